@@ -1,0 +1,43 @@
+/* What every command shares: finding a container, reporting errors, exit codes.
+ * Commands alone print and choose exit codes (0 ok, 1 failure, 2 bad usage). */
+#pragma once
+#include <glib.h>
+
+#include "lib/loader.h"
+#include "lib/settings.h"
+
+enum { MGR_EXIT_OK = 0, MGR_EXIT_FAIL = 1, MGR_EXIT_USAGE = 2 };
+
+typedef struct {
+  const char *name;
+  int (*main) (int argc, char **argv);
+  const char *summary;
+} MgrCommand;
+
+extern const MgrCommand mgr_commands[];
+
+int mgr_cmd_config (int argc, char **argv);
+
+/* Prints "PROG: message" (each line of a multi-line error) and returns the
+ * exit code that fits the error. */
+int mgr_report (GError *error);
+
+/* Parses options; on a usage error prints it with a hint and returns FALSE. */
+gboolean mgr_parse_options (GOptionContext *ctx, int *argc, char ***argv, int *exit_code);
+
+/* The container called name under -P path (or the caller's default folder). */
+typedef struct {
+  MgrPaths *paths;
+  MgrSettings *settings;
+  char *name;
+  char *dir;
+  char *config;
+} MgrContainerRef;
+
+gboolean mgr_container_ref (MgrContainerRef *ref, const char *name, const char *lxcpath,
+                            gboolean must_exist, GError **error);
+void mgr_container_ref_clear (MgrContainerRef *ref);
+
+/* Load options for ref's container, with overrides ("section.key=value"). */
+void mgr_container_load_options (const MgrContainerRef *ref, MgrLoadOptions *o,
+                                 const char *const *overrides);

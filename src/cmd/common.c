@@ -1,0 +1,75 @@
+#include "config.h"
+
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "lib/mgr-error.h"
+
+int
+mgr_report (GError *error)
+{
+  g_auto (GStrv) lines = g_strsplit (error->message, "\n", -1);
+  for (char **l = lines; *l; l++)
+    g_printerr ("%s: %s\n", g_get_prgname (), *l);
+  return error->domain == MGR_ERROR && error->code == MGR_ERROR_USAGE ? MGR_EXIT_USAGE : MGR_EXIT_FAIL;
+}
+
+gboolean
+mgr_parse_options (GOptionContext *ctx, int *argc, char ***argv, int *exit_code)
+{
+  g_autoptr (GError) e = NULL;
+  g_option_context_set_strict_posix (ctx, FALSE);
+  if (g_option_context_parse (ctx, argc, argv, &e))
+    return TRUE;
+  g_printerr ("%s: %s\nTry '%s --help'.\n", g_get_prgname (), e->message, g_get_prgname ());
+  *exit_code = MGR_EXIT_USAGE;
+  return FALSE;
+}
+
+gboolean
+mgr_container_ref (MgrContainerRef *ref, const char *name, const char *lxcpath, gboolean must_exist,
+                   GError **error)
+{
+  *ref = (MgrContainerRef){ 0 };
+  ref->paths = mgr_paths_new ();
+  ref->settings = mgr_settings_load (ref->paths, error);
+  if (!ref->settings)
+    return FALSE;
+  if (lxcpath)
+    {
+      g_free (ref->paths->containers);
+      ref->paths->containers = g_canonicalize_filename (lxcpath, NULL);
+    }
+  if (!name)
+    return TRUE;
+  if (!mgr_name_check (name, error))
+    return FALSE;
+  ref->name = g_strdup (name);
+  ref->dir = g_build_filename (ref->paths->containers, name, NULL);
+  ref->config = g_build_filename (ref->dir, "config", NULL);
+  if (must_exist && !g_file_test (ref->config, G_FILE_TEST_IS_REGULAR))
+    {
+      g_set_error (error, MGR_ERROR, MGR_ERROR_NOT_FOUND,
+                   "no container '%s' in %s (no file %s); mgr-ls lists the containers there, -P names another folder",
+                   name, ref->paths->containers, ref->config);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+mgr_container_ref_clear (MgrContainerRef *ref)
+{
+  g_clear_pointer (&ref->paths, mgr_paths_free);
+  g_clear_pointer (&ref->settings, mgr_settings_free);
+  g_clear_pointer (&ref->name, g_free);
+  g_clear_pointer (&ref->dir, g_free);
+  g_clear_pointer (&ref->config, g_free);
+}
+
+void
+mgr_container_load_options (const MgrContainerRef *ref, MgrLoadOptions *o, const char *const *overrides)
+{
+  mgr_load_options_init (o, ref->name, ref->paths->default_conf, ref->paths->subuid, ref->paths->subgid);
+  o->overrides = overrides;
+}

@@ -1,0 +1,203 @@
+/* The plan: a container's config, parsed, validated and resolved.
+ *
+ * Every field starts "unset" (zero); the key table (keys.c) is the only code
+ * that fills it, and the loader (config.c) runs the cross-field checks once.
+ * The executor reads a finished plan and nothing else.  Between clone and exec
+ * the child only reads these fields: it never frees or grows them. */
+#pragma once
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/resource.h>
+
+#define MGR_UNLIMITED G_MAXUINT64 /* "max" in cgroup values, "unlimited" in limits */
+#define MGR_IDMAP_MAX 340         /* ranges the kernel accepts in one uid_map */
+
+/* A number that may be absent from the config. */
+struct mgr_u64 {
+  bool set;
+  guint64 v;
+};
+
+struct mgr_idmap_range {
+  guint32 inside;
+  guint32 outside;
+  guint32 count;
+};
+
+struct mgr_idmap {
+  guint n;
+  struct mgr_idmap_range *r;
+};
+
+struct mgr_addr {
+  int family; /* AF_INET or AF_INET6 */
+  guint8 addr[16];
+  guint prefix; /* 0..32 or 0..128; for a gateway the full length */
+};
+
+struct mgr_addr_list {
+  guint n;
+  struct mgr_addr *v;
+};
+
+struct mgr_caps {
+  bool set;
+  guint64 mask; /* bit N = capability N */
+};
+
+struct mgr_cpu_max {
+  bool set;
+  guint64 quota; /* MGR_UNLIMITED for "max" */
+  guint64 period;
+};
+
+struct mgr_dev_rule {
+  char type;  /* 'a', 'b' or 'c' */
+  gint64 major; /* -1 for '*' */
+  gint64 minor;
+  char access[4]; /* subset of "rwm" */
+};
+
+struct mgr_dev_rules {
+  bool set;
+  guint n;
+  struct mgr_dev_rule *v;
+};
+
+struct mgr_io_limit {
+  guint32 major, minor;
+  guint64 rbps, wbps, riops, wiops; /* MGR_UNLIMITED when not limited */
+};
+
+struct mgr_io_limits {
+  guint n;
+  struct mgr_io_limit *v;
+};
+
+struct mgr_rlimit {
+  bool set;
+  guint64 soft, hard; /* MGR_UNLIMITED = RLIM_INFINITY */
+};
+
+enum mgr_mount_create { MGR_CREATE_NONE, MGR_CREATE_DIR, MGR_CREATE_FILE };
+
+struct mgr_mount_opts {
+  bool set;
+  unsigned long flags;       /* MS_RDONLY, MS_NOSUID, ... */
+  unsigned long clear;       /* flags asked off explicitly (rw, suid, dev, exec) */
+  unsigned long propagation; /* MS_PRIVATE, MS_SLAVE, MS_SHARED, MS_UNBINDABLE or 0 */
+  bool bind;
+  bool recursive;
+  bool optional;
+  enum mgr_mount_create create;
+  char *data; /* filesystem-specific options, comma-separated, or NULL */
+  char *text; /* the canonical option string, for printing */
+};
+
+enum mgr_seccomp_kind { MGR_SECCOMP_DEFAULT, MGR_SECCOMP_UNCONFINED, MGR_SECCOMP_FILE };
+
+struct mgr_seccomp {
+  bool set;
+  enum mgr_seccomp_kind kind;
+  char *path;
+};
+
+struct mgr_container_settings {
+  char *rootfs;
+  char *hostname;
+  char **init; /* argv */
+  char *cwd;
+  struct mgr_u64 uid, gid;
+  char **environment; /* NAME=VALUE */
+  int stop_signal;
+  struct mgr_u64 stop_timeout; /* milliseconds */
+  bool autostart;
+  struct mgr_u64 autostart_delay; /* milliseconds */
+  struct mgr_u64 tty_count;
+  char *console_log;
+  struct mgr_u64 console_buffer; /* bytes */
+};
+
+struct mgr_idmap_settings {
+  struct mgr_idmap uid, gid;
+};
+
+enum mgr_net_type { MGR_NET_VETH, MGR_NET_MACVLAN, MGR_NET_PHYS, MGR_NET_EMPTY, MGR_NET_NONE };
+enum mgr_macvlan_mode { MGR_MACVLAN_BRIDGE, MGR_MACVLAN_PRIVATE, MGR_MACVLAN_VEPA, MGR_MACVLAN_PASSTHRU };
+
+struct mgr_net {
+  char *name; /* the interface's name inside the container: the section's name */
+  int type;   /* enum mgr_net_type */
+  char *link;
+  char *hwaddr; /* may contain 'x' digits, randomised at start */
+  struct mgr_u64 mtu;
+  struct mgr_addr_list ipv4, ipv6;
+  struct mgr_addr_list ipv4_gateway, ipv6_gateway; /* at most one each */
+  bool up;
+  int macvlan_mode; /* enum mgr_macvlan_mode */
+  char *veth_host;  /* host-side name of a veth pair, or NULL for a generated one */
+};
+
+struct mgr_cgroup_settings {
+  struct mgr_u64 memory_max, memory_high, memory_swap_max;
+  struct mgr_cpu_max cpu_max;
+  struct mgr_u64 cpu_weight;
+  char *cpuset_cpus, *cpuset_mems;
+  struct mgr_u64 pids_max;
+  struct mgr_u64 io_weight;
+  struct mgr_io_limits io_max;
+  struct mgr_dev_rules devices_allow, devices_deny;
+};
+
+struct mgr_caps_settings {
+  struct mgr_caps drop, keep;
+  guint64 effective; /* resolved: what the container keeps */
+};
+
+struct mgr_mount {
+  char *name; /* the section's name */
+  char *source;
+  char *target; /* absolute inside the container */
+  char *type;
+  struct mgr_mount_opts options;
+};
+
+struct mgr_hooks {
+  char **pre_start, **pre_mount, **mount, **start, **stop, **post_stop;
+};
+
+struct mgr_limits {
+  struct mgr_rlimit r[RLIM_NLIMITS];
+};
+
+typedef struct mgr_plan {
+  char *name;        /* NULL when loaded with --file */
+  char *dir;         /* the container's folder */
+  char *config_path;
+
+  struct mgr_container_settings container;
+  struct mgr_idmap_settings id_map;
+  struct mgr_net *net;
+  guint n_net;
+  struct mgr_cgroup_settings cgroup;
+  struct mgr_caps_settings caps;
+  struct mgr_seccomp seccomp;
+  struct mgr_mount *mounts;
+  guint n_mounts;
+  struct mgr_hooks hooks;
+  struct mgr_limits limits;
+
+  bool user_namespace; /* resolved: [id_map] is set */
+  bool share_host_net; /* resolved: a [network] of type none */
+} MgrPlan;
+
+void mgr_plan_free (MgrPlan *plan);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MgrPlan, mgr_plan_free)
+
+/* The plan as the user reads it: every section and key, resolved. */
+char *mgr_plan_to_text (const MgrPlan *plan);
+char *mgr_plan_to_json (const MgrPlan *plan);
+
+/* Maps an id through a map; returns FALSE when it is not mapped. */
+bool mgr_idmap_to_host (const struct mgr_idmap *map, guint32 inside, guint32 *outside);

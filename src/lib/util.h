@@ -1,0 +1,37 @@
+/* Small helpers shared by the library and the commands. */
+#pragma once
+#include <glib.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <unistd.h>
+
+static inline void
+mgr_closep (int *fd)
+{
+  if (*fd >= 0)
+    close (*fd);
+}
+#define _cleanup_close_ __attribute__ ((cleanup (mgr_closep)))
+
+/* Hands an fd on and leaves -1 behind, like g_steal_pointer. */
+static inline int
+mgr_steal_fd (int *fd)
+{
+  int r = *fd;
+  *fd = -1;
+  return r;
+}
+
+/* Removes a trailing comment: '#' at the start or after white space. */
+char *mgr_strip_inline_comment (char *s);
+
+/* Levenshtein distance, for "did you mean" suggestions. */
+guint mgr_edit_distance (const char *a, const char *b);
+
+/* Writes path atomically (temporary file beside it, fsync, rename), keeping
+ * the mode of an existing file, or using mode for a new one. */
+gboolean mgr_write_file_atomic (const char *path, const char *data, gssize len, int mode,
+                                GError **error);
+
+/* Appends s to out as a JSON string literal. */
+void mgr_json_string (GString *out, const char *s);

@@ -1,0 +1,57 @@
+/* One binary, many verbs: installed as mgr-VERB links; `mgr VERB` works too. */
+#include "config.h"
+
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+
+const MgrCommand mgr_commands[] = {
+  { "config", mgr_cmd_config, "read, change and check a container's config" },
+  { NULL, NULL, NULL },
+};
+
+static int
+usage (int code)
+{
+  FILE *f = code ? stderr : stdout;
+  fprintf (f, "Usage: mgr VERB [OPTIONS...]   (or mgr-VERB [OPTIONS...])\n\nVerbs:\n");
+  for (const MgrCommand *c = mgr_commands; c->name; c++)
+    fprintf (f, "  %-12s %s\n", c->name, c->summary);
+  fprintf (f, "\nmgr VERB --help tells more.\n");
+  return code;
+}
+
+int
+main (int argc, char **argv)
+{
+  setlocale (LC_ALL, "");
+  g_autofree char *base = g_path_get_basename (argv[0]);
+  const char *verb = NULL;
+
+  if (g_str_has_prefix (base, "mgr-"))
+    verb = base + 4;
+  else if (argc > 1 && argv[1][0] != '-')
+    {
+      verb = argv[1];
+      argv++, argc--;
+    }
+  else if (argc > 1 && strcmp (argv[1], "--version") == 0)
+    {
+      printf ("mgr %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+  else
+    return usage (argc > 1 && strcmp (argv[1], "--help") == 0 ? 0 : 2);
+
+  for (const MgrCommand *c = mgr_commands; c->name; c++)
+    if (strcmp (c->name, verb) == 0)
+      {
+        g_autofree char *prg = g_strconcat ("mgr-", verb, NULL);
+        g_set_prgname (prg);
+        return c->main (argc, argv);
+      }
+  fprintf (stderr, "mgr: unknown verb '%s'\n", verb);
+  return usage (2);
+}
