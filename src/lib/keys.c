@@ -1498,7 +1498,7 @@ static const char *const macvlan_modes[] = { "bridge", "private", "vepa", "passt
 /* The default drop list: what lets root in a container reach the host's
  * kernel, clock, audit and security modules. sys_boot stays: with a pid
  * namespace reboot only ends the container. */
-#define DEFAULT_DROP "sys_module sys_rawio sys_time mac_admin mac_override syslog wake_alarm sys_pacct audit_control"
+#define DEFAULT_DROP "sys_module sys_rawio sys_pacct sys_time audit_control mac_override mac_admin syslog wake_alarm"
 
 const struct mgr_key mgr_keys[] = {
   CONT ("rootfs", type_path, rootfs, "rootfs", "/srv/web/rootfs",

@@ -497,6 +497,14 @@ mgr_plan_load_data (const char *data, gssize len, const char *path, const MgrLoa
                     GError **error)
 {
   g_autoptr (MgrPlan) plan = g_new0 (MgrPlan, 1);
+  /* The text may come from anywhere (a fuzzer, an editor): make it a C string
+   * and refuse what GKeyFile would misread. */
+  g_autofree char *text = len < 0 ? g_strdup (data) : g_strndup (data, len);
+  if ((len >= 0 && strlen (text) != (size_t) len) || !g_utf8_validate (text, -1, NULL))
+    {
+      g_set_error (error, MGR_ERROR, MGR_ERROR_SYNTAX, "%s: not a text file (NUL bytes or invalid UTF-8)", path);
+      return NULL;
+    }
   g_autoptr (GPtrArray) errors = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GHashTable) lines = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr (GHashTable) explicit = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -511,7 +519,7 @@ mgr_plan_load_data (const char *data, gssize len, const char *path, const MgrLoa
 
   if (o->defaults_path && g_file_get_contents (o->defaults_path, &defaults_text, &defaults_len, NULL))
     defaults = keyfile_from (&c, o->defaults_path, defaults_text, defaults_len, "\x01");
-  g_autoptr (GKeyFile) kf = keyfile_from (&c, path, data, len, "");
+  g_autoptr (GKeyFile) kf = keyfile_from (&c, path, text, -1, "");
   if (kf && !apply_overrides (&c, kf, o->overrides, error))
     return NULL;
 

@@ -1,0 +1,255 @@
+/* The key table: every row round-trips, and each type rejects bad values. */
+#include "config.h"
+
+#include <signal.h>
+
+#include "lib/keys.h"
+#include "testutil.h"
+
+/* Room for any section's struct. */
+union scratch {
+  struct mgr_container_settings c;
+  struct mgr_idmap_settings i;
+  struct mgr_net n;
+  struct mgr_cgroup_settings g;
+  struct mgr_caps_settings caps;
+  struct mgr_seccomp s;
+  struct mgr_mount m;
+  struct mgr_hooks h;
+  struct mgr_limits l;
+};
+
+static char *
+roundtrip (const struct mgr_key *k, const char *text)
+{
+  union scratch u;
+  memset (&u, 0, sizeof u);
+  g_autoptr (GError) e = NULL;
+  ck_assert_msg (mgr_key_parse (k, text, &u, &e), "[%s] %s: '%s' does not parse: %s",
+                 mgr_sections[k->section].name, k->key, text, e ? e->message : "");
+  char *out = k->type->format (k, mgr_key_field (k, &u));
+  g_autofree char *json = k->type->json (k, mgr_key_field (k, &u));
+  ck_assert_ptr_nonnull (out);
+  ck_assert_ptr_nonnull (json);
+  k->type->clear (mgr_key_field (k, &u));
+  return out;
+}
+
+START_TEST (test_every_key_roundtrips)
+{
+  for (size_t i = 0; i < mgr_n_keys; i++)
+    {
+      const struct mgr_key *k = &mgr_keys[i];
+      g_autofree char *ex = roundtrip (k, k->example);
+      ck_assert_msg (strcmp (ex, k->example) == 0, "[%s] %s: example '%s' prints back as '%s'",
+                     mgr_sections[k->section].name, k->key, k->example, ex);
+      if (k->def)
+        {
+          g_autofree char *d = roundtrip (k, k->def);
+          ck_assert_msg (strcmp (d, k->def) == 0, "[%s] %s: default '%s' prints back as '%s'",
+                         mgr_sections[k->section].name, k->key, k->def, d);
+        }
+    }
+}
+END_TEST
+
+START_TEST (test_table_is_complete)
+{
+  for (size_t i = 0; i < mgr_n_keys; i++)
+    {
+      const struct mgr_key *k = &mgr_keys[i];
+      ck_assert_msg (k->help && *k->help && k->example && k->type, "row %zu incomplete", i);
+      ck_assert_ptr_eq (mgr_key_find (k->section, k->key), k); /* unique within its section */
+    }
+  /* The keys the design names exist. */
+  static const struct { MgrSection s; const char *k; } need[] = {
+    { MGR_SEC_CONTAINER, "stop.signal" }, { MGR_SEC_ID_MAP, "uid" }, { MGR_SEC_NETWORK, "ipv4.gateway" },
+    { MGR_SEC_CGROUP, "memory.max" }, { MGR_SEC_CGROUP, "devices.allow" }, { MGR_SEC_CAPABILITIES, "keep" },
+    { MGR_SEC_SECCOMP, "profile" }, { MGR_SEC_MOUNT, "options" }, { MGR_SEC_HOOKS, "post-stop" },
+    { MGR_SEC_LIMITS, "nofile" },
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS (need); i++)
+    ck_assert_ptr_nonnull (mgr_key_find (need[i].s, need[i].k));
+}
+END_TEST
+
+static void
+assert_rejects (MgrSection s, const char *key, const char *text, const char *needle)
+{
+  const struct mgr_key *k = mgr_key_find (s, key);
+  union scratch u;
+  memset (&u, 0, sizeof u);
+  g_autoptr (GError) e = NULL;
+  ck_assert_ptr_nonnull (k);
+  ck_assert_msg (!mgr_key_parse (k, text, &u, &e), "%s accepted '%s'", key, text);
+  ck_assert_msg (strstr (e->message, needle), "%s '%s': message '%s' lacks '%s'", key, text, e->message, needle);
+}
+
+START_TEST (test_sizes)
+{
+  guint64 v;
+  ck_assert (mgr_parse_size ("256M", &v, NULL) && v == 256u << 20);
+  ck_assert (mgr_parse_size ("1G", &v, NULL) && v == G_GUINT64_CONSTANT (1) << 30);
+  ck_assert (mgr_parse_size ("1GiB", &v, NULL) && v == G_GUINT64_CONSTANT (1) << 30);
+  ck_assert (mgr_parse_size ("512k", &v, NULL) && v == 512u << 10);
+  ck_assert (mgr_parse_size ("4096", &v, NULL) && v == 4096);
+  ck_assert (!mgr_parse_size ("99999999999999999999", &v, NULL));
+  ck_assert (!mgr_parse_size ("16777216T", &v, NULL));
+  assert_rejects (MGR_SEC_CGROUP, "memory.max", "256Q", "unknown unit 'Q'");
+  assert_rejects (MGR_SEC_CGROUP, "memory.max", "-1", "not a size");
+  assert_rejects (MGR_SEC_CGROUP, "memory.max", "lots", "not a size");
+  assert_rejects (MGR_SEC_CONTAINER, "console.buffer", "1", "out of range");
+}
+END_TEST
+
+START_TEST (test_signals)
+{
+  int s;
+  ck_assert (mgr_parse_signal ("SIGPWR", &s, NULL) && s == SIGPWR);
+  ck_assert (mgr_parse_signal ("pwr", &s, NULL) && s == SIGPWR);
+  ck_assert (mgr_parse_signal ("15", &s, NULL) && s == SIGTERM);
+  ck_assert (mgr_parse_signal ("SIGRTMIN+3", &s, NULL) && s == SIGRTMIN + 3);
+  ck_assert (mgr_parse_signal ("RTMAX-1", &s, NULL) && s == SIGRTMAX - 1);
+  ck_assert (!mgr_parse_signal ("SIGFOO", &s, NULL));
+  ck_assert (!mgr_parse_signal ("0", &s, NULL));
+  ck_assert (!mgr_parse_signal ("65", &s, NULL));
+  ck_assert (!mgr_parse_signal ("SIGRTMIN+99", &s, NULL));
+  assert_rejects (MGR_SEC_CONTAINER, "stop.signal", "SIGFOO", "unknown signal");
+}
+END_TEST
+
+START_TEST (test_durations)
+{
+  const struct mgr_key *k = mgr_key_find (MGR_SEC_CONTAINER, "stop.timeout");
+  struct mgr_container_settings c = { 0 };
+  ck_assert (mgr_key_parse (k, "30", &c, NULL) && c.stop_timeout.v == 30000);
+  ck_assert (mgr_key_parse (k, "2m", &c, NULL) && c.stop_timeout.v == 120000);
+  ck_assert (mgr_key_parse (k, "250ms", &c, NULL) && c.stop_timeout.v == 250);
+  assert_rejects (MGR_SEC_CONTAINER, "stop.timeout", "30 seconds", "not a duration");
+  assert_rejects (MGR_SEC_CONTAINER, "stop.timeout", "soon", "not a duration");
+}
+END_TEST
+
+START_TEST (test_idmaps)
+{
+  const struct mgr_key *k = mgr_key_find (MGR_SEC_ID_MAP, "uid");
+  struct mgr_idmap_settings m = { 0 };
+  ck_assert (mgr_key_parse (k, "0 100000 1000, 1000 1000 1, 1001 101001 64535", &m, NULL));
+  ck_assert_uint_eq (m.uid.n, 3);
+  guint32 out;
+  ck_assert (mgr_idmap_to_host (&m.uid, 1000, &out) && out == 1000);
+  ck_assert (mgr_idmap_to_host (&m.uid, 1001, &out) && out == 101001);
+  ck_assert (!mgr_idmap_to_host (&m.uid, 65536, &out));
+  k->type->clear (&m.uid);
+  assert_rejects (MGR_SEC_ID_MAP, "uid", "0 100000 65536, 1000 200000 10", "overlap inside the container");
+  assert_rejects (MGR_SEC_ID_MAP, "uid", "0 100000 65536, 70000 100010 10", "overlap on the host");
+  assert_rejects (MGR_SEC_ID_MAP, "uid", "0 4294967000 65536", "goes past id 4294967294");
+  assert_rejects (MGR_SEC_ID_MAP, "uid", "4294967290 0 10", "goes past");
+  assert_rejects (MGR_SEC_ID_MAP, "uid", "0 100000", "not 'inside outside count'");
+  assert_rejects (MGR_SEC_ID_MAP, "uid", "0 100000 0", "count of 0");
+}
+END_TEST
+
+START_TEST (test_capabilities)
+{
+  guint64 m;
+  ck_assert (mgr_caps_parse ("chown cap_kill CAP_SYS_ADMIN", &m, NULL));
+  ck_assert (m == ((1ull << 0) | (1ull << 5) | (1ull << 21)));
+  g_autofree char *s = mgr_caps_format (m);
+  ck_assert_str_eq (s, "chown kill sys_admin");
+  ck_assert (mgr_caps_parse ("none", &m, NULL) && m == 0);
+  ck_assert (!mgr_caps_parse ("sys_everything", &m, NULL));
+  ck_assert (!mgr_caps_parse ("21", &m, NULL));
+  assert_rejects (MGR_SEC_CAPABILITIES, "drop", "sys_modules", "not a capability");
+}
+END_TEST
+
+START_TEST (test_network_values)
+{
+  assert_rejects (MGR_SEC_NETWORK, "ipv4", "10.0.3.15", "no prefix length");
+  assert_rejects (MGR_SEC_NETWORK, "ipv4", "10.0.3.300/24", "not an IPv4 address");
+  assert_rejects (MGR_SEC_NETWORK, "ipv4", "10.0.3.1/33", "prefix length");
+  assert_rejects (MGR_SEC_NETWORK, "ipv6", "10.0.3.1/24", "not an IPv6 address");
+  assert_rejects (MGR_SEC_NETWORK, "ipv4.gateway", "10.0.3.1/24", "no prefix");
+  assert_rejects (MGR_SEC_NETWORK, "hwaddr", "01:16:3e:00:00:01", "multicast");
+  assert_rejects (MGR_SEC_NETWORK, "hwaddr", "00:16:3e:00:00", "six octets");
+  assert_rejects (MGR_SEC_NETWORK, "type", "bridge", "not one of veth, macvlan, phys, empty, none");
+  assert_rejects (MGR_SEC_NETWORK, "mtu", "40", "out of range");
+  assert_rejects (MGR_SEC_NETWORK, "link", "a-very-long-bridge-name", "1 to 15");
+}
+END_TEST
+
+START_TEST (test_cgroup_values)
+{
+  assert_rejects (MGR_SEC_CGROUP, "cpu.max", "50000 100000 7", "QUOTA [PERIOD]");
+  assert_rejects (MGR_SEC_CGROUP, "cpu.max", "10 100000", ">= 1000");
+  assert_rejects (MGR_SEC_CGROUP, "cpu.weight", "0", "out of range");
+  assert_rejects (MGR_SEC_CGROUP, "cpuset.cpus", "3-1", "not a valid range");
+  assert_rejects (MGR_SEC_CGROUP, "devices.allow", "c 1:3 rwx", "access");
+  assert_rejects (MGR_SEC_CGROUP, "devices.allow", "x 1:3 rw", "TYPE MAJOR:MINOR ACCESS");
+  assert_rejects (MGR_SEC_CGROUP, "io.max", "8:0", "limits nothing");
+  assert_rejects (MGR_SEC_CGROUP, "pids.max", "-5", "whole number");
+  const struct mgr_key *k = mgr_key_find (MGR_SEC_CGROUP, "cpuset.cpus");
+  g_autofree char *canon = roundtrip (k, "3,0-1,2, 7");
+  ck_assert_str_eq (canon, "0-3,7");
+  k = mgr_key_find (MGR_SEC_CGROUP, "cpu.max");
+  g_autofree char *cm = roundtrip (k, "max");
+  ck_assert_str_eq (cm, "max 100000");
+}
+END_TEST
+
+START_TEST (test_misc_values)
+{
+  assert_rejects (MGR_SEC_CONTAINER, "environment", "TERM", "NAME=VALUE");
+  assert_rejects (MGR_SEC_CONTAINER, "environment", "1X=2", "valid variable name");
+  assert_rejects (MGR_SEC_CONTAINER, "init", "sbin/init", "absolute path");
+  assert_rejects (MGR_SEC_CONTAINER, "init", "/sbin/init 'unterminated", "cannot split");
+  assert_rejects (MGR_SEC_CONTAINER, "cwd", "/srv/../etc", "'..'");
+  assert_rejects (MGR_SEC_CONTAINER, "hostname", "web_1", "not allowed in a hostname");
+  assert_rejects (MGR_SEC_CONTAINER, "autostart", "maybe", "not a boolean");
+  assert_rejects (MGR_SEC_MOUNT, "options", "bind,size=10M", "bind mounts take none");
+  assert_rejects (MGR_SEC_MOUNT, "options", "bind,create=pipe", "create= takes dir or file");
+  assert_rejects (MGR_SEC_LIMITS, "nofile", "4096:1024", "soft limit is above");
+  assert_rejects (MGR_SEC_LIMITS, "nofile", "lots", "SOFT:HARD");
+  assert_rejects (MGR_SEC_SECCOMP, "profile", "strict", "default, unconfined");
+  const struct mgr_key *k = mgr_key_find (MGR_SEC_CONTAINER, "init");
+  g_autofree char *q = roundtrip (k, "/bin/sh -c 'echo hi there'");
+  ck_assert_str_eq (q, "/bin/sh -c 'echo hi there'");
+}
+END_TEST
+
+START_TEST (test_suggestions)
+{
+  ck_assert_str_eq (mgr_key_suggest (MGR_SEC_CGROUP, "memory.limit"), "memory.max");
+  ck_assert_str_eq (mgr_key_suggest (MGR_SEC_CGROUP, "memory.limit_in_bytes"), "memory.max");
+  ck_assert_str_eq (mgr_key_suggest (MGR_SEC_CGROUP, "memroy.max"), "memory.max");
+  ck_assert_str_eq (mgr_key_suggest (MGR_SEC_CGROUP, "cpu.shares"), "cpu.weight");
+  ck_assert_str_eq (mgr_key_suggest (MGR_SEC_CONTAINER, "stop.timout"), "stop.timeout");
+  ck_assert_ptr_null (mgr_key_suggest (MGR_SEC_CONTAINER, "completely_unrelated"));
+  ck_assert_str_eq (mgr_section_suggest ("contaner"), "[container]");
+  ck_assert_str_eq (mgr_section_suggest ("netwrok eth0"), "[network eth0]");
+  ck_assert_ptr_null (mgr_section_suggest ("zzzzzzzz"));
+}
+END_TEST
+
+static Suite *
+keys_suite (void)
+{
+  Suite *s = suite_create ("keys");
+  TCase *tc = tcase_create ("table");
+  tcase_add_test (tc, test_every_key_roundtrips);
+  tcase_add_test (tc, test_table_is_complete);
+  tcase_add_test (tc, test_sizes);
+  tcase_add_test (tc, test_signals);
+  tcase_add_test (tc, test_durations);
+  tcase_add_test (tc, test_idmaps);
+  tcase_add_test (tc, test_capabilities);
+  tcase_add_test (tc, test_network_values);
+  tcase_add_test (tc, test_cgroup_values);
+  tcase_add_test (tc, test_misc_values);
+  tcase_add_test (tc, test_suggestions);
+  suite_add_tcase (s, tc);
+  return s;
+}
+
+RUN_SUITE (keys_suite)
