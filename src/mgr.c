@@ -8,7 +8,15 @@
 #include "cmd/cmd.h"
 
 const MgrCommand mgr_commands[] = {
+  { "attach", mgr_cmd_attach, "run a command inside a running container" },
   { "config", mgr_cmd_config, "read, change and check a container's config" },
+  { "console", mgr_cmd_console, "attach to a container's console" },
+  { "destroy", mgr_cmd_destroy, "remove a container" },
+  { "execute", mgr_cmd_execute, "run one command as a container" },
+  { "info", mgr_cmd_info, "show a container's state" },
+  { "ls", mgr_cmd_ls, "list containers" },
+  { "start", mgr_cmd_start, "start a container" },
+  { "stop", mgr_cmd_stop, "stop a container" },
   { NULL, NULL, NULL },
 };
 

@@ -4,6 +4,7 @@
 #include <glib.h>
 
 #include "lib/loader.h"
+#include "lib/runtime.h"
 #include "lib/settings.h"
 
 enum { MGR_EXIT_OK = 0, MGR_EXIT_FAIL = 1, MGR_EXIT_USAGE = 2 };
@@ -41,3 +42,29 @@ void mgr_container_ref_clear (MgrContainerRef *ref);
 /* Load options for ref's container, with overrides ("section.key=value"). */
 void mgr_container_load_options (const MgrContainerRef *ref, MgrLoadOptions *o,
                                  const char *const *overrides);
+
+/* Loads and validates the container's plan. */
+MgrPlan *mgr_container_plan (const MgrContainerRef *ref, const char *const *overrides, GError **error);
+
+/* The container's runtime paths. */
+void mgr_container_runtime (const MgrContainerRef *ref, MgrRuntimePaths *rt);
+
+/* Common options: -n, -P, --version. */
+#define MGR_COMMON_OPTIONS(name, path, version)                                                        \
+  { "name", 'n', 0, G_OPTION_ARG_STRING, name, "the container", "NAME" },                              \
+  { "lxcpath", 'P', 0, G_OPTION_ARG_FILENAME, path, "the folder of containers", "PATH" },             \
+  { "version", 0, 0, G_OPTION_ARG_NONE, version, "print the version", NULL }
+
+/* Parses options and handles --version and a missing -n. Returns -1 to go
+ * on, or the exit code. */
+int mgr_command_begin (GOptionContext *ctx, int *argc, char ***argv, const gboolean *version, char *const *name,
+                       gboolean need_name);
+
+int mgr_cmd_start (int argc, char **argv);
+int mgr_cmd_stop (int argc, char **argv);
+int mgr_cmd_attach (int argc, char **argv);
+int mgr_cmd_execute (int argc, char **argv);
+int mgr_cmd_console (int argc, char **argv);
+int mgr_cmd_info (int argc, char **argv);
+int mgr_cmd_ls (int argc, char **argv);
+int mgr_cmd_destroy (int argc, char **argv);

@@ -73,3 +73,37 @@ mgr_container_load_options (const MgrContainerRef *ref, MgrLoadOptions *o, const
   mgr_load_options_init (o, ref->name, ref->paths->default_conf, ref->paths->subuid, ref->paths->subgid);
   o->overrides = overrides;
 }
+
+MgrPlan *
+mgr_container_plan (const MgrContainerRef *ref, const char *const *overrides, GError **error)
+{
+  MgrLoadOptions o;
+  mgr_container_load_options (ref, &o, overrides);
+  return mgr_plan_load (ref->config, &o, error);
+}
+
+void
+mgr_container_runtime (const MgrContainerRef *ref, MgrRuntimePaths *rt)
+{
+  mgr_runtime_paths_init (rt, ref->paths->runtime, ref->name);
+}
+
+int
+mgr_command_begin (GOptionContext *ctx, int *argc, char ***argv, const gboolean *version, char *const *name,
+                   gboolean need_name)
+{
+  int rc = MGR_EXIT_OK;
+  if (!mgr_parse_options (ctx, argc, argv, &rc))
+    return rc;
+  if (*version)
+    {
+      g_print ("mgr %s\n", PACKAGE_VERSION);
+      return MGR_EXIT_OK;
+    }
+  if (need_name && !*name)
+    {
+      g_printerr ("%s: which container? give -n NAME\nTry '%s --help'.\n", g_get_prgname (), g_get_prgname ());
+      return MGR_EXIT_USAGE;
+    }
+  return -1;
+}

@@ -82,3 +82,64 @@ mgr_json_string (GString *out, const char *s)
     }
   g_string_append_c (out, '"');
 }
+
+#include <dirent.h>
+#include <fcntl.h>
+
+static int
+rm_at (int parent, const char *name, dev_t dev, char *failed, size_t flen)
+{
+  struct stat st;
+  if (fstatat (parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+    return errno == ENOENT ? 0 : -errno;
+  if (!S_ISDIR (st.st_mode))
+    return unlinkat (parent, name, 0) < 0 ? (g_strlcpy (failed, name, flen), -errno) : 0;
+  if (st.st_dev != dev)
+    {
+      g_strlcpy (failed, name, flen);
+      return -EXDEV;
+    }
+  int fd = openat (parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    return -errno;
+  DIR *d = fdopendir (fd);
+  if (!d)
+    {
+      close (fd);
+      return -errno;
+    }
+  int r = 0;
+  for (struct dirent *e; r == 0 && (e = readdir (d));)
+    if (strcmp (e->d_name, ".") != 0 && strcmp (e->d_name, "..") != 0)
+      r = rm_at (dirfd (d), e->d_name, dev, failed, flen);
+  closedir (d);
+  if (r == 0 && unlinkat (parent, name, AT_REMOVEDIR) < 0)
+    {
+      g_strlcpy (failed, name, flen);
+      r = -errno;
+    }
+  return r;
+}
+
+gboolean
+mgr_rm_tree (const char *path, GError **error)
+{
+  struct stat st;
+  char failed[256] = "";
+  if (lstat (path, &st) < 0)
+    return errno == ENOENT ? TRUE : (g_set_error (error, MGR_ERROR, MGR_ERROR_IO, "%s: %s", path, g_strerror (errno)), FALSE);
+  g_autofree char *parent = g_path_get_dirname (path), *base = g_path_get_basename (path);
+  int pfd = open (parent, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (pfd < 0)
+    return g_set_error (error, MGR_ERROR, MGR_ERROR_IO, "%s: %s", parent, g_strerror (errno)), FALSE;
+  int r = rm_at (pfd, base, st.st_dev, failed, sizeof failed);
+  close (pfd);
+  if (r < 0)
+    {
+      g_set_error (error, MGR_ERROR, MGR_ERROR_IO, "removing %s: %s%s%s%s", path, failed[0] ? failed : "",
+                   failed[0] ? ": " : "", g_strerror (-r),
+                   r == -EXDEV ? " (something is mounted there; unmount it first)" : "");
+      return FALSE;
+    }
+  return TRUE;
+}

@@ -35,3 +35,8 @@ gboolean mgr_write_file_atomic (const char *path, const char *data, gssize len, 
 
 /* Appends s to out as a JSON string literal. */
 void mgr_json_string (GString *out, const char *s);
+
+/* Removes path and everything below it without following any symlink and
+ * without crossing into another filesystem (a mount left inside is an
+ * error, not something to empty). */
+gboolean mgr_rm_tree (const char *path, GError **error);

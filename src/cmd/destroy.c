@@ -1,0 +1,94 @@
+/* mgr-destroy: remove a container: its folder (config, rootfs) and runtime state. */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "cmd/cmd.h"
+#include "lib/client.h"
+#include "lib/mgr-error.h"
+#include "lib/util.h"
+
+int
+mgr_cmd_destroy (int argc, char **argv)
+{
+  char *name = NULL, *path = NULL;
+  gboolean force = FALSE, version = FALSE;
+  GOptionEntry entries[] = {
+    MGR_COMMON_OPTIONS (&name, &path, &version),
+    { "force", 'f', 0, G_OPTION_ARG_NONE, &force, "kill the container first if it runs", NULL },
+    { NULL },
+  };
+  g_autoptr (GOptionContext) ctx = g_option_context_new (NULL);
+  g_option_context_set_summary (ctx, "Remove a container: its config, its rootfs and its runtime state.\n"
+                                     "Symlinks inside are removed, never followed.");
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  int rc = mgr_command_begin (ctx, &argc, &argv, &version, &name, TRUE);
+  if (rc >= 0)
+    return rc;
+  g_autoptr (GError) e = NULL;
+  MgrContainerRef ref;
+  if (!mgr_container_ref (&ref, name, path, FALSE, &e))
+    return mgr_container_ref_clear (&ref), mgr_report (e);
+  struct stat st;
+  if (lstat (ref.dir, &st) < 0 || !S_ISDIR (st.st_mode))
+    {
+      g_printerr ("%s: no container '%s' in %s%s\n", g_get_prgname (), name, ref.paths->containers,
+                  S_ISLNK (st.st_mode) ? " (that name is a symlink: mgr does not destroy through it)" : "");
+      mgr_container_ref_clear (&ref);
+      return MGR_EXIT_FAIL;
+    }
+  MgrRuntimePaths rt;
+  _cleanup_close_ int lock = -1;
+  mgr_container_runtime (&ref, &rt);
+  MgrStatus s;
+  mgr_runtime_status (&rt, &s);
+  if (s.state != MGR_STATE_STOPPED)
+    {
+      if (!force)
+        {
+          g_printerr ("%s: %s is %s; stop it first (mgr-stop -n %s), or use -f to kill it\n", g_get_prgname (), name,
+                      g_ascii_strdown (mgr_state_name (s.state), -1), name);
+          rc = MGR_EXIT_FAIL;
+          goto out;
+        }
+      _cleanup_close_ int mon = s.monitor_dead ? -1 : syscall (SYS_pidfd_open, s.monitor_pid, 0);
+      _cleanup_close_ int sock = s.monitor_dead ? -1 : mgr_monitor_connect (&rt, NULL);
+      g_autofree char *reply = sock >= 0 ? mgr_monitor_request (sock, "kill", NULL, NULL) : NULL;
+      if (!reply)
+        {
+          _cleanup_close_ int fd = mgr_pidfd_open_checked (s.init_pid, s.init_start);
+          struct pollfd p = { fd, POLLIN };
+          if (fd >= 0 && syscall (SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0) == 0)
+            poll (&p, 1, 10000);
+        }
+      /* The monitor still removes its files after init is gone: let it finish. */
+      struct pollfd p = { mon, POLLIN };
+      if (mon >= 0)
+        poll (&p, 1, 10000);
+    }
+  /* Taking the lock keeps a concurrent mgr-start out while the files go. */
+  lock = mgr_runtime_lock (&rt, &e);
+  if (lock < 0)
+    {
+      g_printerr ("%s: %s is starting or still stopping; try again\n", g_get_prgname (), name);
+      rc = MGR_EXIT_FAIL;
+      goto out;
+    }
+  if (!mgr_rm_tree (ref.dir, &e))
+    {
+      rc = mgr_report (e);
+      goto out;
+    }
+  mgr_rm_tree (rt.dir, NULL);
+  rc = MGR_EXIT_OK;
+out:
+  mgr_runtime_paths_clear (&rt);
+  mgr_container_ref_clear (&ref);
+  return rc;
+}

@@ -1,0 +1,271 @@
+/* mgr-info and mgr-ls: what containers there are and how they are. */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <sys/wait.h>
+
+#include "cmd/cmd.h"
+#include "lib/netinfo.h"
+#include "lib/util.h"
+
+/* What mgr-ls shows of one container. It reads only the state file and a
+ * few keys, so that a broken config still lists and many containers list fast. */
+typedef struct {
+  char *name;
+  MgrStatus st;
+  bool unprivileged;
+  bool autostart;
+  GPtrArray *ipv4, *ipv6;
+} Row;
+
+static void
+row_clear (Row *r)
+{
+  g_free (r->name);
+  if (r->ipv4)
+    g_ptr_array_unref (r->ipv4);
+  if (r->ipv6)
+    g_ptr_array_unref (r->ipv6);
+}
+
+static void
+row_fill (Row *r, const MgrPaths *paths, const char *containers, const char *name, bool addresses)
+{
+  MgrRuntimePaths rt;
+  mgr_runtime_paths_init (&rt, paths->runtime, name);
+  r->name = g_strdup (name);
+  mgr_runtime_status (&rt, &r->st);
+  mgr_runtime_paths_clear (&rt);
+  g_autofree char *cfg = g_build_filename (containers, name, "config", NULL);
+  g_autoptr (GKeyFile) kf = g_key_file_new ();
+  if (g_key_file_load_from_file (kf, cfg, G_KEY_FILE_NONE, NULL))
+    {
+      r->unprivileged = g_key_file_has_group (kf, "id_map");
+      g_autofree char *v = g_key_file_get_value (kf, "container", "autostart", NULL);
+      r->autostart = v && (g_str_has_prefix (v, "true") || g_str_has_prefix (v, "yes") || g_str_has_prefix (v, "1")
+                           || g_str_has_prefix (v, "on"));
+    }
+  if (addresses && r->st.state != MGR_STATE_STOPPED)
+    {
+      r->ipv4 = mgr_netns_addresses (r->st.init_pid, AF_INET);
+      r->ipv6 = mgr_netns_addresses (r->st.init_pid, AF_INET6);
+    }
+}
+
+static char *
+state_text (const MgrStatus *st)
+{
+  return g_strdup_printf ("%s%s", mgr_state_name (st->state), st->monitor_dead ? " (monitor died)" : "");
+}
+
+static char *
+join (GPtrArray *a, const char *sep)
+{
+  if (!a || !a->len)
+    return g_strdup ("-");
+  g_ptr_array_add (a, NULL);
+  char *s = g_strjoinv (sep, (char **) a->pdata);
+  g_ptr_array_remove_index (a, a->len - 1);
+  return s;
+}
+
+static void
+json_list (GString *out, GPtrArray *a)
+{
+  g_string_append_c (out, '[');
+  for (guint i = 0; a && i < a->len; i++)
+    {
+      if (i)
+        g_string_append (out, ", ");
+      mgr_json_string (out, a->pdata[i]);
+    }
+  g_string_append_c (out, ']');
+}
+
+static void
+row_json (GString *out, const Row *r)
+{
+  g_string_append (out, "{\"name\": ");
+  mgr_json_string (out, r->name);
+  g_string_append_printf (out, ", \"state\": \"%s\", \"pid\": %d, \"monitor_dead\": %s, \"unprivileged\": %s, "
+                               "\"autostart\": %s, \"ipv4\": ",
+                          mgr_state_name (r->st.state), r->st.state ? r->st.init_pid : -1,
+                          r->st.monitor_dead ? "true" : "false", r->unprivileged ? "true" : "false",
+                          r->autostart ? "true" : "false");
+  json_list (out, r->ipv4);
+  g_string_append (out, ", \"ipv6\": ");
+  json_list (out, r->ipv6);
+  g_string_append_c (out, '}');
+}
+
+static int
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+int
+mgr_cmd_ls (int argc, char **argv)
+{
+  char *name_unused = NULL, *path = NULL, *format = NULL;
+  gboolean fancy = FALSE, running = FALSE, stopped = FALSE, version = FALSE;
+  GOptionEntry entries[] = {
+    MGR_COMMON_OPTIONS (&name_unused, &path, &version),
+    { "fancy", 'f', 0, G_OPTION_ARG_NONE, &fancy, "a table: NAME STATE PID IPV4 UNPRIVILEGED AUTOSTART", NULL },
+    { "running", 0, 0, G_OPTION_ARG_NONE, &running, "only running containers", NULL },
+    { "stopped", 0, 0, G_OPTION_ARG_NONE, &stopped, "only stopped containers", NULL },
+    { "format", 0, 0, G_OPTION_ARG_STRING, &format, "text or json", "FORMAT" },
+    { NULL },
+  };
+  entries[0].flags = G_OPTION_FLAG_HIDDEN;
+  g_autoptr (GOptionContext) ctx = g_option_context_new (NULL);
+  g_option_context_set_summary (ctx, "List containers.");
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  int rc = mgr_command_begin (ctx, &argc, &argv, &version, &name_unused, FALSE);
+  if (rc >= 0)
+    return rc;
+  bool json = format && strcmp (format, "json") == 0;
+  if (format && !json && strcmp (format, "text") != 0)
+    {
+      g_printerr ("%s: --format %s: expected text or json\n", g_get_prgname (), format);
+      return MGR_EXIT_USAGE;
+    }
+
+  g_autoptr (GError) e = NULL;
+  MgrContainerRef ref;
+  if (!mgr_container_ref (&ref, NULL, path, FALSE, &e))
+    return mgr_container_ref_clear (&ref), mgr_report (e);
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GDir) d = g_dir_open (ref.paths->containers, 0, NULL);
+  for (const char *n; d && (n = g_dir_read_name (d));)
+    {
+      g_autofree char *cfg = g_build_filename (ref.paths->containers, n, "config", NULL);
+      if (n[0] != '.' && g_file_test (cfg, G_FILE_TEST_IS_REGULAR))
+        g_ptr_array_add (names, g_strdup (n));
+    }
+  g_ptr_array_sort (names, compare_names);
+
+  GString *out = g_string_new (json ? "[" : NULL);
+  if (fancy && !json)
+    g_string_append_printf (out, "%-20s %-10s %-8s %-16s %-12s %s\n", "NAME", "STATE", "PID", "IPV4", "UNPRIVILEGED",
+                            "AUTOSTART");
+  guint shown = 0;
+  for (guint i = 0; i < names->len; i++)
+    {
+      Row r = { 0 };
+      row_fill (&r, ref.paths, ref.paths->containers, names->pdata[i], fancy || json);
+      bool is_running = r.st.state != MGR_STATE_STOPPED;
+      if ((running && !is_running) || (stopped && is_running))
+        {
+          row_clear (&r);
+          continue;
+        }
+      if (json)
+        {
+          if (shown)
+            g_string_append (out, ", ");
+          row_json (out, &r);
+        }
+      else if (fancy)
+        {
+          g_autofree char *ips = join (r.ipv4, ",");
+          g_autofree char *pid = is_running ? g_strdup_printf ("%d", r.st.init_pid) : g_strdup ("-");
+          g_string_append_printf (out, "%-20s %-10s %-8s %-16s %-12s %s\n", r.name, mgr_state_name (r.st.state), pid,
+                                  ips, r.unprivileged ? "true" : "false", r.autostart ? "true" : "false");
+        }
+      else
+        g_string_append_printf (out, "%s\n", r.name);
+      shown++;
+      row_clear (&r);
+    }
+  if (json)
+    g_string_append (out, "]\n");
+  fputs (out->str, stdout);
+  g_string_free (out, TRUE);
+  mgr_container_ref_clear (&ref);
+  return MGR_EXIT_OK;
+}
+
+int
+mgr_cmd_info (int argc, char **argv)
+{
+  char *name = NULL, *path = NULL, *format = NULL;
+  gboolean version = FALSE;
+  GOptionEntry entries[] = {
+    MGR_COMMON_OPTIONS (&name, &path, &version),
+    { "format", 0, 0, G_OPTION_ARG_STRING, &format, "text or json", "FORMAT" },
+    { NULL },
+  };
+  g_autoptr (GOptionContext) ctx = g_option_context_new (NULL);
+  g_option_context_set_summary (ctx, "Show a container's state, pid, ids, addresses and config.");
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  int rc = mgr_command_begin (ctx, &argc, &argv, &version, &name, TRUE);
+  if (rc >= 0)
+    return rc;
+  bool json = format && strcmp (format, "json") == 0;
+  if (format && !json && strcmp (format, "text") != 0)
+    {
+      g_printerr ("%s: --format %s: expected text or json\n", g_get_prgname (), format);
+      return MGR_EXIT_USAGE;
+    }
+  g_autoptr (GError) e = NULL;
+  MgrContainerRef ref;
+  if (!mgr_container_ref (&ref, name, path, TRUE, &e))
+    return mgr_container_ref_clear (&ref), mgr_report (e);
+  Row r = { 0 };
+  row_fill (&r, ref.paths, ref.paths->containers, name, TRUE);
+  g_autoptr (MgrPlan) plan = mgr_container_plan (&ref, NULL, &e);
+  guint32 root = 0;
+  bool mapped = plan && plan->user_namespace && mgr_idmap_to_host (&plan->id_map.uid, 0, &root);
+  bool running = r.st.state != MGR_STATE_STOPPED;
+
+  if (json)
+    {
+      GString *out = g_string_new (NULL);
+      row_json (out, &r);
+      g_string_truncate (out, out->len - 1);
+      g_string_append (out, ", \"config\": ");
+      mgr_json_string (out, ref.config);
+      g_string_append_printf (out, ", \"config_valid\": %s, \"monitor_pid\": %d, \"started\": %" G_GINT64_FORMAT
+                                   ", \"last_exit_status\": %d",
+                              plan ? "true" : "false", running ? r.st.monitor_pid : -1, running ? r.st.started : 0,
+                              running ? -1 : r.st.exit_status);
+      if (mapped)
+        g_string_append_printf (out, ", \"host_uid_of_root\": %u", root);
+      g_string_append (out, "}\n");
+      fputs (out->str, stdout);
+      g_string_free (out, TRUE);
+    }
+  else
+    {
+      g_autofree char *state = state_text (&r.st);
+      g_print ("Name:          %s\nState:         %s\n", name, state);
+      if (running)
+        {
+          char when[64];
+          time_t t = r.st.started;
+          strftime (when, sizeof when, "%Y-%m-%d %H:%M:%S", localtime (&t));
+          g_autofree char *v4 = join (r.ipv4, ", "), *v6 = join (r.ipv6, ", ");
+          g_print ("PID:           %d\nMonitor PID:   %d%s\nStarted:       %s\nIPv4:          %s\nIPv6:          %s\n",
+                   r.st.init_pid, r.st.monitor_pid, r.st.monitor_dead ? " (gone: mgr-stop -k still works)" : "",
+                   when, v4, v6);
+        }
+      else if (r.st.exit_status >= 0)
+        g_print ("Last exit:     %s %d\n", WIFEXITED (r.st.exit_status) ? "status" : "signal",
+                 WIFEXITED (r.st.exit_status) ? WEXITSTATUS (r.st.exit_status) : WTERMSIG (r.st.exit_status));
+      g_autofree char *unpriv = mapped ? g_strdup_printf ("yes (root is host uid %u)", root)
+                                : g_strdup (plan && plan->user_namespace ? "yes" : "no");
+      if (plan)
+        g_print ("Unprivileged:  %s\n", unpriv);
+      g_print ("Config:        %s%s\n", ref.config, plan ? "" : " (invalid: mgr-config validate says why)");
+      if (plan)
+        g_print ("Rootfs:        %s\n", plan->container.rootfs);
+    }
+  row_clear (&r);
+  mgr_container_ref_clear (&ref);
+  return MGR_EXIT_OK;
+}

@@ -1,0 +1,74 @@
+/* mgr-start: start a container; mgr-execute: run one command as a container. */
+#include "config.h"
+
+#include <stdio.h>
+#include <sys/wait.h>
+
+#include "cmd/cmd.h"
+#include "lib/client.h"
+#include "lib/spawn.h"
+
+static int
+run (int argc, char **argv, gboolean execute)
+{
+  char *name = NULL, *path = NULL;
+  char **overrides = NULL, **command = NULL;
+  gboolean foreground = FALSE, version = FALSE;
+  GOptionEntry entries[] = {
+    MGR_COMMON_OPTIONS (&name, &path, &version),
+    { "foreground", 'F', 0, G_OPTION_ARG_NONE, &foreground, "stay in front with the console on this terminal", NULL },
+    { "define", 's', 0, G_OPTION_ARG_STRING_ARRAY, &overrides, "set a config key for this run only", "SECTION.KEY=VALUE" },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &command, NULL, NULL },
+    { NULL },
+  };
+  if (execute)
+    entries[3].flags = G_OPTION_FLAG_HIDDEN;
+  g_autoptr (GOptionContext) ctx = g_option_context_new (execute ? "-- COMMAND [ARGS...]" : "[-- COMMAND [ARGS...]]");
+  g_option_context_set_summary (ctx, execute ? "Run one command as a container: it is the first process under a "
+                                               "minimal init, and its exit status is returned."
+                                             : "Start a container. Without -F it returns once the container runs, "
+                                               "or says precisely why it could not start. A command after -- "
+                                               "replaces init for this run.");
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  int rc = mgr_command_begin (ctx, &argc, &argv, &version, &name, TRUE);
+  if (rc >= 0)
+    return rc;
+  if (execute && (!command || !command[0]))
+    {
+      g_printerr ("%s: which command? mgr-execute -n NAME -- COMMAND [ARGS...]\n", g_get_prgname ());
+      return MGR_EXIT_USAGE;
+    }
+
+  g_autoptr (GError) e = NULL;
+  MgrContainerRef ref;
+  if (!mgr_container_ref (&ref, name, path, TRUE, &e))
+    return mgr_container_ref_clear (&ref), mgr_report (e);
+  g_autoptr (MgrPlan) plan = mgr_container_plan (&ref, (const char *const *) overrides, &e);
+  if (!plan || !mgr_spawn_check (plan, &e))
+    return mgr_container_ref_clear (&ref), mgr_report (e);
+  MgrRuntimePaths rt;
+  mgr_container_runtime (&ref, &rt);
+  MgrStartOptions so = { .foreground = foreground || execute, .execute = execute, .command = command };
+  int r = mgr_start (plan, &rt, &so, &e);
+  mgr_runtime_paths_clear (&rt);
+  mgr_container_ref_clear (&ref);
+  g_strfreev (overrides);
+  g_strfreev (command);
+  if (r < 0)
+    return mgr_report (e);
+  if (!so.foreground)
+    return MGR_EXIT_OK;
+  return WIFEXITED (r) ? WEXITSTATUS (r) : 128 + WTERMSIG (r);
+}
+
+int
+mgr_cmd_start (int argc, char **argv)
+{
+  return run (argc, argv, FALSE);
+}
+
+int
+mgr_cmd_execute (int argc, char **argv)
+{
+  return run (argc, argv, TRUE);
+}

@@ -1,0 +1,376 @@
+/* mgr-attach: run a command inside a running container.
+ *
+ * The caller's process never enters the container. It forks a helper that
+ * joins init's namespaces through init's pidfd (user first, in one setns),
+ * opens a pty in the container's own devpts when the caller has a terminal,
+ * hands the pty's master back, and forks the command so that it is inside
+ * the pid namespace. The caller only relays bytes between its terminal and
+ * that master. The helper is not dumpable, so the container cannot open
+ * /proc/PID/exe of the host's binary while it runs (CVE-2019-5736). */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "attach.h"
+#include "caps.h"
+#include "child.h"
+#include "client.h"
+#include "mgr-error.h"
+#include "util.h"
+
+extern char **environ;
+
+/* Init's pid and a pidfd for it, from the monitor or, when the monitor is
+ * gone, from the state file checked against pid reuse. */
+int
+mgr_container_pidfd (const MgrRuntimePaths *rt, const char *name, pid_t *pid, GError **error)
+{
+  MgrStatus st;
+  mgr_runtime_status (rt, &st);
+  if (st.state == MGR_STATE_STOPPED)
+    {
+      g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "%s is not running (mgr-start -n %s starts it)", name, name);
+      return -1;
+    }
+  if (!st.monitor_dead)
+    {
+      g_autoptr (GError) e = NULL;
+      _cleanup_close_ int sock = mgr_monitor_connect (rt, &e);
+      int fd = -1;
+      g_autofree char *reply = sock >= 0 ? mgr_monitor_request (sock, "pidfd", &fd, &e) : NULL;
+      if (reply && fd >= 0 && g_str_has_prefix (reply, "pid="))
+        {
+          *pid = atoi (reply + 4);
+          return fd;
+        }
+      if (fd >= 0)
+        close (fd);
+    }
+  int fd = mgr_pidfd_open_checked (st.init_pid, st.init_start);
+  if (fd < 0)
+    {
+      g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "%s: its init (pid %d) is gone", name, st.init_pid);
+      return -1;
+    }
+  *pid = st.init_pid;
+  return fd;
+}
+
+typedef struct {
+  char *user, *home, *shell;
+} PwEntry;
+
+/* Reads the container's own passwd by hand: NSS modules of the container
+ * must never be loaded into a host process. */
+static void
+container_passwd (uid_t uid, PwEntry *pw)
+{
+  char buf[1 << 16];
+  pw->user = pw->home = pw->shell = NULL;
+  _cleanup_close_ int fd = open ("/etc/passwd", O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+  struct stat st;
+  if (fd < 0 || fstat (fd, &st) < 0 || !S_ISREG (st.st_mode))
+    return;
+  ssize_t n = read (fd, buf, sizeof buf - 1);
+  if (n <= 0)
+    return;
+  buf[n] = '\0';
+  g_auto (GStrv) lines = g_strsplit (buf, "\n", -1);
+  for (char **l = lines; *l; l++)
+    {
+      g_auto (GStrv) f = g_strsplit (*l, ":", 7);
+      if (g_strv_length (f) == 7 && (uid_t) g_ascii_strtoull (f[2], NULL, 10) == uid && g_ascii_isdigit (f[2][0]))
+        {
+          pw->user = g_strdup (f[0]);
+          pw->home = g_strdup (f[5]);
+          pw->shell = g_strdup (f[6]);
+          return;
+        }
+    }
+}
+
+static char **
+attach_env (const MgrAttachOptions *o, const PwEntry *pw, uid_t uid)
+{
+  g_auto (GStrv) env = o->keep_env ? g_get_environ () : NULL;
+  const char *term = g_getenv ("TERM");
+  if (!o->keep_env)
+    {
+      env = g_environ_setenv (env, "PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", TRUE);
+      env = g_environ_setenv (env, "TERM", term ? term : "linux", TRUE);
+      env = g_environ_setenv (env, "HOME", pw->home ? pw->home : "/", TRUE);
+      g_autofree char *uidtext = g_strdup_printf ("%u", uid);
+      env = g_environ_setenv (env, "USER", pw->user ? pw->user : uidtext, TRUE);
+    }
+  for (char **e = o->plan->container.environment; e && *e; e++)
+    {
+      g_autofree char *name = g_strndup (*e, strchr (*e, '=') - *e);
+      env = g_environ_setenv (env, name, strchr (*e, '=') + 1, TRUE);
+    }
+  env = g_environ_setenv (env, "container", "mgr", TRUE);
+  for (char *const *e = o->extra_env; e && *e; e++)
+    {
+      const char *eq = strchr (*e, '=');
+      g_autofree char *name = g_strndup (*e, eq - *e);
+      env = g_environ_setenv (env, name, eq + 1, TRUE);
+    }
+  return g_steal_pointer (&env);
+}
+
+static _Noreturn void
+helper_fail (int sock, const char *what, int err)
+{
+  char msg[1024];
+  snprintf (msg, sizeof msg, "E%s: %s", what, g_strerror (err));
+  (void) !send (sock, msg, strlen (msg), MSG_NOSIGNAL);
+  _exit (126);
+}
+
+static void
+send_fd (int sock, int fd)
+{
+  char cbuf[CMSG_SPACE (sizeof (int))] = { 0 };
+  char tag = 'M';
+  struct iovec iov = { &tag, 1 };
+  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
+  struct cmsghdr *cm = CMSG_FIRSTHDR (&msg);
+  cm->cmsg_level = SOL_SOCKET;
+  cm->cmsg_type = SCM_RIGHTS;
+  cm->cmsg_len = CMSG_LEN (sizeof (int));
+  memcpy (CMSG_DATA (cm), &fd, sizeof fd);
+  sendmsg (sock, &msg, MSG_NOSIGNAL);
+}
+
+/* Runs in the helper, after fork: never returns. */
+static _Noreturn void
+helper (const MgrAttachOptions *o, int pidfd, int sock, bool tty)
+{
+  const MgrPlan *plan = o->plan;
+  int flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWCGROUP
+              | (plan->user_namespace ? CLONE_NEWUSER : 0);
+  if (setns (pidfd, flags) < 0)
+    helper_fail (sock, "joining the container's namespaces", errno);
+  close (pidfd);
+  if (chdir ("/") < 0)
+    helper_fail (sock, "entering the container's root", errno);
+
+  uid_t uid = o->uid_set ? o->uid : plan->container.uid.v;
+  gid_t gid = o->gid_set ? o->gid : plan->container.gid.v;
+  PwEntry pw;
+  container_passwd (uid, &pw);
+  g_auto (GStrv) env = attach_env (o, &pw, uid);
+  g_auto (GStrv) shell = NULL;
+  char *const *argv = o->argv;
+  if (!argv || !argv[0])
+    {
+      shell = g_new0 (char *, 2);
+      shell[0] = g_strdup (pw.shell && *pw.shell ? pw.shell : "/bin/sh");
+      argv = shell;
+    }
+  const char *cwd = o->cwd ? o->cwd : plan->container.cwd;
+
+  int master = -1;
+  char slave_path[64] = "";
+  if (tty)
+    {
+      master = open ("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+      if (master < 0 || unlockpt (master) < 0 || ptsname_r (master, slave_path, sizeof slave_path) != 0)
+        helper_fail (sock, "opening a pty in the container's /dev/pts", errno);
+      send_fd (sock, master);
+    }
+  guint64 bounding = plan->caps.effective & mgr_caps_host_bounding ();
+  if (!plan->user_namespace)
+    bounding &= ~(G_GUINT64_CONSTANT (1) << CAP_MKNOD);
+  cap_t caps = mgr_caps_prepare (bounding);
+
+  pid_t child = fork ();
+  if (child < 0)
+    helper_fail (sock, "forking into the container's pid namespace", errno);
+  if (child == 0)
+    {
+      char detail[PATH_MAX];
+      struct mgr_child_error err = { 0, detail };
+      if (tty)
+        {
+          int slave;
+          if (setsid () < 0 || (slave = open (slave_path, O_RDWR | O_CLOEXEC)) < 0 || ioctl (slave, TIOCSCTTY, 0) < 0
+              || dup2 (slave, 0) < 0 || dup2 (slave, 1) < 0 || dup2 (slave, 2) < 0)
+            helper_fail (sock, "making the pty the command's terminal", errno);
+        }
+      if (chdir (cwd) < 0)
+        {
+          g_autofree char *what = g_strdup_printf ("changing to %s in the container", cwd);
+          helper_fail (sock, what, errno);
+        }
+      if (mgr_caps_apply (bounding, caps, uid, gid, &err) < 0)
+        helper_fail (sock, "dropping privileges", errno);
+      environ = env;
+      /* Only 0-2 reach the command: the helper's socket closes at exec. */
+      syscall (SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+      execvp (argv[0], argv);
+      g_autofree char *what = g_strdup_printf ("executing %s in the container", argv[0]);
+      helper_fail (sock, what, errno);
+    }
+  if (master >= 0)
+    close (master);
+  close (sock);
+  int status;
+  while (waitpid (child, &status, 0) < 0 && errno == EINTR)
+    ;
+  _exit (WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status));
+}
+
+static void
+relay (int master, pid_t helper_pid)
+{
+  struct termios saved, raw;
+  bool is_raw = false;
+  sigset_t set;
+  sigemptyset (&set);
+  sigaddset (&set, SIGWINCH);
+  sigprocmask (SIG_BLOCK, &set, NULL);
+  _cleanup_close_ int sfd = signalfd (-1, &set, SFD_CLOEXEC);
+  struct winsize ws;
+  if (ioctl (STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+    ioctl (master, TIOCSWINSZ, &ws);
+  if (tcgetattr (STDIN_FILENO, &saved) == 0)
+    {
+      raw = saved;
+      cfmakeraw (&raw);
+      is_raw = tcsetattr (STDIN_FILENO, TCSAFLUSH, &raw) == 0;
+    }
+  bool in_open = true;
+  for (;;)
+    {
+      struct pollfd p[3] = { { master, POLLIN }, { in_open ? STDIN_FILENO : -1, POLLIN }, { sfd, POLLIN } };
+      if (poll (p, 3, -1) < 0)
+        continue;
+      char buf[8192];
+      if (p[0].revents)
+        {
+          ssize_t n = read (master, buf, sizeof buf);
+          if (n <= 0)
+            break; /* EIO: the command and everything on its terminal are gone */
+          (void) !write (STDOUT_FILENO, buf, n);
+        }
+      if (p[1].revents)
+        {
+          ssize_t n = read (STDIN_FILENO, buf, sizeof buf);
+          if (n <= 0)
+            in_open = false;
+          else
+            (void) !write (master, buf, n);
+        }
+      if (p[2].revents)
+        {
+          struct signalfd_siginfo si;
+          (void) !read (sfd, &si, sizeof si);
+          if (ioctl (STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+            ioctl (master, TIOCSWINSZ, &ws);
+        }
+    }
+  if (is_raw)
+    tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved);
+}
+
+int
+mgr_attach (const MgrAttachOptions *o, GError **error)
+{
+  pid_t init_pid;
+  _cleanup_close_ int pidfd = mgr_container_pidfd (o->rt, o->plan->name, &init_pid, error);
+  if (pidfd < 0)
+    return -1;
+  /* Not dumpable from here on: nothing in the container may ptrace or open
+   * /proc/PID/{exe,fd,mem} of this host process or its helper. */
+  prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
+  bool tty = isatty (STDIN_FILENO) && isatty (STDOUT_FILENO);
+  int sv[2];
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+    {
+      g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "socketpair: %s", g_strerror (errno));
+      return -1;
+    }
+  pid_t pid = fork ();
+  if (pid < 0)
+    {
+      g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "fork: %s", g_strerror (errno));
+      return -1;
+    }
+  if (pid == 0)
+    {
+      close (sv[0]);
+      helper (o, pidfd, sv[1], tty);
+    }
+  close (sv[1]);
+  _cleanup_close_ int sock = sv[0];
+
+  /* The helper sends the pty master ('M' + fd), an error ("E..."), or
+   * nothing (the command's exec closed the socket). */
+  int master = -1;
+  g_autofree char *failure = NULL;
+  for (;;)
+    {
+      char buf[1024], cbuf[CMSG_SPACE (sizeof (int))];
+      struct iovec iov = { buf, sizeof buf - 1 };
+      struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
+      ssize_t n = recvmsg (sock, &msg, MSG_CMSG_CLOEXEC);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        break;
+      buf[n] = '\0';
+      struct cmsghdr *cm = CMSG_FIRSTHDR (&msg);
+      if (buf[0] == 'M' && cm && cm->cmsg_type == SCM_RIGHTS)
+        {
+          memcpy (&master, CMSG_DATA (cm), sizeof master);
+          break;
+        }
+      if (buf[0] == 'E')
+        {
+          failure = g_strdup (buf + 1);
+          break;
+        }
+    }
+  if (master >= 0)
+    {
+      /* An error may still follow the master, before exec. */
+      relay (master, pid);
+      close (master);
+    }
+  if (!failure)
+    {
+      char buf[1024];
+      ssize_t n = recv (sock, buf, sizeof buf - 1, MSG_DONTWAIT);
+      if (n > 0 && buf[0] == 'E')
+        {
+          buf[n] = '\0';
+          failure = g_strdup (buf + 1);
+        }
+    }
+  int status;
+  while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
+    ;
+  if (failure)
+    {
+      g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "%s: %s", o->plan->name, failure);
+      return -1;
+    }
+  return WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
+}

@@ -1,0 +1,26 @@
+#pragma once
+#include <glib.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "plan.h"
+#include "runtime.h"
+
+typedef struct {
+  const MgrPlan *plan;
+  const MgrRuntimePaths *rt;
+  char *const *argv;      /* NULL: the user's shell from the container's passwd, else /bin/sh */
+  bool keep_env;          /* keep the caller's environment instead of a clean one */
+  char *const *extra_env; /* NAME=VALUE set on top */
+  bool uid_set, gid_set;
+  uid_t uid;
+  gid_t gid;
+  const char *cwd;
+} MgrAttachOptions;
+
+/* Runs the command in the container; returns its exit status (128+signal
+ * when killed), or -1 with error when it could not be started. */
+int mgr_attach (const MgrAttachOptions *o, GError **error);
+
+/* A pidfd for the container's init; -1 with error when it is not running. */
+int mgr_container_pidfd (const MgrRuntimePaths *rt, const char *name, pid_t *pid, GError **error);

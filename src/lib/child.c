@@ -1,0 +1,254 @@
+/* The container's first process from clone to exec. The order is fixed:
+ * wait for the host (id maps written), filesystem, names and limits,
+ * console, then privileges last: bounding set, ids, capabilities. Seccomp
+ * (when it lands) goes right before exec. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "child.h"
+#include "util.h"
+
+static _Noreturn void
+report (const struct mgr_child *c, enum mgr_step step, int err, const char *detail)
+{
+  struct mgr_sync_msg m = { .type = MGR_SYNC_ERROR, .step = step, .err = err };
+  if (detail)
+    snprintf (m.detail, sizeof m.detail, "%s", detail);
+  (void) !send (c->sync_fd, &m, sizeof m, MSG_NOSIGNAL);
+  _exit (127);
+}
+
+static int
+loopback_up (void)
+{
+  struct ifreq ifr = { 0 };
+  _cleanup_close_ int s = socket (AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (s < 0)
+    return -errno;
+  snprintf (ifr.ifr_name, sizeof ifr.ifr_name, "lo");
+  if (ioctl (s, SIOCGIFFLAGS, &ifr) < 0)
+    return -errno;
+  ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+  if (ioctl (s, SIOCSIFFLAGS, &ifr) < 0)
+    return -errno;
+  return 0;
+}
+
+/* PID 1 of mgr-execute: the command is its only child; it forwards the
+ * signals it gets, reaps every orphan, and exits with the command's status.
+ * When it exits the kernel kills whatever is left in the namespace. */
+static _Noreturn void
+minimal_init (pid_t cmd, const sigset_t *set)
+{
+  int status = 0;
+  /* /proc/1/exe is the host's binary: keep it out of the container's reach. */
+  prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
+  for (;;)
+    {
+      siginfo_t si;
+      int sig = sigwaitinfo (set, &si);
+      if (sig < 0)
+        continue;
+      if (sig != SIGCHLD)
+        {
+          kill (cmd, sig);
+          continue;
+        }
+      for (;;)
+        {
+          int st;
+          pid_t p = waitpid (-1, &st, WNOHANG);
+          if (p <= 0)
+            break;
+          if (p == cmd)
+            {
+              status = WIFEXITED (st) ? WEXITSTATUS (st) : 128 + WTERMSIG (st);
+              _exit (status);
+            }
+        }
+    }
+}
+
+/* execvpe without allocating: a name without '/' is looked up in the PATH
+ * that init gets, inside the container. */
+static _Noreturn void
+exec_in_path (const struct mgr_child *c)
+{
+  const char *name = c->argv[0], *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  char buf[PATH_MAX];
+  int err = ENOENT;
+
+  if (strchr (name, '/'))
+    {
+      execve (name, c->argv, c->envp);
+      report (c, MGR_STEP_EXEC, errno, name);
+    }
+  for (char *const *e = c->envp; *e; e++)
+    if (strncmp (*e, "PATH=", 5) == 0)
+      path = *e + 5;
+  while (*path)
+    {
+      const char *end = strchrnul (path, ':');
+      snprintf (buf, sizeof buf, "%.*s/%s", (int) (end - path), path, name);
+      execve (buf, c->argv, c->envp);
+      if (errno != ENOENT && errno != ENOTDIR)
+        err = errno;
+      path = *end ? end + 1 : end;
+    }
+  report (c, MGR_STEP_EXEC, err, name);
+}
+
+_Noreturn void
+mgr_child_run (const struct mgr_child *c)
+{
+  const MgrPlan *plan = c->plan;
+  struct mgr_sync_msg msg;
+  char detail[PATH_MAX] = "";
+  struct mgr_child_error err = { MGR_STEP_NONE, detail };
+  sigset_t all, init_set;
+  int r;
+
+  /* The monitor blocks and ignores signals; init must start clean. */
+  for (int s = 1; s < NSIG; s++)
+    if (s != SIGKILL && s != SIGSTOP)
+      signal (s, SIG_DFL);
+  sigemptyset (&all);
+  sigprocmask (SIG_SETMASK, &all, NULL);
+
+  /* sync 1: the host has written the id maps and set up the rest. */
+  if (recv (c->sync_fd, &msg, sizeof msg, 0) != sizeof msg || msg.type != MGR_SYNC_GO)
+    _exit (126);
+
+  if (plan->user_namespace && (setresgid (0, 0, 0) < 0 || setresuid (0, 0, 0) < 0))
+    report (c, MGR_STEP_SETID_ROOT, errno, NULL);
+
+  if ((r = mgr_rootfs_setup (c, &err)) < 0)
+    report (c, err.step, -r, err.detail);
+
+  if (sethostname (plan->container.hostname, strlen (plan->container.hostname)) < 0)
+    report (c, MGR_STEP_HOSTNAME, errno, plan->container.hostname);
+  if (c->own_netns && (r = loopback_up ()) < 0)
+    report (c, MGR_STEP_LOOPBACK, -r, NULL);
+
+  for (int i = 0; i < RLIM_NLIMITS; i++)
+    {
+      const struct mgr_rlimit *l = &plan->limits.r[i];
+      struct rlimit rl = { l->soft == MGR_UNLIMITED ? RLIM_INFINITY : l->soft,
+                           l->hard == MGR_UNLIMITED ? RLIM_INFINITY : l->hard };
+      if (l->set && setrlimit (i, &rl) < 0)
+        {
+          snprintf (detail, sizeof detail, "%d", i);
+          report (c, MGR_STEP_RLIMIT, errno, detail);
+        }
+    }
+
+  if (c->console_fd >= 0)
+    {
+      if (setsid () < 0 || ioctl (c->console_fd, TIOCSCTTY, 0) < 0 || dup2 (c->console_fd, 0) < 0
+          || dup2 (c->console_fd, 1) < 0 || dup2 (c->console_fd, 2) < 0)
+        report (c, MGR_STEP_CONSOLE, errno, NULL);
+      if (c->console_fd > 2)
+        close (c->console_fd);
+    }
+
+  if (chdir (c->cwd) < 0)
+    report (c, MGR_STEP_CWD, errno, c->cwd);
+
+  /* Only 0-2 cross exec; the sync socket closes at exec, which is how the
+   * monitor learns that exec succeeded. */
+  if (syscall (SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+    report (c, MGR_STEP_FDS, errno, NULL);
+
+  if ((r = mgr_caps_apply (c->bounding, c->caps, c->uid, c->gid, &err)) < 0)
+    report (c, err.step, -r, err.detail);
+
+  if (c->minimal_init)
+    {
+      sigemptyset (&init_set);
+      for (int s = 1; s < SIGRTMIN; s++)
+        if (s != SIGKILL && s != SIGSTOP && s != SIGSEGV && s != SIGBUS && s != SIGILL && s != SIGFPE)
+          sigaddset (&init_set, s);
+      sigprocmask (SIG_BLOCK, &init_set, NULL);
+      pid_t cmd = fork ();
+      if (cmd < 0)
+        report (c, MGR_STEP_FORK_INIT, errno, NULL);
+      if (cmd > 0)
+        {
+          /* PID 1 never execs: nothing of the host's may stay open in it
+           * (the sync socket included, so the monitor sees the command's exec). */
+          syscall (SYS_close_range, 0, ~0U, 0);
+          minimal_init (cmd, &init_set);
+        }
+      sigprocmask (SIG_SETMASK, &all, NULL);
+    }
+
+  exec_in_path (c);
+}
+
+static const char *const step_text[] = {
+  [MGR_STEP_NONE] = "starting the container",
+  [MGR_STEP_SYNC] = "waiting for the monitor",
+  [MGR_STEP_SETID_ROOT] = "becoming root of the user namespace",
+  [MGR_STEP_MOUNT_PRIVATE] = "making the container's mounts private",
+  [MGR_STEP_ROOTFS_BIND] = "binding the rootfs %s",
+  [MGR_STEP_ROOTFS_OPEN] = "opening the rootfs %s",
+  [MGR_STEP_MOUNT_ENTRY] = "mounting [mount %s]",
+  [MGR_STEP_MOUNT_TARGET] = "opening the mount target %s inside the rootfs",
+  [MGR_STEP_PROC] = "mounting proc on %s",
+  [MGR_STEP_SYS] = "mounting sysfs on %s",
+  [MGR_STEP_DEV] = "setting up /dev: %s",
+  [MGR_STEP_DEVPTS] = "mounting %s",
+  [MGR_STEP_CONSOLE_BIND] = "binding the console %s onto /dev/console",
+  [MGR_STEP_PIVOT] = "pivot_root into %s",
+  [MGR_STEP_HOSTNAME] = "setting the hostname to %s",
+  [MGR_STEP_LOOPBACK] = "bringing up lo",
+  [MGR_STEP_RLIMIT] = "setting resource limit %s",
+  [MGR_STEP_CONSOLE] = "making the console the controlling terminal",
+  [MGR_STEP_CWD] = "changing to the working directory %s",
+  [MGR_STEP_CAPS_BOUND] = "dropping capability %s from the bounding set",
+  [MGR_STEP_SETID] = "switching to uid:gid %s",
+  [MGR_STEP_CAPS] = "setting the capabilities",
+  [MGR_STEP_FDS] = "closing file descriptors",
+  [MGR_STEP_FORK_INIT] = "forking the command under the minimal init",
+  [MGR_STEP_EXEC] = "executing %s",
+};
+
+char *
+mgr_step_describe (const struct mgr_sync_msg *m)
+{
+  const char *fmt = m->step >= 0 && (size_t) m->step < G_N_ELEMENTS (step_text) && step_text[m->step]
+                      ? step_text[m->step] : "step %s";
+  char detail[PATH_MAX];
+  snprintf (detail, sizeof detail, "%.*s", (int) sizeof m->detail, m->detail);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+  g_autofree char *what = g_strdup_printf (fmt, detail); /* fmt comes from step_text, each with one %s at most */
+#pragma GCC diagnostic pop
+  const char *hint = "";
+  if (m->err == ELOOP && (m->step == MGR_STEP_MOUNT_TARGET || m->step == MGR_STEP_PROC || m->step == MGR_STEP_SYS
+                          || m->step == MGR_STEP_DEV))
+    hint = " (it is a symlink inside the rootfs; mgr never follows those, so that a rootfs cannot redirect a mount onto the host)";
+  else if (m->err == EXDEV && m->step == MGR_STEP_MOUNT_TARGET)
+    hint = " (it leads outside the rootfs)";
+  else if (m->err == ENOENT && m->step == MGR_STEP_EXEC)
+    hint = " (no such program in the container's rootfs; set [container] init or give a command after --)";
+  else if (m->err == ENOENT && m->step == MGR_STEP_MOUNT_TARGET)
+    hint = " (add create=dir or create=file to its options, or optional to skip it)";
+  else if (m->err == ENOENT && m->step == MGR_STEP_CWD)
+    hint = " (set [container] cwd to a folder that exists in the rootfs)";
+  return g_strdup_printf ("%s: %s%s", what, g_strerror (m->err), hint);
+}

@@ -1,0 +1,101 @@
+/* The container's first process, between clone and exec.
+ *
+ * Everything it needs is prepared in struct mgr_child before clone: paths,
+ * argv, envp, capability state. The child only reads it, makes system calls,
+ * and reports failures as (step, errno, detail) over the sync socket. It
+ * never allocates and never calls GLib: a lock held at clone time by another
+ * thread would deadlock it. */
+#pragma once
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/capability.h>
+#include <sys/types.h>
+
+#include "plan.h"
+
+/* Steps, in order; each names what the child was doing when it failed. */
+enum mgr_step {
+  MGR_STEP_NONE,
+  MGR_STEP_SYNC,
+  MGR_STEP_SETID_ROOT,
+  MGR_STEP_MOUNT_PRIVATE,
+  MGR_STEP_ROOTFS_BIND,
+  MGR_STEP_ROOTFS_OPEN,
+  MGR_STEP_MOUNT_ENTRY,
+  MGR_STEP_MOUNT_TARGET,
+  MGR_STEP_PROC,
+  MGR_STEP_SYS,
+  MGR_STEP_DEV,
+  MGR_STEP_DEVPTS,
+  MGR_STEP_CONSOLE_BIND,
+  MGR_STEP_PIVOT,
+  MGR_STEP_HOSTNAME,
+  MGR_STEP_LOOPBACK,
+  MGR_STEP_RLIMIT,
+  MGR_STEP_CONSOLE,
+  MGR_STEP_CWD,
+  MGR_STEP_CAPS_BOUND,
+  MGR_STEP_SETID,
+  MGR_STEP_CAPS,
+  MGR_STEP_FDS,
+  MGR_STEP_FORK_INIT,
+  MGR_STEP_EXEC,
+};
+
+/* Parent → child and child → parent messages on the sync socket. */
+enum mgr_sync_type { MGR_SYNC_GO = 1, MGR_SYNC_ERROR = 2 };
+
+struct mgr_sync_msg {
+  int32_t type;
+  int32_t step;
+  int32_t err;
+  char detail[PATH_MAX];
+};
+
+/* A mount prepared for the child. */
+struct mgr_child_mount {
+  const struct mgr_mount *m; /* source, type, options */
+  const char *target;        /* relative to the rootfs, without leading '/' */
+};
+
+struct mgr_child {
+  const MgrPlan *plan;
+  int sync_fd;
+  int console_fd;        /* the pty's slave, or -1 to keep stdio (mgr-execute) */
+  const char *console_path; /* its host path, bound onto /dev/console */
+  const char *rootfs;
+  char *const *argv;
+  char *const *envp;
+  const char *cwd;
+  bool own_netns;
+  bool minimal_init;     /* mgr-execute: PID 1 stays ours and reaps */
+  gid_t tty_gid;         /* gid of devpts nodes inside, or (gid_t)-1 */
+  uid_t uid;             /* init's ids inside */
+  gid_t gid;
+  guint64 bounding;      /* capabilities kept */
+  cap_t caps;            /* the sets init gets, prepared */
+  struct mgr_child_mount *mounts;
+  guint n_mounts;
+};
+
+/* The child's whole life; never returns. */
+_Noreturn void mgr_child_run (const struct mgr_child *c);
+
+/* Formats a failure the child reported: "mounting proc on …/proc: Permission denied". */
+char *mgr_step_describe (const struct mgr_sync_msg *m);
+
+/* Parts of the sequence, one file per concern. Each returns 0, or -errno
+ * with the failing step and detail filled in. */
+struct mgr_child_error {
+  enum mgr_step step;
+  char *detail; /* points into a caller's buffer of PATH_MAX */
+};
+
+int mgr_rootfs_setup (const struct mgr_child *c, struct mgr_child_error *err);
+int mgr_dev_setup (const struct mgr_child *c, int rootfs_fd, struct mgr_child_error *err);
+int mgr_caps_apply (guint64 bounding, cap_t caps, uid_t uid, gid_t gid, struct mgr_child_error *err);
+
+/* Opens path beneath root_fd without following any symlink, creating what
+ * create asks for (the last component as a dir or file, parents as dirs). */
+int mgr_open_beneath (int root_fd, const char *path, enum mgr_mount_create create, int flags);

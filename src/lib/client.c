@@ -1,0 +1,144 @@
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "client.h"
+#include "mgr-error.h"
+#include "monitor.h"
+#include "util.h"
+
+int
+mgr_monitor_connect (const MgrRuntimePaths *rt, GError **error)
+{
+  struct sockaddr_un sa = { .sun_family = AF_UNIX };
+  g_strlcpy (sa.sun_path, rt->socket, sizeof sa.sun_path);
+  _cleanup_close_ int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0 || connect (fd, (struct sockaddr *) &sa, sizeof sa) < 0)
+    {
+      g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "the monitor does not answer on %s: %s", rt->socket,
+                   g_strerror (errno));
+      return -1;
+    }
+  return mgr_steal_fd (&fd);
+}
+
+char *
+mgr_monitor_request (int sock, const char *request, int *fd, GError **error)
+{
+  g_autofree char *line = g_strconcat (request, "\n", NULL);
+  if (send (sock, line, strlen (line), MSG_NOSIGNAL) < 0)
+    {
+      g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "asking the monitor: %s", g_strerror (errno));
+      return NULL;
+    }
+  GString *reply = g_string_new (NULL);
+  if (fd)
+    *fd = -1;
+  for (;;)
+    {
+      char c, cbuf[CMSG_SPACE (sizeof (int))];
+      struct iovec iov = { &c, 1 };
+      struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
+      ssize_t n = recvmsg (sock, &msg, MSG_CMSG_CLOEXEC);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "the monitor closed the connection%s%s",
+                       n < 0 ? ": " : "", n < 0 ? g_strerror (errno) : "");
+          g_string_free (reply, TRUE);
+          return NULL;
+        }
+      struct cmsghdr *cm = CMSG_FIRSTHDR (&msg);
+      if (cm && cm->cmsg_type == SCM_RIGHTS)
+        {
+          int got;
+          memcpy (&got, CMSG_DATA (cm), sizeof got);
+          if (fd && *fd < 0)
+            *fd = got;
+          else
+            close (got);
+        }
+      if (c == '\n')
+        break;
+      g_string_append_c (reply, c);
+    }
+  return g_string_free (reply, FALSE);
+}
+
+int
+mgr_start (const MgrPlan *plan, const MgrRuntimePaths *rt, const MgrStartOptions *o, GError **error)
+{
+  g_autoptr (GError) lock_err = NULL;
+  _cleanup_close_ int lock = mgr_runtime_lock (rt, &lock_err);
+  if (lock < 0)
+    {
+      if (errno != EWOULDBLOCK)
+        return g_propagate_error (error, g_steal_pointer (&lock_err)), -1;
+      MgrStatus st;
+      mgr_runtime_status (rt, &st);
+      g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "%s is already %s%s", plan->name,
+                   st.state == MGR_STATE_STOPPED ? "starting" : g_ascii_strdown (mgr_state_name (st.state), -1),
+                   st.init_pid ? g_strdup_printf (" (init pid %d)", st.init_pid) : "");
+      return -1;
+    }
+  MgrMonitorOptions mo = { .plan = plan, .rt = rt, .status_fd = -1, .foreground = o->foreground,
+                           .execute = o->execute, .command = o->command };
+  if (o->foreground)
+    return mgr_monitor_run (&mo, error);
+
+  int pipefd[2];
+  if (pipe2 (pipefd, O_CLOEXEC) < 0)
+    {
+      g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "pipe: %s", g_strerror (errno));
+      return -1;
+    }
+  pid_t pid = fork ();
+  if (pid < 0)
+    {
+      g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "forking the monitor: %s", g_strerror (errno));
+      close (pipefd[0]);
+      close (pipefd[1]);
+      return -1;
+    }
+  if (pid == 0)
+    {
+      /* The monitor: its own session, no terminal, not our child. */
+      close (pipefd[0]);
+      setsid ();
+      if (fork () != 0)
+        _exit (0);
+      int null = open ("/dev/null", O_RDWR);
+      dup2 (null, 0), dup2 (null, 1), dup2 (null, 2);
+      if (null > 2)
+        close (null);
+      if (chdir ("/") < 0)
+        _exit (1);
+      mo.status_fd = pipefd[1];
+      g_autoptr (GError) e = NULL;
+      int r = mgr_monitor_run (&mo, &e);
+      _exit (r < 0 ? 1 : 0);
+    }
+  close (pipefd[1]);
+  waitpid (pid, NULL, 0);
+  GString *s = g_string_new (NULL);
+  char buf[512];
+  ssize_t n;
+  while ((n = read (pipefd[0], buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
+    if (n > 0)
+      g_string_append_len (s, buf, n);
+  close (pipefd[0]);
+  g_autofree char *reply = g_string_free (s, FALSE);
+  g_strchomp (reply);
+  if (g_str_has_prefix (reply, "ok "))
+    return atoi (reply + 3);
+  g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "%s",
+               g_str_has_prefix (reply, "error ") ? reply + 6 : "the monitor died while starting the container");
+  return -1;
+}

@@ -1,0 +1,26 @@
+/* Talking to a container's monitor, and the start sequence that makes one. */
+#pragma once
+#include <glib.h>
+#include <stdbool.h>
+
+#include "plan.h"
+#include "runtime.h"
+
+/* Connects to the monitor's socket; -1 with error if it does not answer. */
+int mgr_monitor_connect (const MgrRuntimePaths *rt, GError **error);
+
+/* Sends one request line and reads one reply line (without "\n"); a file
+ * descriptor passed with the reply lands in *fd when fd is not NULL. */
+char *mgr_monitor_request (int sock, const char *request, int *fd, GError **error);
+
+typedef struct {
+  bool foreground;
+  bool execute;
+  char *const *command;
+} MgrStartOptions;
+
+/* Takes the container's lock and runs its monitor: in the background
+ * (double fork, setsid) returning once the container is RUNNING, or in the
+ * foreground until it stops. Returns init's pid (background) or its wait
+ * status (foreground), -1 with error. */
+int mgr_start (const MgrPlan *plan, const MgrRuntimePaths *rt, const MgrStartOptions *o, GError **error);

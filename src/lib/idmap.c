@@ -1,0 +1,96 @@
+/* Writing a child's id maps from the host. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mgr-error.h"
+#include "spawn.h"
+#include "util.h"
+
+static char *
+map_text (const struct mgr_idmap *m, const char *sep)
+{
+  GString *s = g_string_new (NULL);
+  for (guint i = 0; i < m->n; i++)
+    g_string_append_printf (s, "%s%u%s%u%s%u", i ? sep : "", m->r[i].inside, sep, m->r[i].outside, sep,
+                            m->r[i].count);
+  return g_string_free (s, FALSE);
+}
+
+static gboolean
+write_map_direct (pid_t pid, const char *file, const struct mgr_idmap *m, GError **error)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/%s", pid, file);
+  g_autofree char *text = map_text (m, " ");
+  /* The kernel wants one write: "inside outside count\n" per range. */
+  GString *buf = g_string_new (NULL);
+  for (guint i = 0; i < m->n; i++)
+    g_string_append_printf (buf, "%u %u %u\n", m->r[i].inside, m->r[i].outside, m->r[i].count);
+  _cleanup_close_ int fd = open (path, O_WRONLY | O_CLOEXEC);
+  ssize_t n = fd < 0 ? -1 : write (fd, buf->str, buf->len);
+  int e = errno;
+  g_string_free (buf, TRUE);
+  if (n < 0)
+    {
+      g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "writing %s (%s): %s", path, text, g_strerror (e));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+write_map_helper (pid_t pid, const char *helper, const struct mgr_idmap *m, GError **error)
+{
+  g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
+  g_autofree char *pidtext = g_strdup_printf ("%d", pid);
+  g_autofree char *text = map_text (m, " ");
+  g_auto (GStrv) words = g_strsplit (text, " ", -1);
+  g_autofree char *err_out = NULL;
+  int status;
+  g_autoptr (GError) local = NULL;
+
+  g_strv_builder_add (b, helper);
+  g_strv_builder_add (b, pidtext);
+  g_strv_builder_addv (b, (const char **) words);
+  g_auto (GStrv) argv = g_strv_builder_end (b);
+  if (!g_spawn_sync (NULL, argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL,
+                     &err_out, &status, &local))
+    {
+      g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "running %s: %s (install the uidmap package)", helper,
+                   local->message);
+      return FALSE;
+    }
+  if (!g_spawn_check_wait_status (status, NULL))
+    {
+      g_set_error (error, MGR_ERROR, MGR_ERROR_PERMISSION, "%s %s %s failed: %s", helper, pidtext, text,
+                   g_strstrip (err_out));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+mgr_idmap_write (pid_t pid, const MgrPlan *plan, GError **error)
+{
+  if (geteuid () == 0)
+    return write_map_direct (pid, "uid_map", &plan->id_map.uid, error)
+           && write_map_direct (pid, "gid_map", &plan->id_map.gid, error);
+  return write_map_helper (pid, "newuidmap", &plan->id_map.uid, error)
+         && write_map_helper (pid, "newgidmap", &plan->id_map.gid, error);
+}
+
+void
+mgr_plan_root_ids (const MgrPlan *plan, uid_t *uid, gid_t *gid)
+{
+  guint32 u = geteuid (), g = getegid ();
+  if (plan->user_namespace)
+    {
+      mgr_idmap_to_host (&plan->id_map.uid, 0, &u);
+      mgr_idmap_to_host (&plan->id_map.gid, 0, &g);
+    }
+  *uid = u;
+  *gid = g;
+}

@@ -1,0 +1,494 @@
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/timerfd.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "console.h"
+#include "mgr-error.h"
+#include "monitor.h"
+#include "spawn.h"
+#include "util.h"
+
+enum client_kind { CLIENT_REQUEST, CLIENT_CONSOLE, CLIENT_WAIT };
+
+typedef struct {
+  int fd;
+  enum client_kind kind;
+  size_t len;
+  char buf[256];
+} Client;
+
+typedef struct {
+  const MgrMonitorOptions *o;
+  MgrSpawned init;
+  MgrStatus st;
+  MgrPty pty;
+  MgrRing ring;
+  int log_fd, listen_fd, sig_fd, timer_fd;
+  GArray *clients;
+  bool exited;
+  int wait_status;
+  bool raw;
+  struct termios saved;
+} Monitor;
+
+static void
+save_state (Monitor *m)
+{
+  g_autoptr (GError) e = NULL;
+  if (!mgr_runtime_write_status (m->o->rt, &m->st, &e))
+    g_warning ("%s", e->message);
+}
+
+static int
+listen_socket (const char *path, GError **error)
+{
+  struct sockaddr_un sa = { .sun_family = AF_UNIX };
+  if (strlen (path) >= sizeof sa.sun_path)
+    {
+      g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "socket path %s is too long", path);
+      return -1;
+    }
+  strcpy (sa.sun_path, path);
+  unlink (path);
+  _cleanup_close_ int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0 || bind (fd, (struct sockaddr *) &sa, sizeof sa) < 0 || chmod (path, 0600) < 0 || listen (fd, 16) < 0)
+    {
+      g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "creating the monitor socket %s: %s", path, g_strerror (errno));
+      return -1;
+    }
+  return mgr_steal_fd (&fd);
+}
+
+static void
+client_send (Client *c, const char *data, size_t len)
+{
+  while (len)
+    {
+      ssize_t n = send (c->fd, data, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n <= 0)
+        return; /* a slow console reader loses output rather than stall the container */
+      data += n;
+      len -= n;
+    }
+}
+
+static void
+client_reply (Client *c, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
+static void
+client_reply (Client *c, const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  g_autofree char *s = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+  client_send (c, s, strlen (s));
+}
+
+static void
+send_signal (Monitor *m, int sig)
+{
+  if (!m->exited)
+    syscall (SYS_pidfd_send_signal, m->init.pidfd, sig, NULL, 0);
+}
+
+static void
+begin_stop (Monitor *m, guint64 timeout_ms)
+{
+  if (m->exited)
+    return;
+  if (m->st.state != MGR_STATE_STOPPING)
+    {
+      m->st.state = MGR_STATE_STOPPING;
+      save_state (m);
+    }
+  if (timeout_ms == 0)
+    {
+      send_signal (m, SIGKILL);
+      return;
+    }
+  send_signal (m, m->o->plan->container.stop_signal);
+  struct itimerspec its = { .it_value = { timeout_ms / 1000, (timeout_ms % 1000) * 1000000 } };
+  timerfd_settime (m->timer_fd, 0, &its, NULL);
+}
+
+static void
+pass_fd (Client *c, int fd, const char *text)
+{
+  char cbuf[CMSG_SPACE (sizeof (int))] = { 0 };
+  struct iovec iov = { (void *) text, strlen (text) };
+  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
+  struct cmsghdr *cm = CMSG_FIRSTHDR (&msg);
+  cm->cmsg_level = SOL_SOCKET;
+  cm->cmsg_type = SCM_RIGHTS;
+  cm->cmsg_len = CMSG_LEN (sizeof (int));
+  memcpy (CMSG_DATA (cm), &fd, sizeof fd);
+  sendmsg (c->fd, &msg, MSG_NOSIGNAL);
+}
+
+/* Returns false when the client is to be dropped. */
+static bool
+handle_request (Monitor *m, Client *c, const char *line)
+{
+  if (strcmp (line, "state") == 0)
+    client_reply (c, "state=%s pid=%d start=%" G_GUINT64_FORMAT "\n", mgr_state_name (m->st.state), m->init.pid,
+                  m->init.start_time);
+  else if (strcmp (line, "pidfd") == 0)
+    {
+      g_autofree char *t = g_strdup_printf ("pid=%d\n", m->init.pid);
+      pass_fd (c, m->init.pidfd, t);
+    }
+  else if (g_str_has_prefix (line, "stop ") || strcmp (line, "kill") == 0)
+    {
+      guint64 ms = line[0] == 'k' ? 0 : g_ascii_strtoull (line + 5, NULL, 10);
+      c->kind = CLIENT_WAIT;
+      begin_stop (m, ms);
+    }
+  else if (strcmp (line, "console") == 0 && m->pty.master >= 0)
+    {
+      const char *a, *b;
+      size_t al, bl;
+      client_reply (c, "ok\n");
+      mgr_ring_pieces (&m->ring, &a, &al, &b, &bl);
+      client_send (c, a, al);
+      client_send (c, b, bl);
+      c->kind = CLIENT_CONSOLE;
+    }
+  else
+    {
+      client_reply (c, "error unknown request\n");
+      return false;
+    }
+  return true;
+}
+
+static bool
+client_readable (Monitor *m, Client *c)
+{
+  char buf[4096];
+  ssize_t n = recv (c->fd, buf, sizeof buf, MSG_DONTWAIT);
+  if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+    return false;
+  if (n < 0)
+    return true;
+  if (c->kind == CLIENT_CONSOLE)
+    {
+      if (m->pty.master >= 0)
+        (void) !write (m->pty.master, buf, n);
+      return true;
+    }
+  if (c->kind == CLIENT_WAIT)
+    return true;
+  for (ssize_t i = 0; i < n; i++)
+    {
+      if (buf[i] != '\n')
+        {
+          if (c->len + 1 >= sizeof c->buf)
+            return false;
+          c->buf[c->len++] = buf[i];
+          continue;
+        }
+      c->buf[c->len] = '\0';
+      c->len = 0;
+      if (!handle_request (m, c, c->buf))
+        return false;
+      if (c->kind == CLIENT_CONSOLE && i + 1 < n && m->pty.master >= 0)
+        {
+          (void) !write (m->pty.master, buf + i + 1, n - i - 1);
+          break;
+        }
+    }
+  return true;
+}
+
+static void
+accept_client (Monitor *m)
+{
+  int fd = accept4 (m->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+  if (fd < 0)
+    return;
+  struct ucred cr;
+  socklen_t len = sizeof cr;
+  /* The socket's folder is private already; the check keeps it so if its
+   * mode is ever loosened. */
+  if (getsockopt (fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0 || (cr.uid != 0 && cr.uid != geteuid ()))
+    {
+      close (fd);
+      return;
+    }
+  Client c = { .fd = fd, .kind = CLIENT_REQUEST };
+  g_array_append_val (m->clients, c);
+}
+
+static void
+console_output (Monitor *m)
+{
+  char buf[8192];
+  ssize_t n = read (m->pty.master, buf, sizeof buf);
+  if (n <= 0)
+    {
+      if (n < 0 && (errno == EAGAIN || errno == EINTR))
+        return;
+      /* EIO: nothing holds the console's other side any more. */
+      close (m->pty.master);
+      m->pty.master = -1;
+      return;
+    }
+  mgr_ring_append (&m->ring, buf, n);
+  if (m->log_fd >= 0)
+    (void) !write (m->log_fd, buf, n);
+  if (m->o->foreground)
+    (void) !write (STDOUT_FILENO, buf, n);
+  for (guint i = 0; i < m->clients->len; i++)
+    {
+      Client *c = &g_array_index (m->clients, Client, i);
+      if (c->kind == CLIENT_CONSOLE)
+        client_send (c, buf, n);
+    }
+}
+
+static void
+copy_winsize (Monitor *m)
+{
+  struct winsize ws;
+  if (m->pty.master >= 0 && ioctl (STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+    ioctl (m->pty.master, TIOCSWINSZ, &ws);
+}
+
+static void
+reap (Monitor *m)
+{
+  for (;;)
+    {
+      int status;
+      pid_t p = waitpid (-1, &status, WNOHANG);
+      if (p <= 0)
+        return;
+      if (p == m->init.pid)
+        {
+          m->exited = true;
+          m->wait_status = status;
+        }
+    }
+}
+
+static void
+signal_readable (Monitor *m)
+{
+  struct signalfd_siginfo si;
+  while (read (m->sig_fd, &si, sizeof si) == sizeof si)
+    {
+      switch (si.ssi_signo)
+        {
+        case SIGCHLD:
+          reap (m);
+          break;
+        case SIGWINCH:
+          copy_winsize (m);
+          break;
+        default: /* SIGTERM, SIGINT, SIGHUP, SIGQUIT: stop the container */
+          begin_stop (m, m->o->plan->container.stop_timeout.v);
+          break;
+        }
+    }
+}
+
+static void
+terminal_raw (Monitor *m)
+{
+  struct termios t;
+  if (!isatty (STDIN_FILENO) || tcgetattr (STDIN_FILENO, &m->saved) < 0)
+    return;
+  t = m->saved;
+  cfmakeraw (&t);
+  if (tcsetattr (STDIN_FILENO, TCSAFLUSH, &t) == 0)
+    m->raw = true;
+}
+
+static void
+loop (Monitor *m)
+{
+  bool stdin_open = m->o->foreground && m->pty.master >= 0;
+  while (!m->exited)
+    {
+      guint nc = m->clients->len;
+      g_autofree struct pollfd *p = g_new0 (struct pollfd, 5 + nc);
+      int n = 0;
+      p[n++] = (struct pollfd){ m->sig_fd, POLLIN };
+      p[n++] = (struct pollfd){ m->listen_fd, POLLIN };
+      p[n++] = (struct pollfd){ m->timer_fd, POLLIN };
+      p[n++] = (struct pollfd){ m->pty.master, POLLIN };
+      p[n++] = (struct pollfd){ stdin_open ? STDIN_FILENO : -1, POLLIN };
+      for (guint i = 0; i < nc; i++)
+        p[n++] = (struct pollfd){ g_array_index (m->clients, Client, i).fd, POLLIN };
+      if (poll (p, n, -1) < 0)
+        continue;
+      if (p[0].revents)
+        signal_readable (m);
+      if (p[1].revents)
+        accept_client (m);
+      if (p[2].revents)
+        {
+          guint64 ticks;
+          if (read (m->timer_fd, &ticks, sizeof ticks) > 0)
+            send_signal (m, SIGKILL);
+        }
+      if (p[3].revents && m->pty.master >= 0)
+        console_output (m);
+      if (p[4].revents)
+        {
+          char buf[4096];
+          ssize_t r = read (STDIN_FILENO, buf, sizeof buf);
+          if (r <= 0)
+            stdin_open = false;
+          else if (m->pty.master >= 0)
+            (void) !write (m->pty.master, buf, r);
+        }
+      for (guint i = nc; i-- > 0;)
+        if (p[5 + i].revents && !client_readable (m, &g_array_index (m->clients, Client, i)))
+          {
+            close (g_array_index (m->clients, Client, i).fd);
+            g_array_remove_index (m->clients, i);
+          }
+    }
+  /* Drain what init wrote last. */
+  while (m->pty.master >= 0)
+    {
+      struct pollfd pf = { m->pty.master, POLLIN };
+      if (poll (&pf, 1, 0) <= 0)
+        break;
+      console_output (m);
+    }
+}
+
+static int
+block_signals (void)
+{
+  sigset_t set;
+  sigemptyset (&set);
+  for (int s = 0, sigs[] = { SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGWINCH }; s < 6; s++)
+    sigaddset (&set, sigs[s]);
+  sigprocmask (SIG_BLOCK, &set, NULL);
+  signal (SIGPIPE, SIG_IGN);
+  return signalfd (-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+static void
+report_start (const MgrMonitorOptions *o, const char *text)
+{
+  if (o->status_fd >= 0)
+    {
+      (void) !write (o->status_fd, text, strlen (text));
+      close (o->status_fd);
+    }
+}
+
+int
+mgr_monitor_run (const MgrMonitorOptions *o, GError **error)
+{
+  Monitor m = { .o = o, .log_fd = -1, .listen_fd = -1, .sig_fd = -1, .timer_fd = -1, .pty = { -1, -1 } };
+  const MgrPlan *plan = o->plan;
+  int result = -1;
+
+  /* Processes in the container that were started by attach are not ours;
+   * anything else that loses its parent here is. */
+  prctl (PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+  m.clients = g_array_new (FALSE, FALSE, sizeof (Client));
+  m.st = (MgrStatus){ .state = MGR_STATE_STARTING, .monitor_pid = getpid (), .exit_status = -1, .started = time (NULL) };
+  save_state (&m);
+
+  m.sig_fd = block_signals ();
+  m.timer_fd = timerfd_create (CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+  m.listen_fd = listen_socket (o->rt->socket, error);
+  if (m.listen_fd < 0)
+    goto out;
+  if (!o->execute)
+    {
+      uid_t ru;
+      gid_t rg;
+      mgr_plan_root_ids (plan, &ru, &rg);
+      if (mgr_pty_open (&m.pty, plan->user_namespace ? ru : (uid_t) -1, plan->user_namespace ? rg : (gid_t) -1, error) < 0)
+        goto out;
+      if (o->foreground)
+        copy_winsize (&m);
+      mgr_ring_init (&m.ring, plan->container.console_buffer.v);
+      if (plan->container.console_log)
+        {
+          m.log_fd = open (plan->container.console_log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+          if (m.log_fd < 0)
+            {
+              g_set_error (error, MGR_ERROR, MGR_ERROR_IO, "[container] console.log %s: %s", plan->container.console_log,
+                           g_strerror (errno));
+              goto out;
+            }
+        }
+    }
+  MgrSpawnOptions so = { .command = o->command, .console_fd = m.pty.slave, .console_path = m.pty.path,
+                         .minimal_init = o->execute };
+  if (!mgr_spawn (plan, &so, &m.init, error))
+    goto out;
+  if (m.pty.slave >= 0)
+    {
+      close (m.pty.slave);
+      m.pty.slave = -1;
+    }
+  m.st.state = MGR_STATE_RUNNING;
+  m.st.init_pid = m.init.pid;
+  m.st.init_start = m.init.start_time;
+  save_state (&m);
+  {
+    g_autofree char *ok = g_strdup_printf ("ok %d\n", m.init.pid);
+    report_start (o, ok);
+  }
+  if (o->foreground && m.pty.master >= 0)
+    terminal_raw (&m);
+
+  loop (&m);
+  result = m.wait_status;
+  m.st.exit_status = m.wait_status;
+
+out:
+  if (m.raw)
+    tcsetattr (STDIN_FILENO, TCSAFLUSH, &m.saved);
+  if (result < 0 && error && *error)
+    {
+      g_autofree char *msg = g_strdup_printf ("error %s\n", (*error)->message);
+      report_start (o, msg);
+    }
+  m.st.state = MGR_STATE_STOPPED;
+  m.st.init_pid = 0;
+  m.st.init_start = 0;
+  unlink (o->rt->socket);
+  save_state (&m);
+  for (guint i = 0; i < m.clients->len; i++)
+    {
+      Client *c = &g_array_index (m.clients, Client, i);
+      if (c->kind == CLIENT_WAIT)
+        client_reply (c, "stopped %d\n", m.wait_status);
+      close (c->fd);
+    }
+  g_array_free (m.clients, TRUE);
+  if (m.init.pidfd > 0)
+    close (m.init.pidfd);
+  mgr_pty_close (&m.pty);
+  mgr_ring_free (&m.ring);
+  for (int *fd = (int[]){ m.log_fd, m.listen_fd, m.sig_fd, m.timer_fd }, i = 0; i < 4; i++)
+    if (fd[i] >= 0)
+      close (fd[i]);
+  return result;
+}

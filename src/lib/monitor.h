@@ -1,0 +1,30 @@
+/* The monitor: one small process per running container. It is init's
+ * parent: it reaps it, forwards termination signals as the container's stop
+ * signal, owns the console, answers requests on a unix socket, and removes
+ * what was made for the container when init exits.
+ *
+ * Requests are lines on RUNTIME/NAME/monitor.sock, answered by one line:
+ *   state          → "state=RUNNING pid=N start=T"
+ *   pidfd          → "pid=N" with init's pidfd attached (SCM_RIGHTS)
+ *   stop MS        → stop.signal, SIGKILL after MS milliseconds; "stopped STATUS" when init is gone
+ *   kill           → SIGKILL now; "stopped STATUS" when init is gone
+ *   console        → "ok", then the console history and the live console both ways */
+#pragma once
+#include <glib.h>
+#include <stdbool.h>
+
+#include "plan.h"
+#include "runtime.h"
+
+typedef struct {
+  const MgrPlan *plan;
+  const MgrRuntimePaths *rt;
+  int status_fd;  /* where to report "ok" or the start error, or -1 */
+  bool foreground; /* -F: the console is on our terminal */
+  bool execute;    /* mgr-execute: stdio passed through, minimal init */
+  char *const *command;
+} MgrMonitorOptions;
+
+/* Starts the container and runs until init exits. Returns init's wait
+ * status, or -1 with error when the start failed (nothing is left behind). */
+int mgr_monitor_run (const MgrMonitorOptions *o, GError **error);

@@ -1,0 +1,209 @@
+/* The container's filesystem tree: rootfs, [mount] entries, /proc, /sys,
+ * then pivot_root. Runs in the child, in its new mount namespace.
+ *
+ * The rootfs is untrusted: every target inside it is opened with openat2
+ * and RESOLVE_NO_SYMLINKS beneath the rootfs, and mounted through that fd
+ * (/proc/self/fd/N), so a symlink planted in the rootfs cannot redirect a
+ * mount onto the host. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "child.h"
+#include "util.h"
+
+static int
+openat2_beneath (int dirfd, const char *name, int flags)
+{
+  struct open_how how = {
+    .flags = flags | O_CLOEXEC | O_NOFOLLOW,
+    .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+  };
+  return syscall (SYS_openat2, dirfd, name, &how, sizeof how);
+}
+
+int
+mgr_open_beneath (int root_fd, const char *path, enum mgr_mount_create create, int flags)
+{
+  char comp[NAME_MAX + 1];
+  int cur = dup (root_fd);
+  const char *p = path;
+
+  if (cur < 0)
+    return -errno;
+  while (*p == '/')
+    p++;
+  if (!*p)
+    return cur;
+  while (*p)
+    {
+      const char *end = strchr (p, '/');
+      size_t len = end ? (size_t) (end - p) : strlen (p);
+      bool last = true;
+      for (const char *q = p + len; *q; q++)
+        if (*q != '/')
+          last = false;
+      if (len > NAME_MAX)
+        {
+          close (cur);
+          return -ENAMETOOLONG;
+        }
+      memcpy (comp, p, len);
+      comp[len] = '\0';
+      if (create != MGR_CREATE_NONE)
+        {
+          int r = last && create == MGR_CREATE_FILE
+                    ? mknodat (cur, comp, S_IFREG | 0644, 0)
+                    : mkdirat (cur, comp, 0755);
+          if (r < 0 && errno != EEXIST)
+            {
+              int e = errno;
+              close (cur);
+              return -e;
+            }
+        }
+      int next = openat2_beneath (cur, comp, last ? flags : O_PATH | O_DIRECTORY);
+      int e = errno;
+      close (cur);
+      if (next < 0)
+        return -e;
+      cur = next;
+      p += len;
+      while (*p == '/')
+        p++;
+    }
+  return cur;
+}
+
+static void
+set_err (struct mgr_child_error *err, enum mgr_step step, const char *a, const char *b)
+{
+  err->step = step;
+  snprintf (err->detail, PATH_MAX, "%s%s", a ? a : "", b ? b : "");
+}
+
+static void
+fd_path (char *buf, size_t len, int fd)
+{
+  snprintf (buf, len, "/proc/self/fd/%d", fd);
+}
+
+/* Mounts onto a target beneath the rootfs; src NULL for pseudo filesystems. */
+static int
+mount_beneath (int rootfs_fd, const char *target, enum mgr_mount_create create, const char *src,
+               const char *type, unsigned long flags, const void *data)
+{
+  char via[64];
+  _cleanup_close_ int fd = mgr_open_beneath (rootfs_fd, target, create, O_PATH);
+  if (fd < 0)
+    return fd;
+  fd_path (via, sizeof via, fd);
+  if (mount (src, via, type, flags, data) < 0)
+    return -errno;
+  return 0;
+}
+
+static int
+apply_mount (const struct mgr_child *c, int rootfs_fd, const struct mgr_child_mount *cm, struct mgr_child_error *err)
+{
+  const struct mgr_mount *m = cm->m;
+  const struct mgr_mount_opts *o = &m->options;
+  unsigned long flags = o->flags & ~(unsigned long) MS_RDONLY;
+  char via[64];
+
+  if (o->optional && m->source && o->bind && access (m->source, F_OK) < 0)
+    return 0;
+  _cleanup_close_ int fd = mgr_open_beneath (rootfs_fd, cm->target, o->create, O_PATH);
+  if (fd < 0)
+    {
+      if (o->optional && fd == -ENOENT)
+        return 0;
+      set_err (err, MGR_STEP_MOUNT_TARGET, m->target, NULL);
+      return fd;
+    }
+  fd_path (via, sizeof via, fd);
+  set_err (err, MGR_STEP_MOUNT_ENTRY, m->name, NULL);
+  if (o->bind)
+    {
+      if (mount (m->source, via, NULL, MS_BIND | (o->recursive ? MS_REC : 0), NULL) < 0)
+        return -errno;
+      /* Bind flags only take effect on a remount of the new mount. */
+      if ((o->flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)) &&
+          mount (NULL, via, NULL, MS_BIND | MS_REMOUNT | o->flags, NULL) < 0)
+        return -errno;
+    }
+  else if (mount (m->source, via, m->type, flags | (o->flags & MS_RDONLY), o->data) < 0)
+    return -errno;
+  if (o->propagation && mount (NULL, via, NULL, o->propagation, NULL) < 0)
+    return -errno;
+  return 0;
+}
+
+int
+mgr_rootfs_setup (const struct mgr_child *c, struct mgr_child_error *err)
+{
+  int r;
+
+  /* Nothing the container mounts may propagate back to the host. */
+  set_err (err, MGR_STEP_MOUNT_PRIVATE, NULL, NULL);
+  if (mount (NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+    return -errno;
+  /* pivot_root needs the new root to be a mount point. */
+  set_err (err, MGR_STEP_ROOTFS_BIND, c->rootfs, NULL);
+  if (mount (c->rootfs, c->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+    return -errno;
+  set_err (err, MGR_STEP_ROOTFS_OPEN, c->rootfs, NULL);
+  _cleanup_close_ int rootfs_fd = open (c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rootfs_fd < 0)
+    return -errno;
+
+  for (guint i = 0; i < c->n_mounts; i++)
+    if ((r = apply_mount (c, rootfs_fd, &c->mounts[i], err)) < 0)
+      return r;
+
+  set_err (err, MGR_STEP_PROC, c->rootfs, "/proc");
+  if ((r = mount_beneath (rootfs_fd, "proc", MGR_CREATE_DIR, "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL)) < 0)
+    return r;
+
+  set_err (err, MGR_STEP_SYS, c->rootfs, "/sys");
+  if (c->own_netns)
+    r = mount_beneath (rootfs_fd, "sys", MGR_CREATE_DIR, "sysfs", "sysfs",
+                       MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+  else
+    {
+      /* sysfs can only be mounted by the owner of the network namespace:
+       * sharing the host's, bind the host's read-only instead. */
+      r = mount_beneath (rootfs_fd, "sys", MGR_CREATE_DIR, "/sys", NULL, MS_BIND | MS_REC, NULL);
+      char via[64];
+      _cleanup_close_ int fd = r == 0 ? mgr_open_beneath (rootfs_fd, "sys", MGR_CREATE_NONE, O_PATH) : -1;
+      fd_path (via, sizeof via, fd);
+      if (r == 0 && mount (NULL, via, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+        r = -errno;
+    }
+  if (r < 0)
+    return r;
+
+  if ((r = mgr_dev_setup (c, rootfs_fd, err)) < 0)
+    return r;
+
+  set_err (err, MGR_STEP_PIVOT, c->rootfs, NULL);
+  if (fchdir (rootfs_fd) < 0)
+    return -errno;
+  /* pivot_root(".", ".") stacks the old root under the new one; detaching
+   * it leaves no path to the host's tree. */
+  if (syscall (SYS_pivot_root, ".", ".") < 0)
+    return -errno;
+  if (umount2 (".", MNT_DETACH) < 0)
+    return -errno;
+  if (chdir ("/") < 0)
+    return -errno;
+  return 0;
+}

@@ -1,0 +1,225 @@
+#include "config.h"
+
+#include <errno.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "caps.h"
+#include "child.h"
+#include "keys.h"
+#include "mgr-error.h"
+#include "runtime.h"
+#include "spawn.h"
+#include "util.h"
+
+gboolean
+mgr_spawn_check (const MgrPlan *plan, GError **error)
+{
+  struct stat st;
+  if (stat (plan->container.rootfs, &st) < 0 || !S_ISDIR (st.st_mode))
+    {
+      g_set_error (error, MGR_ERROR, MGR_ERROR_NOT_FOUND, "rootfs %s: %s (set [container] rootfs, or create the container with mgr-create)",
+                   plan->container.rootfs, stat (plan->container.rootfs, &st) < 0 ? g_strerror (errno) : "not a folder");
+      return FALSE;
+    }
+  if (plan->user_namespace)
+    {
+      uid_t ru;
+      gid_t rg;
+      mgr_plan_root_ids (plan, &ru, &rg);
+      if (st.st_uid != ru)
+        {
+          g_set_error (error, MGR_ERROR, MGR_ERROR_PERMISSION,
+                       "rootfs %s is owned by %u but [id_map] maps container root to %u: its files must be owned by "
+                       "the mapped ids (mgr-create does that; by hand: chown -R with the ids shifted by %u)",
+                       plan->container.rootfs, st.st_uid, ru, ru);
+          return FALSE;
+        }
+    }
+  guint64 bound = mgr_caps_host_bounding ();
+  if (plan->caps.keep.set && (plan->caps.keep.mask & ~bound))
+    {
+      g_autofree char *missing = mgr_caps_format (plan->caps.keep.mask & ~bound);
+      g_set_error (error, MGR_ERROR, MGR_ERROR_PERMISSION,
+                   "[capabilities] keep: %s: not in this host's bounding set, so no container here can have it; remove it",
+                   missing);
+      return FALSE;
+    }
+  /* What later parts of the executor will do; until then, say so instead of
+   * ignoring the key. */
+  for (guint i = 0; i < plan->n_net; i++)
+    if (plan->net[i].type != MGR_NET_EMPTY && plan->net[i].type != MGR_NET_NONE)
+      {
+        g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED,
+                     "[network %s] type = %s: this mgr does not create %s interfaces yet; use type = empty or none",
+                     plan->net[i].name, plan->net[i].type == MGR_NET_VETH ? "veth" : plan->net[i].type == MGR_NET_MACVLAN ? "macvlan" : "phys",
+                     plan->net[i].type == MGR_NET_VETH ? "veth" : plan->net[i].type == MGR_NET_MACVLAN ? "macvlan" : "phys");
+        return FALSE;
+      }
+  const struct mgr_cgroup_settings *cg = &plan->cgroup;
+  const char *limit = cg->memory_max.set ? "memory.max" : cg->memory_high.set ? "memory.high"
+                      : cg->memory_swap_max.set ? "memory.swap.max" : cg->cpu_max.set ? "cpu.max"
+                      : cg->cpu_weight.set ? "cpu.weight" : cg->cpuset_cpus ? "cpuset.cpus"
+                      : cg->cpuset_mems ? "cpuset.mems" : cg->pids_max.set ? "pids.max"
+                      : cg->io_weight.set ? "io.weight" : cg->io_max.n ? "io.max" : NULL;
+  if (limit)
+    {
+      g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED,
+                   "[cgroup] %s: this mgr does not apply cgroup limits yet; remove the key to start without it", limit);
+      return FALSE;
+    }
+  const struct mgr_hooks *h = &plan->hooks;
+  const char *hook = h->pre_start ? "pre-start" : h->pre_mount ? "pre-mount" : h->mount ? "mount"
+                     : h->start ? "start" : h->stop ? "stop" : h->post_stop ? "post-stop" : NULL;
+  if (hook)
+    {
+      g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "[hooks] %s: this mgr does not run hooks yet; remove the key", hook);
+      return FALSE;
+    }
+  if (plan->container.tty_count.v > 0)
+    {
+      g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED,
+                   "[container] tty.count = %" G_GUINT64_FORMAT ": this mgr gives containers only /dev/console yet; set it to 0",
+                   plan->container.tty_count.v);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static char **
+build_env (const MgrPlan *plan, bool console)
+{
+  g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
+  g_auto (GStrv) env = NULL;
+  env = g_environ_setenv (env, "PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", TRUE);
+  env = g_environ_setenv (env, "HOME", "/", TRUE);
+  if (console)
+    env = g_environ_setenv (env, "TERM", "linux", TRUE);
+  for (char **e = plan->container.environment; e && *e; e++)
+    {
+      g_autofree char *name = g_strndup (*e, strchr (*e, '=') - *e);
+      env = g_environ_setenv (env, name, strchr (*e, '=') + 1, TRUE);
+    }
+  env = g_environ_setenv (env, "container", "mgr", TRUE);
+  return g_steal_pointer (&env);
+}
+
+static gid_t
+tty_gid (const MgrPlan *plan)
+{
+  if (!plan->user_namespace)
+    return 5;
+  return mgr_idmap_to_host (&plan->id_map.gid, 5, NULL) ? 5 : (gid_t) -1;
+}
+
+gboolean
+mgr_spawn (const MgrPlan *plan, const MgrSpawnOptions *o, MgrSpawned *out, GError **error)
+{
+  g_auto (GStrv) envp = build_env (plan, o->console_fd >= 0);
+  g_autofree struct mgr_child_mount *mounts = g_new0 (struct mgr_child_mount, plan->n_mounts + 1);
+  guint64 bounding = plan->caps.effective & mgr_caps_host_bounding ();
+  int sv[2];
+
+  /* Until the devices cgroup enforces [cgroup] devices.allow, a privileged
+   * container may not create device nodes: mknod of the host's disks would
+   * hand it the host. User namespaces cannot open such nodes anyway. */
+  if (!plan->user_namespace)
+    bounding &= ~(G_GUINT64_CONSTANT (1) << CAP_MKNOD);
+  cap_t caps = mgr_caps_prepare (bounding);
+
+  for (guint i = 0; i < plan->n_mounts; i++)
+    mounts[i] = (struct mgr_child_mount){ &plan->mounts[i], plan->mounts[i].target + 1 };
+  struct mgr_child c = {
+    .plan = plan,
+    .console_fd = o->console_fd,
+    .console_path = o->console_fd >= 0 ? o->console_path : NULL,
+    .rootfs = plan->container.rootfs,
+    .argv = o->command ? o->command : plan->container.init,
+    .envp = envp,
+    .cwd = plan->container.cwd,
+    .own_netns = !plan->share_host_net,
+    .minimal_init = o->minimal_init,
+    .tty_gid = tty_gid (plan),
+    .uid = plan->container.uid.v,
+    .gid = plan->container.gid.v,
+    .bounding = bounding,
+    .caps = caps,
+    .mounts = mounts,
+    .n_mounts = plan->n_mounts,
+  };
+
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+    {
+      cap_free (caps);
+      g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "creating the sync socket: %s", g_strerror (errno));
+      return FALSE;
+    }
+  int pidfd = -1;
+  struct clone_args args = {
+    .flags = CLONE_PIDFD | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP
+             | (plan->share_host_net ? 0 : CLONE_NEWNET) | (plan->user_namespace ? CLONE_NEWUSER : 0),
+    .pidfd = (guint64) (uintptr_t) &pidfd,
+    .exit_signal = SIGCHLD,
+  };
+  pid_t pid = syscall (SYS_clone3, &args, sizeof args);
+  if (pid == 0)
+    {
+      close (sv[0]);
+      c.sync_fd = sv[1];
+      mgr_child_run (&c);
+    }
+  int clone_errno = errno;
+  close (sv[1]);
+  cap_free (caps);
+  _cleanup_close_ int sync_fd = sv[0];
+  if (pid < 0)
+    {
+      g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "creating the container's namespaces (clone3): %s%s",
+                   g_strerror (clone_errno),
+                   clone_errno == ENOSYS ? " (mgr needs Linux 5.3 or newer)"
+                   : clone_errno == EPERM && plan->user_namespace ? " (are user namespaces disabled? see sysctl kernel.unprivileged_userns_clone and user.max_user_namespaces)"
+                                                                    : "");
+      return FALSE;
+    }
+
+  /* sync 1: maps, then GO. */
+  if (plan->user_namespace && !mgr_idmap_write (pid, plan, error))
+    goto kill_child;
+  struct mgr_sync_msg go = { .type = MGR_SYNC_GO };
+  if (send (sync_fd, &go, sizeof go, MSG_NOSIGNAL) != sizeof go)
+    {
+      g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "releasing the container's init: %s", g_strerror (errno));
+      goto kill_child;
+    }
+  /* sync 2: an error record, or end of file when exec closed the socket. */
+  struct mgr_sync_msg m;
+  ssize_t n;
+  do
+    n = recv (sync_fd, &m, sizeof m, 0);
+  while (n < 0 && errno == EINTR);
+  if (n == sizeof m && m.type == MGR_SYNC_ERROR)
+    {
+      g_autofree char *what = mgr_step_describe (&m);
+      g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "%s", what);
+      waitpid (pid, NULL, 0);
+      close (pidfd);
+      return FALSE;
+    }
+  out->pid = pid;
+  out->pidfd = pidfd;
+  out->start_time = mgr_proc_start_time (pid);
+  return TRUE;
+
+kill_child:
+  kill (pid, SIGKILL);
+  waitpid (pid, NULL, 0);
+  close (pidfd);
+  return FALSE;
+}

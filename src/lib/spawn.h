@@ -1,0 +1,36 @@
+/* Host side of starting a container's init: prepare, clone3 into new
+ * namespaces, write the id maps, release the child, learn whether exec
+ * succeeded. */
+#pragma once
+#include <glib.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "plan.h"
+
+typedef struct {
+  char *const *command;    /* replaces [container] init, or NULL */
+  int console_fd;          /* pty slave for init's stdio, or -1 to pass ours */
+  const char *console_path;
+  bool minimal_init;       /* mgr-execute */
+} MgrSpawnOptions;
+
+typedef struct {
+  pid_t pid;
+  int pidfd;
+  guint64 start_time;
+} MgrSpawned;
+
+/* Starts init; on failure nothing of it is left (the child is reaped). */
+gboolean mgr_spawn (const MgrPlan *plan, const MgrSpawnOptions *o, MgrSpawned *out, GError **error);
+
+/* Checks what the executor cannot do for this plan yet, or on this host,
+ * before anything is created. */
+gboolean mgr_spawn_check (const MgrPlan *plan, GError **error);
+
+/* Writes /proc/PID/{uid,gid}_map: directly as root, with newuidmap and
+ * newgidmap for ordinary users. */
+gboolean mgr_idmap_write (pid_t pid, const MgrPlan *plan, GError **error);
+
+/* Host ids of the container's root, or the caller's for no user namespace. */
+void mgr_plan_root_ids (const MgrPlan *plan, uid_t *uid, gid_t *gid);
