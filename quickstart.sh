@@ -68,32 +68,29 @@ fi
 say "Installing"
 make -s install
 
-say "Demo: a container config, checked and resolved"
-demo=$(mktemp -d /tmp/mgr-demo-XXXXXX)
-trap 'rm -rf "$demo"' EXIT
-mkdir -p "$demo/demo"
-cat > "$demo/demo/config" <<'CONF'
-# A demo container: busybox's init, its own user namespace, some limits.
-[container]
-init = /sbin/init
-stop.signal = SIGUSR2
-
-[id_map]
-uid = 0 100000 65536
-gid = 0 100000 65536
-
-[cgroup]
-memory.limit = 128M   # a typo: the cgroup v2 name is memory.max
-pids.max = 256
-CONF
-echo "\$ cat config"; cat "$demo/demo/config"
-echo; echo "\$ mgr-config -P $demo -n demo validate"
-mgr-config -P "$demo" -n demo validate || true
-echo; echo "\$ sed -i s/memory.limit/memory.max/ config && mgr-config -n demo validate"
-sed -i 's/memory.limit/memory.max/' "$demo/demo/config"
-mgr-config -P "$demo" -n demo validate
-echo; echo "\$ mgr-config -n demo set cgroup.cpu.max 50000 100000"
-mgr-config -P "$demo" -n demo set cgroup.cpu.max 50000 100000
-echo; echo "\$ mgr-config -n demo show --plan"
-mgr-config -P "$demo" -n demo show --plan
-say "Done. man mgr.container.conf describes every key; mgr-config --help the commands."
+say "Demo: a busybox container, made, started, entered, stopped"
+demo=mgr-demo
+if [ -d /var/lib/mgr/$demo ]; then
+  mgr-stop -k -n $demo >/dev/null 2>&1 || true
+  mgr-destroy -n $demo
+fi
+show() { echo "\$ $*"; "$@"; }
+show mgr-create -n $demo -t busybox
+show cat /var/lib/mgr/$demo/config
+show mgr-config -n $demo validate
+show mgr-config -n $demo set container.environment LANG=C.UTF-8
+show mgr-start -n $demo
+show mgr-attach -n $demo -- ps
+show mgr-attach -n $demo -- sh -c 'echo "inside: $(hostname), uid_map: $(cat /proc/self/uid_map)"'
+show mgr-info -n $demo
+show mgr-ls -f
+if [ -t 0 ] && [ -t 1 ]; then
+  say "Entering the container: a shell inside it. Type exit to leave."
+  mgr-attach -n $demo || true
+fi
+show mgr-stop -n $demo
+echo
+echo "A config mistake is named with its file, line, section and key:"
+show mgr-config -n $demo set cgroup.memory.limit 128M || true
+say "Done. The container $demo stays for you: mgr-start -n $demo, then mgr-attach -n $demo"
+say "(mgr-destroy -n $demo removes it). man mgr.container.conf describes every key."

@@ -11,6 +11,7 @@ const MgrCommand mgr_commands[] = {
   { "attach", mgr_cmd_attach, "run a command inside a running container" },
   { "config", mgr_cmd_config, "read, change and check a container's config" },
   { "console", mgr_cmd_console, "attach to a container's console" },
+  { "create", mgr_cmd_create, "create a container from a template" },
   { "destroy", mgr_cmd_destroy, "remove a container" },
   { "execute", mgr_cmd_execute, "run one command as a container" },
   { "info", mgr_cmd_info, "show a container's state" },

@@ -68,3 +68,4 @@ int mgr_cmd_console (int argc, char **argv);
 int mgr_cmd_info (int argc, char **argv);
 int mgr_cmd_ls (int argc, char **argv);
 int mgr_cmd_destroy (int argc, char **argv);
+int mgr_cmd_create (int argc, char **argv);

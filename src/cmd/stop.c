@@ -94,6 +94,9 @@ mgr_cmd_stop (int argc, char **argv)
     rc = stop_orphan (&rt, &st, name, ms ? stop_signal : SIGKILL, ms);
   else
     {
+      /* Returning means everything is gone: wait for the monitor itself,
+       * which replies only after its teardown, to exit. */
+      _cleanup_close_ int mon = syscall (SYS_pidfd_open, st.monitor_pid, 0);
       _cleanup_close_ int sock = mgr_monitor_connect (&rt, &e);
       g_autofree char *req = ms ? g_strdup_printf ("stop %" G_GUINT64_FORMAT, ms) : g_strdup ("kill");
       g_autofree char *reply = sock >= 0 ? mgr_monitor_request (sock, req, NULL, &e) : NULL;
@@ -106,6 +109,9 @@ mgr_cmd_stop (int argc, char **argv)
         }
       else
         rc = g_str_has_prefix (reply, "stopped") ? MGR_EXIT_OK : (g_printerr ("%s: %s\n", g_get_prgname (), reply), MGR_EXIT_FAIL);
+      struct pollfd p = { mon, POLLIN };
+      if (mon >= 0 && rc == MGR_EXIT_OK)
+        poll (&p, 1, 5000);
     }
   mgr_runtime_paths_clear (&rt);
   mgr_container_ref_clear (&ref);

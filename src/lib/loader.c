@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "idblock.h"
 #include "loader.h"
 #include "mgr-error.h"
 #include "util.h"
@@ -235,33 +236,11 @@ explicit_layer (LoadCtx *c, MgrSection s, const char *name, const char *key)
   return GPOINTER_TO_INT (g_hash_table_lookup (c->explicit, ek));
 }
 
-/* Subordinate id ranges of a user from /etc/subuid-style files. */
-static GArray *
-subid_ranges (const char *path, const char *user, guint32 id)
-{
-  GArray *out = g_array_new (FALSE, FALSE, sizeof (struct mgr_idmap_range));
-  g_autofree char *text = NULL;
-  g_autofree char *idtext = g_strdup_printf ("%u", id);
-  if (!g_file_get_contents (path, &text, NULL, NULL))
-    return out;
-  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
-  for (char **l = lines; *l; l++)
-    {
-      g_auto (GStrv) f = g_strsplit (*l, ":", 3);
-      if (g_strv_length (f) != 3 || (g_strcmp0 (f[0], user) != 0 && strcmp (f[0], idtext) != 0))
-        continue;
-      guint64 start = g_ascii_strtoull (f[1], NULL, 10), count = g_ascii_strtoull (f[2], NULL, 10);
-      if (count && start + count <= G_MAXUINT32)
-        g_array_append_val (out, ((struct mgr_idmap_range){ 0, start, count }));
-    }
-  return out;
-}
-
 static void
 check_user_map (LoadCtx *c, const char *file, const MgrLoadOptions *o, const char *key,
                 const struct mgr_idmap *map, const char *subfile, guint32 own)
 {
-  g_autoptr (GArray) ranges = subid_ranges (subfile, o->user, own);
+  g_autoptr (GArray) ranges = mgr_subid_ranges (subfile, o->user, own);
   for (guint i = 0; i < map->n; i++)
     {
       const struct mgr_idmap_range *r = &map->r[i];

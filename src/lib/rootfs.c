@@ -75,6 +75,13 @@ mgr_open_beneath (int root_fd, const char *path, enum mgr_mount_create create, i
       close (cur);
       if (next < 0)
         return -e;
+      /* O_PATH|O_NOFOLLOW opens a final symlink itself: refuse it too. */
+      struct stat st;
+      if (fstat (next, &st) == 0 && S_ISLNK (st.st_mode))
+        {
+          close (next);
+          return -ELOOP;
+        }
       cur = next;
       p += len;
       while (*p == '/')

@@ -34,6 +34,25 @@ mgr_spawn_check (const MgrPlan *plan, GError **error)
       uid_t ru;
       gid_t rg;
       mgr_plan_root_ids (plan, &ru, &rg);
+      /* The container's root opens the rootfs by path: it needs search
+       * permission on every folder above it. */
+      g_autofree char *dir = g_path_get_dirname (plan->container.rootfs);
+      while (strcmp (dir, "/") != 0)
+        {
+          struct stat ds;
+          if (stat (dir, &ds) == 0 && !(ds.st_mode & S_IXOTH) && ds.st_uid != ru
+              && !(ds.st_gid == rg && (ds.st_mode & S_IXGRP)))
+            {
+              g_set_error (error, MGR_ERROR, MGR_ERROR_PERMISSION,
+                           "%s (mode %03o) cannot be entered by the container's root (host uid %u), so it cannot reach "
+                           "its rootfs %s; allow it with: chmod o+x %s",
+                           dir, ds.st_mode & 0777, ru, plan->container.rootfs, dir);
+              return FALSE;
+            }
+          char *up = g_path_get_dirname (dir);
+          g_free (dir);
+          dir = up;
+        }
       if (st.st_uid != ru)
         {
           g_set_error (error, MGR_ERROR, MGR_ERROR_PERMISSION,

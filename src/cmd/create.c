@@ -1,0 +1,64 @@
+/* mgr-create: make a container from a template. */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd/cmd.h"
+#include "lib/create.h"
+#include "lib/mgr-error.h"
+
+int
+mgr_cmd_create (int argc, char **argv)
+{
+  char *name = NULL, *path = NULL, *template = NULL, *config = NULL;
+  char **targs = NULL;
+  gboolean privileged = FALSE, version = FALSE;
+  GOptionEntry entries[] = {
+    MGR_COMMON_OPTIONS (&name, &path, &version),
+    { "template", 't', 0, G_OPTION_ARG_STRING, &template, "the template: busybox, or a path", "TEMPLATE" },
+    { "config", 'f', 0, G_OPTION_ARG_FILENAME, &config, "a config file merged into the new container's", "FILE" },
+    { "privileged", 0, 0, G_OPTION_ARG_NONE, &privileged, "no user namespace: root inside is root on the host", NULL },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &targs, NULL, NULL },
+    { NULL },
+  };
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("[-- TEMPLATE-OPTIONS...]");
+  g_option_context_set_summary (ctx, "Create a container from a template. It is built beside its final folder and moved\n"
+                                     "there only when complete: a failure or Ctrl-C leaves nothing behind. Root's\n"
+                                     "containers get their own block of 65536 ids unless --privileged.\n"
+                                     "mgr-create -t TEMPLATE -- --help shows the template's options.");
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  int rc = mgr_command_begin (ctx, &argc, &argv, &version, &name, FALSE);
+  if (rc >= 0)
+    return rc;
+  if (!template)
+    {
+      g_printerr ("%s: which template? such as -t busybox\n", g_get_prgname ());
+      return MGR_EXIT_USAGE;
+    }
+  g_autoptr (GError) e = NULL;
+  if (targs && g_strv_contains ((const char *const *) targs, "--help"))
+    {
+      g_autofree char *exe = mgr_template_path (template, &e);
+      if (!exe)
+        return mgr_report (e);
+      execl (exe, exe, "--help", (char *) NULL);
+      g_printerr ("%s: %s: %s\n", g_get_prgname (), exe, g_strerror (errno));
+      return MGR_EXIT_FAIL;
+    }
+  if (!name)
+    {
+      g_printerr ("%s: which name? give -n NAME\n", g_get_prgname ());
+      return MGR_EXIT_USAGE;
+    }
+  MgrContainerRef ref;
+  if (!mgr_container_ref (&ref, name, path, FALSE, &e))
+    return mgr_container_ref_clear (&ref), mgr_report (e);
+  MgrCreateOptions o = { .name = name, .template = template, .config_file = config, .privileged = privileged,
+                         .template_args = targs, .paths = ref.paths, .settings = ref.settings };
+  gboolean ok = mgr_create (&o, &e);
+  mgr_container_ref_clear (&ref);
+  g_strfreev (targs);
+  return ok ? MGR_EXIT_OK : mgr_report (e);
+}

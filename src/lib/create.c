@@ -1,0 +1,287 @@
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "create.h"
+#include "idblock.h"
+#include "keys.h"
+#include "loader.h"
+#include "mgr-error.h"
+#include "util.h"
+
+static const char *
+templates_dir (void)
+{
+  const char *e = g_getenv ("MGR_TEMPLATES_DIR");
+  return e && *e ? e : MGR_DATADIR "/templates";
+}
+
+char *
+mgr_template_path (const char *template, GError **error)
+{
+  g_autofree char *path = strchr (template, '/') ? g_strdup (template)
+                                                  : g_strdup_printf ("%s/mgr-%s", templates_dir (), template);
+  if (g_file_test (path, G_FILE_TEST_IS_EXECUTABLE) && !g_file_test (path, G_FILE_TEST_IS_DIR))
+    return g_steal_pointer (&path);
+  GString *have = g_string_new (NULL);
+  g_autoptr (GDir) d = g_dir_open (templates_dir (), 0, NULL);
+  for (const char *n; d && (n = g_dir_read_name (d));)
+    if (g_str_has_prefix (n, "mgr-"))
+      g_string_append_printf (have, "%s%s", have->len ? ", " : "", n + 4);
+  g_set_error (error, MGR_ERROR, MGR_ERROR_NOT_FOUND, "no template '%s' (%s is not an executable); templates here: %s",
+               template, path, have->len ? have->str : "none");
+  g_string_free (have, TRUE);
+  return NULL;
+}
+
+static bool
+interrupted (void)
+{
+  sigset_t pending;
+  sigpending (&pending);
+  return sigismember (&pending, SIGINT) || sigismember (&pending, SIGTERM) || sigismember (&pending, SIGHUP);
+}
+
+/* Chooses the container's id block: root's ranges in /etc/subuid and
+ * /etc/subgid, else the pool of mgr.conf; minus every block a container in
+ * the folder (or one being created there) already has. */
+static gboolean
+choose_ids (const MgrCreateOptions *o, const char *containers, guint32 *uid, guint32 *gid, GError **error)
+{
+  g_autoptr (GArray) ur = mgr_subid_ranges (o->paths->subuid, "root", 0);
+  g_autoptr (GArray) gr = mgr_subid_ranges (o->paths->subgid, "root", 0);
+  struct mgr_idmap_range pool = { 0, o->settings->idmap_pool_start, o->settings->idmap_pool_size };
+  const char *from_u = o->paths->subuid, *from_g = o->paths->subgid;
+  if (!ur->len)
+    g_array_append_val (ur, pool), from_u = "the pool of mgr.conf (idmap_pool_start, idmap_pool_size)";
+  if (!gr->len)
+    g_array_append_val (gr, pool), from_g = "the pool of mgr.conf (idmap_pool_start, idmap_pool_size)";
+  g_autoptr (GArray) tu = g_array_new (FALSE, FALSE, sizeof (struct mgr_idmap_range));
+  g_autoptr (GArray) tg = g_array_new (FALSE, FALSE, sizeof (struct mgr_idmap_range));
+  mgr_id_blocks_taken (containers, tu, tg);
+  if (!mgr_id_block_find (ur, tu, uid))
+    return g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "no free block of %d uids left in %s; add a range "
+                        "(usermod --add-subuids START-END root) or create with --privileged", MGR_ID_BLOCK, from_u), FALSE;
+  if (!mgr_id_block_find (gr, tg, gid))
+    return g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "no free block of %d gids left in %s; add a range "
+                        "(usermod --add-subgids START-END root) or create with --privileged", MGR_ID_BLOCK, from_g), FALSE;
+  return TRUE;
+}
+
+/* Adds every key of an INI file to text, later layers winning. */
+static gboolean
+merge_layer (char **text, const char *path, GError **error)
+{
+  g_autoptr (GKeyFile) kf = g_key_file_new ();
+  g_autoptr (GError) e = NULL;
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    return TRUE;
+  if (!g_key_file_load_from_file (kf, path, G_KEY_FILE_NONE, &e))
+    return g_set_error (error, MGR_ERROR, MGR_ERROR_SYNTAX, "%s: %s", path, e->message), FALSE;
+  g_auto (GStrv) groups = g_key_file_get_groups (kf, NULL);
+  for (char **g = groups; *g; g++)
+    {
+      g_auto (GStrv) keys = g_key_file_get_keys (kf, *g, NULL, NULL);
+      for (char **k = keys; k && *k; k++)
+        {
+          g_autofree char *v = mgr_strip_inline_comment (g_key_file_get_value (kf, *g, *k, NULL));
+          char *next = mgr_config_text_set (*text, *g, *k, v, error);
+          if (!next)
+            return g_prefix_error (error, "%s: [%s] %s: ", path, *g, *k), FALSE;
+          g_free (*text);
+          *text = next;
+        }
+    }
+  return TRUE;
+}
+
+/* Runs the template with SIGINT/SIGTERM/SIGHUP blocked here and unblocked
+ * in it; on one of those, the template is stopped and the create fails. */
+static gboolean
+run_template (const char *exe, char *const *argv, GError **error)
+{
+  sigset_t set, old;
+  sigemptyset (&set);
+  sigaddset (&set, SIGINT), sigaddset (&set, SIGTERM), sigaddset (&set, SIGHUP);
+  pthread_sigmask (SIG_BLOCK, &set, &old);
+  pid_t pid = fork ();
+  if (pid == 0)
+    {
+      sigset_t none;
+      sigemptyset (&none);
+      sigprocmask (SIG_SETMASK, &none, NULL);
+      execv (exe, argv);
+      fprintf (stderr, "mgr-create: executing %s: %s\n", exe, g_strerror (errno));
+      _exit (127);
+    }
+  if (pid < 0)
+    return g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "fork: %s", g_strerror (errno)), FALSE;
+  _cleanup_close_ int sfd = signalfd (-1, &set, SFD_CLOEXEC);
+  _cleanup_close_ int pfd = syscall (SYS_pidfd_open, pid, 0);
+  struct pollfd p[2] = { { pfd, POLLIN }, { sfd, POLLIN } };
+  int status = 0;
+  bool stopped_by_signal = false;
+  while (poll (p, 2, -1) < 0 && errno == EINTR)
+    ;
+  if (p[1].revents)
+    {
+      /* Leave the signal pending: the caller removes the folder and says so. */
+      stopped_by_signal = true;
+      kill (pid, SIGTERM);
+      struct pollfd w = { pfd, POLLIN };
+      if (poll (&w, 1, 5000) == 0)
+        kill (pid, SIGKILL);
+    }
+  waitpid (pid, &status, 0);
+  if (stopped_by_signal)
+    return g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "interrupted"), FALSE;
+  if (!g_spawn_check_wait_status (status, NULL))
+    return g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "the template %s failed (%s %d)", exe,
+                        WIFEXITED (status) ? "exit status" : "signal",
+                        WIFEXITED (status) ? WEXITSTATUS (status) : WTERMSIG (status)), FALSE;
+  return TRUE;
+}
+
+gboolean
+mgr_create (const MgrCreateOptions *o, GError **error)
+{
+  const char *containers = o->paths->containers;
+  g_autofree char *exe = mgr_template_path (o->template, error);
+  if (!exe || !mgr_name_check (o->name, error))
+    return FALSE;
+  if (geteuid () != 0)
+    return g_set_error (error, MGR_ERROR, MGR_ERROR_PERMISSION,
+                        "mgr-create does not create containers for ordinary users yet (it needs to unpack as the "
+                        "user's subordinate ids); run it as root for now"), FALSE;
+  g_autofree char *target = g_build_filename (containers, o->name, NULL);
+  if (g_mkdir_with_parents (containers, 0755) < 0)
+    return g_set_error (error, MGR_ERROR, MGR_ERROR_IO, "creating %s: %s", containers, g_strerror (errno)), FALSE;
+  if (g_file_test (target, G_FILE_TEST_EXISTS) || g_file_test (target, G_FILE_TEST_IS_SYMLINK))
+    return g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "%s exists already (mgr-destroy -n %s removes a container)",
+                        target, o->name), FALSE;
+
+  /* Ctrl-C, kill and hang-up wait until a step is over; then everything made
+   * so far goes. */
+  sigset_t set;
+  sigemptyset (&set);
+  sigaddset (&set, SIGINT), sigaddset (&set, SIGTERM), sigaddset (&set, SIGHUP);
+  sigprocmask (SIG_BLOCK, &set, NULL);
+
+  /* The lock covers choosing ids and writing them where the next create
+   * will see them: the new folder's config. */
+  g_autofree char *lockpath = g_build_filename (containers, ".create.lock", NULL);
+  _cleanup_close_ int lock = open (lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+  if (lock < 0 || fcntl (lock, F_OFD_SETLKW, &fl) < 0)
+    return g_set_error (error, MGR_ERROR, MGR_ERROR_IO, "locking %s: %s", lockpath, g_strerror (errno)), FALSE;
+  g_autofree char *tmpl = g_strdup_printf ("%s/.%s.creating-XXXXXX", containers, o->name);
+  g_autofree char *tmp = g_mkdtemp_full (tmpl, 0755) ? g_strdup (tmpl) : NULL;
+  if (!tmp)
+    return g_set_error (error, MGR_ERROR, MGR_ERROR_IO, "creating %s: %s", tmpl, g_strerror (errno)), FALSE;
+  g_autofree char *cfg = g_build_filename (tmp, "config", NULL);
+  g_autofree char *rootfs = g_build_filename (tmp, "rootfs", NULL);
+  g_autofree char *text = NULL, *tconf = NULL;
+  guint32 uid = 0, gid = 0;
+  bool mapped = !o->privileged;
+  gboolean ok = FALSE;
+  {
+    char *now;
+    time_t t = time (NULL);
+    char when[64];
+    strftime (when, sizeof when, "%Y-%m-%d %H:%M", localtime (&t));
+    now = g_strdup_printf ("# Container %s, made by mgr-create -t %s on %s.\n"
+                           "# Every key: man mgr.container.conf, or mgr-config list.\n", o->name, o->template, when);
+    text = now;
+  }
+  if (mapped && !choose_ids (o, containers, &uid, &gid, error))
+    goto fail;
+  if (mapped)
+    {
+      g_autofree char *u = g_strdup_printf ("0 %u %d", uid, MGR_ID_BLOCK), *g = g_strdup_printf ("0 %u %d", gid, MGR_ID_BLOCK);
+      g_autofree char *t1 = mgr_config_text_set (text, "id_map", "uid", u, error);
+      g_autofree char *t2 = t1 ? mgr_config_text_set (t1, "id_map", "gid", g, error) : NULL;
+      if (!t2 || !mgr_write_file_atomic (cfg, t2, -1, 0644, error))
+        goto fail;
+    }
+  fl.l_type = F_UNLCK;
+  fcntl (lock, F_OFD_SETLK, &fl);
+
+  {
+    g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
+    g_autofree char *us = g_strdup_printf ("%u", uid), *gs = g_strdup_printf ("%u", gid);
+    g_strv_builder_add_many (b, exe, "--name", o->name, "--path", tmp, "--rootfs", rootfs, NULL);
+    if (mapped)
+      g_strv_builder_add_many (b, "--mapped-uid", us, "--mapped-gid", gs, NULL);
+    if (o->template_args && o->template_args[0])
+      {
+        g_strv_builder_add (b, "--");
+        g_strv_builder_addv (b, (const char **) o->template_args);
+      }
+    g_auto (GStrv) argv = g_strv_builder_end (b);
+    if (interrupted () || !run_template (exe, argv, error))
+      goto fail;
+  }
+
+  /* The config: default.conf, the template's, -f, then the id map. */
+  tconf = g_build_filename (tmp, "template.conf", NULL);
+  if (!merge_layer (&text, o->paths->default_conf, error) || !merge_layer (&text, tconf, error)
+      || (o->config_file && !merge_layer (&text, o->config_file, error)))
+    goto fail;
+  unlink (tconf);
+  if (mapped)
+    {
+      g_autofree char *u = g_strdup_printf ("0 %u %d", uid, MGR_ID_BLOCK), *g = g_strdup_printf ("0 %u %d", gid, MGR_ID_BLOCK);
+      g_autofree char *existing = mgr_config_text_get (text, "id_map", "uid");
+      if (!existing)
+        {
+          char *t1 = mgr_config_text_set (text, "id_map", "uid", u, error);
+          g_free (text);
+          text = t1 ? mgr_config_text_set (t1, "id_map", "gid", g, error) : NULL;
+          g_free (t1);
+          if (!text)
+            goto fail;
+        }
+    }
+  {
+    g_autofree char *final_cfg = g_build_filename (target, "config", NULL);
+    MgrLoadOptions lo = { .name = o->name };
+    g_autoptr (MgrPlan) plan = mgr_plan_load_data (text, -1, final_cfg, &lo, error);
+    if (!plan)
+      {
+        g_prefix_error (error, "the new container's config would be invalid:\n");
+        goto fail;
+      }
+  }
+  if (interrupted () || !mgr_write_file_atomic (cfg, text, -1, 0644, error))
+    goto fail;
+  if (renameat2 (AT_FDCWD, tmp, AT_FDCWD, target, RENAME_NOREPLACE) < 0)
+    {
+      g_set_error (error, MGR_ERROR, MGR_ERROR_IO, "moving %s to %s: %s", tmp, target, g_strerror (errno));
+      goto fail;
+    }
+  ok = TRUE;
+fail:
+  if (!ok)
+    {
+      g_autoptr (GError) rm = NULL;
+      if (interrupted () && error)
+        {
+          g_clear_error (error);
+          g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "interrupted by a signal; %s is not created", o->name);
+        }
+      if (!mgr_rm_tree (tmp, &rm))
+        g_prefix_error (error, "(and %s could not be removed: %s) ", tmp, rm->message);
+    }
+  return ok;
+}

@@ -1,0 +1,22 @@
+/* mgr-create: a new container, built in a temporary folder beside its
+ * final place and renamed into it only when complete. */
+#pragma once
+#include <glib.h>
+#include <stdbool.h>
+
+#include "settings.h"
+
+typedef struct {
+  const char *name;
+  const char *template;      /* a name under the templates folder, or a path */
+  const char *config_file;   /* -f, merged last, or NULL */
+  bool privileged;           /* no user namespace */
+  char *const *template_args;
+  const MgrPaths *paths;
+  const MgrSettings *settings;
+} MgrCreateOptions;
+
+gboolean mgr_create (const MgrCreateOptions *o, GError **error);
+
+/* The executable of a template name ("busybox" → DATADIR/templates/mgr-busybox). */
+char *mgr_template_path (const char *template, GError **error);

@@ -1,0 +1,214 @@
+#!/bin/bash
+# Real containers, as root: lifecycle, attach, execute, failures, destroy.
+# Each step is bounded by timeout; everything made here is removed at exit.
+. "${MGR_SRCDIR:-.}/tests/cli/lib.sh"
+[ "$(id -u)" -eq 0 ] || { echo "SKIP: the integration tests start containers as root"; exit 77; }
+
+export MGR_TEMPLATES_DIR="$MGR_SRCDIR/templates"
+P="$WORK/containers"
+# The containers' mapped roots must be able to reach their rootfs.
+chmod 755 "$WORK"
+T=20
+pfx="it$$"
+m() { local verb=$1; shift; timeout "$T" "$MGR" "$verb" -P "$P" "$@"; }
+# A process is gone when it no longer exists or is a zombie waiting for its reaper.
+gone() { ! grep -qsE "^State:[[:space:]]+[A-Y]" "/proc/$1/status"; }
+mstart() { timeout "$T" "$MGR" start -P "$P" "$@"; }
+cleanup() {
+  for c in "$P"/*/; do
+    [ -d "$c" ] || continue
+    n=$(basename "$c")
+    timeout 10 "$MGR" stop -k -P "$P" -n "$n" >/dev/null 2>&1
+    rm -rf "/run/mgr/$n"
+  done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# ---- create ----
+run m create -n "$pfx-p" -t busybox --privileged
+expect_rc 0 "create a privileged busybox container"
+run m create -n "$pfx-u" -t busybox
+expect_rc 0 "create a user-namespaced busybox container"
+ucfg=$(cat "$P/$pfx-u/config")
+expect_in "$ucfg" "[id_map]" "root's container gets an [id_map] by default"
+ublock=$(sed -n 's/^uid = 0 \([0-9]*\) 65536$/\1/p' "$P/$pfx-u/config")
+[ -n "$ublock" ] && [ "$(stat -c %u "$P/$pfx-u/rootfs/bin/busybox")" = "$ublock" ] \
+  && pass "the rootfs belongs to the container's id block ($ublock)" || fail "rootfs owner $(stat -c %u "$P/$pfx-u/rootfs/bin/busybox") != block '$ublock'"
+run m create -n "$pfx-u2" -t busybox
+u2block=$(sed -n 's/^uid = 0 \([0-9]*\) 65536$/\1/p' "$P/$pfx-u2/config")
+[ -n "$u2block" ] && [ "$u2block" != "$ublock" ] && [ $(( u2block - ublock )) -ge 65536 -o $(( ublock - u2block )) -ge 65536 ] \
+  && pass "two containers get disjoint id blocks ($ublock, $u2block)" || fail "blocks overlap: $ublock $u2block"
+run m create -n "../x" -t busybox
+expect_rc 2 "create refuses a name with /"
+run m create -n "$pfx-f" -t "$WORK/failing-template"
+expect_rc 1 "create with a missing template fails"
+printf '#!/bin/sh\nmkdir -p "$6/bin"; echo half > "$6/bin/x"; exit 3\n' > "$WORK/failing-template"; chmod +x "$WORK/failing-template"
+run m create -n "$pfx-f" -t "$WORK/failing-template"
+expect_rc 1 "create with a failing template fails"
+[ -z "$(ls -A "$P" | grep -v '^\.create\.lock$' | grep -e "$pfx-f" -e creating)" ] && pass "a failed create leaves no folder" || fail "left: $(ls -A "$P")"
+printf '#!/bin/sh\nmkdir -p "$6"; touch "$6/started"; sleep 30\n' > "$WORK/slow-template"; chmod +x "$WORK/slow-template"
+"$MGR" create -P "$P" -n "$pfx-int" -t "$WORK/slow-template" >/dev/null 2>"$WORK/int.err" &
+cpid=$!
+for i in $(seq 50); do ls "$P"/.$pfx-int.creating-*/rootfs/started >/dev/null 2>&1 && break; sleep 0.1; done
+kill -INT $cpid; wait $cpid; rc=$?
+[ $rc -ne 0 ] && pass "SIGINT fails the create (exit $rc)" || fail "SIGINT: exit 0"
+expect_in "$(cat "$WORK/int.err")" "interrupted" "and says it was interrupted"
+[ -z "$(ls -A "$P" | grep -e "$pfx-int")" ] && pass "SIGINT during create leaves nothing" || fail "left: $(ls -A "$P")"
+
+for kind in p u; do
+  n="$pfx-$kind"
+  # ---- start ----
+  run mstart -n "$n"
+  expect_rc 0 "[$kind] start"
+  run m info -n "$n" --format json
+  pid=$(echo "$OUT" | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])')
+  expect_in "$OUT" '"state": "RUNNING"' "[$kind] info says RUNNING"
+  [ -d "/proc/$pid" ] && pass "[$kind] init runs on the host as pid $pid" || fail "[$kind] no process $pid"
+  run m attach -n "$n" -- cat /proc/1/comm
+  expect_in "$OUT" "init" "[$kind] init is PID 1 inside"
+  run m attach -n "$n" -- sh -c 'ls -d /proc/[0-9]* | wc -l'
+  [ "$OUT" -lt 10 ] && pass "[$kind] the container sees only its own few processes ($OUT)" || fail "[$kind] sees $OUT processes"
+  mon=$(grep monitor_pid "/run/mgr/$n/state" | cut -d= -f2)
+  run m attach -n "$n" -- sh -c "cat /proc/*/status 2>/dev/null | grep -c '^Name:.*mgr'"
+  [ "$OUT" = 0 ] && pass "[$kind] no host process (the monitor) is visible inside" || fail "[$kind] host processes visible: $OUT"
+  run m attach -n "$n" -- hostname
+  expect_in "$OUT" "$n" "[$kind] the hostname is the container's"
+  run m attach -n "$n" -- cat /proc/self/uid_map
+  if [ $kind = u ]; then
+    [ "$(echo $OUT)" = "0 $ublock 65536" ] && pass "[u] uid_map inside matches [id_map]" || fail "[u] uid_map: $OUT"
+    [ "$(stat -c %u /proc/$pid)" = "$ublock" ] && pass "[u] container root is uid $ublock on the host" || fail "[u] init owned by $(stat -c %u /proc/$pid)"
+  else
+    [ "$(echo $OUT)" = "0 0 4294967295" ] && pass "[p] privileged: the identity map" || fail "[p] uid_map: $OUT"
+  fi
+  # ---- attach ----
+  run m attach -n "$n" -- sh -c 'for n in mnt pid uts ipc net cgroup user; do echo "$n $(readlink /proc/self/ns/$n) $(readlink /proc/1/ns/$n)"; done'
+  same=$(echo "$OUT" | awk '$2 == $3' | wc -l)
+  [ "$same" = 7 ] && pass "[$kind] attach is in all 7 namespaces of init" || fail "[$kind] namespaces differ: $OUT"
+  for ns in mnt pid net; do
+    [ "$(readlink /proc/$pid/ns/$ns)" != "$(readlink /proc/self/ns/$ns)" ] && pass "[$kind] init's $ns namespace is not the host's" || fail "[$kind] $ns shared with host"
+  done
+  exec 7</etc/hostname
+  # ls runs as the shell's child, so the listing is of the attached shell's fds.
+  run m attach -n "$n" -- sh -c 'ls -l /proc/$$/fd'
+  exec 7<&-
+  expect_not_in "$OUT" "/etc/hostname" "[$kind] attach passes no host fd (the caller held /etc/hostname on fd 7)"
+  fds=$(echo "$OUT" | sed -n 's/.* \([0-9][0-9]*\) -> .*/\1/p' | sort -n | tr '\n' ' ')
+  [ "$fds" = "0 1 2 " ] && pass "[$kind] attach: only fds 0-2" || fail "[$kind] fds: $fds: $OUT"
+  run m attach -n "$n" -- sh -c 'exit 42'
+  expect_rc 42 "[$kind] attach returns the command's status"
+  SECRET_HOST_VAR=leak run m attach -n "$n" -- env
+  expect_not_in "$OUT" "SECRET_HOST_VAR" "[$kind] attach clears the host environment"
+  expect_in "$OUT" "container=mgr" "[$kind] attach sets container=mgr"
+  SECRET_HOST_VAR=kept run m attach -n "$n" --keep-env -v EXTRA=1 -- env
+  expect_in "$OUT" "SECRET_HOST_VAR=kept" "[$kind] --keep-env keeps it"
+  expect_in "$OUT" "EXTRA=1" "[$kind] -v sets a variable"
+  run m attach -n "$n" -- /nonexistent
+  expect_rc 1 "[$kind] attach of a missing program fails"
+  expect_in "$ERR" "executing /nonexistent in the container: No such file" "[$kind] and says why"
+  run m attach -n "$n" --cwd /etc -u 65534 -g 65534 -- sh -c 'pwd; id -u; grep CapEff /proc/self/status'
+  expect_in "$OUT" "/etc" "[$kind] --cwd"
+  expect_in "$OUT" "CapEff:	0000000000000000" "[$kind] -u 65534 runs without capabilities"
+  # ---- console history ----
+  run timeout 3 "$MGR" console -P "$P" -n "$n" </dev/null
+  expect_in "$OUT" "$n is up" "[$kind] mgr-console replays the console (rcS output)"
+  # ---- concurrent start ----
+  run mstart -n "$n"
+  expect_rc 1 "[$kind] a second start fails"
+  expect_in "$ERR" "already running" "[$kind] and says it is running"
+  # ---- stop ----
+  run m stop -n "$n"
+  expect_rc 0 "[$kind] stop (busybox init powers off on SIGUSR2)"
+  gone "$pid" && pass "[$kind] init is gone" || fail "[$kind] init $pid still there"
+  [ ! -e "/run/mgr/$n/monitor.sock" ] && pass "[$kind] the monitor removed its socket" || fail "[$kind] socket left"
+  gone "$mon" && pass "[$kind] the monitor exited" || fail "[$kind] monitor $mon still there"
+  run m stop -n "$n"
+  expect_rc 2 "[$kind] stop of a stopped container exits 2"
+  # ---- stop -k ----
+  mstart -n "$n" >/dev/null 2>&1
+  run m stop -k -n "$n"
+  expect_rc 0 "[$kind] stop -k"
+  # ---- execute ----
+  run m execute -n "$n" -- sh -c 'echo "pid $$"; exit 3'
+  expect_rc 3 "[$kind] execute returns the command's status"
+  expect_in "$OUT" "pid 2" "[$kind] execute: the command runs under the minimal init (pid 2)"
+  OUT=$(echo piped | timeout $T "$MGR" execute -P "$P" -n "$n" -- cat)
+  [ "$OUT" = piped ] && pass "[$kind] execute passes stdin and stdout" || fail "[$kind] execute stdio: $OUT"
+  sum=$(sha256sum "$MGR" | cut -d' ' -f1)
+  run m execute -n "$n" -- sh -c 'echo x >> /proc/1/exe && echo WROTE; readlink /proc/1/exe && echo READ; exit 0'
+  expect_not_in "$OUT" "WROTE" "[$kind] execute: PID 1 (the host's binary) cannot be written through /proc/1/exe"
+  # Root of a privileged container keeps sys_ptrace and may read the link;
+  # a user-namespaced root may not even do that.
+  [ $kind = u ] && expect_not_in "$OUT" "READ" "[$kind] execute: /proc/1/exe cannot even be read"
+  [ "$(sha256sum "$MGR" | cut -d' ' -f1)" = "$sum" ] && pass "[$kind] the host binary is unchanged" || fail "[$kind] host binary changed!"
+done
+
+# ---- attach cannot reach the host binary (CVE-2019-5736) ----
+n="$pfx-p"
+mstart -n "$n" >/dev/null 2>&1
+run m attach -n "$n" -- sh -c 'for p in /proc/[0-9]*; do readlink $p/exe; done'
+expect_not_in "$OUT" "$(readlink -f "$MGR")" "attach: no process in the container has the host binary as exe"
+# The attaching helper itself: try to write its exe from inside while it waits.
+run m attach -n "$n" -- sh -c 'for p in /proc/[0-9]*; do (echo x >> $p/exe) 2>/dev/null && echo "WROTE $p"; done; exit 0'
+expect_not_in "$OUT" "WROTE" "attach: no executable of a visible process is writable"
+[ "$(sha256sum "$MGR" | cut -d' ' -f1)" = "$sum" ] && pass "the host binary is unchanged after attach" || fail "host binary changed!"
+
+# ---- the monitor dies ----
+mon=$(grep monitor_pid "/run/mgr/$n/state" | cut -d= -f2)
+pid=$(grep init_pid "/run/mgr/$n/state" | cut -d= -f2)
+kill -9 "$mon"; sleep 0.2
+run m info -n "$n"
+expect_in "$OUT" "monitor died" "info notices the monitor's death"
+run m attach -n "$n" -- echo still-there
+expect_in "$OUT" "still-there" "attach still works without the monitor"
+run m stop -k -n "$n"
+expect_rc 0 "stop -k kills the container without its monitor"
+sleep 0.2
+gone "$pid" && pass "init $pid is gone" || fail "init $pid survived"
+run m info -n "$n"
+expect_in "$OUT" "STOPPED" "and it is recorded as stopped"
+
+# ---- start failures leave nothing ----
+mounts_before=$(grep -c "$P" /proc/mounts)
+run mstart -n "$pfx-u" -s container.init=/sbin/nosuch
+expect_rc 1 "start with a missing init fails"
+expect_in "$ERR" "executing /sbin/nosuch: No such file or directory" "and names the step and cause"
+run mstart -n "$pfx-u" -s container.rootfs=/nonexistent/rootfs
+expect_rc 1 "start with a missing rootfs fails"
+expect_in "$ERR" "rootfs /nonexistent/rootfs" "and names the rootfs"
+chown 0:0 "$P/$pfx-u2/rootfs"
+run mstart -n "$pfx-u2"
+expect_in "$ERR" "is owned by 0 but [id_map] maps container root to $u2block" "a rootfs owned by the wrong ids is named"
+chown "$u2block:$u2block" "$P/$pfx-u2/rootfs"
+mkdir -p "$WORK/decoy-target"
+ln -sfn "$WORK/decoy-target" "$P/$pfx-u2/rootfs/proc.tmp"; mv "$P/$pfx-u2/rootfs/proc" "$P/$pfx-u2/rootfs/proc.real"; mv "$P/$pfx-u2/rootfs/proc.tmp" "$P/$pfx-u2/rootfs/proc"
+run mstart -n "$pfx-u2"
+expect_rc 1 "a rootfs whose /proc is a symlink fails to start"
+expect_in "$ERR" "symlink" "and says it is a symlink"
+rm "$P/$pfx-u2/rootfs/proc"; mv "$P/$pfx-u2/rootfs/proc.real" "$P/$pfx-u2/rootfs/proc"
+[ "$(grep -c "$P" /proc/mounts)" = "$mounts_before" ] && pass "failed starts leave no mount" || fail "mounts left: $(grep "$P" /proc/mounts)"
+[ -z "$(ls /run/mgr/$pfx-u/monitor.sock 2>/dev/null)" ] && pass "failed starts leave no socket" || fail "socket left"
+run m info -n "$pfx-u"
+expect_in "$OUT" "STOPPED" "failed start is recorded as stopped"
+
+# ---- destroy ----
+mstart -n "$pfx-u" >/dev/null 2>&1
+run m destroy -n "$pfx-u"
+expect_rc 1 "destroy refuses a running container"
+expect_in "$ERR" "use -f" "and names -f"
+run m destroy -f -n "$pfx-u"
+expect_rc 0 "destroy -f kills and removes it"
+[ ! -e "$P/$pfx-u" ] && pass "its folder is gone" || fail "folder left"
+mkdir -p "$WORK/outside"; echo keep > "$WORK/outside/precious"
+rm -rf "$P/$pfx-u2/rootfs"; ln -s "$WORK/outside" "$P/$pfx-u2/rootfs"
+ln -s "$WORK/outside/precious" "$P/$pfx-u2/link-to-file"
+run m destroy -n "$pfx-u2"
+expect_rc 0 "destroy a container whose rootfs is a symlink"
+[ -f "$WORK/outside/precious" ] && pass "destroy did not follow the symlink out" || fail "destroy deleted outside!"
+[ ! -e "$P/$pfx-u2" ] && pass "the container is gone" || fail "left"
+run m destroy -n "$pfx-p"
+expect_rc 0 "destroy a stopped container"
+
+left=$(ps -eo pid=,args= | grep -E "mgr (start|execute)|$pfx" | grep -v grep)
+[ -z "$left" ] && pass "no process left behind" || fail "processes left: $left"
+finish
