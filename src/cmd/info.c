@@ -230,6 +230,9 @@ mgr_cmd_info (int argc, char **argv)
       g_string_truncate (out, out->len - 1);
       g_string_append (out, ", \"config\": ");
       mgr_json_string (out, ref.config);
+      g_autofree char *rtdir = g_build_filename (ref.paths->runtime, name, NULL);
+      g_string_append (out, ", \"runtime_dir\": ");
+      mgr_json_string (out, rtdir);
       g_string_append_printf (out, ", \"config_valid\": %s, \"monitor_pid\": %d, \"started\": %" G_GINT64_FORMAT
                                    ", \"last_exit_status\": %d",
                               plan ? "true" : "false", running ? r.st.monitor_pid : -1, running ? r.st.started : 0,

@@ -12,14 +12,15 @@ T=20
 pfx="it$$"
 m() { local verb=$1; shift; timeout "$T" "$MGR" "$verb" -P "$P" "$@"; }
 # A process is gone when it no longer exists or is a zombie waiting for its reaper.
+# A field of mgr-info's JSON.
+jget() { timeout "$T" "$MGR" info -P "$P" -n "$1" --format json | python3 -c "import json,sys; print(json.load(sys.stdin)['$2'])"; }
 gone() { ! grep -qsE "^State:[[:space:]]+[A-Y]" "/proc/$1/status"; }
 mstart() { timeout "$T" "$MGR" start -P "$P" "$@"; }
 cleanup() {
   for c in "$P"/*/; do
     [ -d "$c" ] || continue
     n=$(basename "$c")
-    timeout 10 "$MGR" stop -k -P "$P" -n "$n" >/dev/null 2>&1
-    rm -rf "/run/mgr/$n"
+    timeout 10 "$MGR" destroy -f -P "$P" -n "$n" >/dev/null 2>&1
   done
   rm -rf "$WORK"
 }
@@ -69,7 +70,7 @@ for kind in p u; do
   expect_in "$OUT" "init" "[$kind] init is PID 1 inside"
   run m attach -n "$n" -- sh -c 'ls -d /proc/[0-9]* | wc -l'
   [ "$OUT" -lt 10 ] && pass "[$kind] the container sees only its own few processes ($OUT)" || fail "[$kind] sees $OUT processes"
-  mon=$(grep monitor_pid "/run/mgr/$n/state" | cut -d= -f2)
+  mon=$(jget "$n" monitor_pid)
   run m attach -n "$n" -- sh -c "cat /proc/*/status 2>/dev/null | grep -c '^Name:.*mgr'"
   [ "$OUT" = 0 ] && pass "[$kind] no host process (the monitor) is visible inside" || fail "[$kind] host processes visible: $OUT"
   run m attach -n "$n" -- hostname
@@ -120,7 +121,7 @@ for kind in p u; do
   run m stop -n "$n"
   expect_rc 0 "[$kind] stop (busybox init powers off on SIGUSR2)"
   gone "$pid" && pass "[$kind] init is gone" || fail "[$kind] init $pid still there"
-  [ ! -e "/run/mgr/$n/monitor.sock" ] && pass "[$kind] the monitor removed its socket" || fail "[$kind] socket left"
+  [ ! -e "$(jget "$n" runtime_dir)/monitor.sock" ] && pass "[$kind] the monitor removed its socket" || fail "[$kind] socket left"
   gone "$mon" && pass "[$kind] the monitor exited" || fail "[$kind] monitor $mon still there"
   run m stop -n "$n"
   expect_rc 2 "[$kind] stop of a stopped container exits 2"
@@ -154,8 +155,8 @@ expect_not_in "$OUT" "WROTE" "attach: no executable of a visible process is writ
 [ "$(sha256sum "$MGR" | cut -d' ' -f1)" = "$sum" ] && pass "the host binary is unchanged after attach" || fail "host binary changed!"
 
 # ---- the monitor dies ----
-mon=$(grep monitor_pid "/run/mgr/$n/state" | cut -d= -f2)
-pid=$(grep init_pid "/run/mgr/$n/state" | cut -d= -f2)
+mon=$(jget "$n" monitor_pid)
+pid=$(jget "$n" pid)
 kill -9 "$mon"; sleep 0.2
 run m info -n "$n"
 expect_in "$OUT" "monitor died" "info notices the monitor's death"
@@ -187,7 +188,7 @@ expect_rc 1 "a rootfs whose /proc is a symlink fails to start"
 expect_in "$ERR" "symlink" "and says it is a symlink"
 rm "$P/$pfx-u2/rootfs/proc"; mv "$P/$pfx-u2/rootfs/proc.real" "$P/$pfx-u2/rootfs/proc"
 [ "$(grep -c "$P" /proc/mounts)" = "$mounts_before" ] && pass "failed starts leave no mount" || fail "mounts left: $(grep "$P" /proc/mounts)"
-[ -z "$(ls /run/mgr/$pfx-u/monitor.sock 2>/dev/null)" ] && pass "failed starts leave no socket" || fail "socket left"
+[ ! -e "$(jget "$pfx-u" runtime_dir)/monitor.sock" ] && pass "failed starts leave no socket" || fail "socket left"
 run m info -n "$pfx-u"
 expect_in "$OUT" "STOPPED" "failed start is recorded as stopped"
 
