@@ -143,6 +143,15 @@ helper_fail (int sock, const char *what, int err)
   _exit (126);
 }
 
+static _Noreturn void
+helper_fail_text (int sock, const char *text)
+{
+  char msg[1024];
+  snprintf (msg, sizeof msg, "E%s", text);
+  (void) !send (sock, msg, strlen (msg), MSG_NOSIGNAL);
+  _exit (126);
+}
+
 static void
 send_fd (int sock, int fd)
 {
@@ -160,7 +169,7 @@ send_fd (int sock, int fd)
 
 /* Runs in the helper, after fork: never returns. */
 static _Noreturn void
-helper (const MgrAttachOptions *o, int pidfd, int sock, bool tty)
+helper (const MgrAttachOptions *o, const struct mgr_privileges *privs, int pidfd, int sock, bool tty)
 {
   const MgrPlan *plan = o->plan;
   int flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWCGROUP
@@ -171,8 +180,7 @@ helper (const MgrAttachOptions *o, int pidfd, int sock, bool tty)
   if (chdir ("/") < 0)
     helper_fail (sock, "entering the container's root", errno);
 
-  uid_t uid = o->uid_set ? o->uid : plan->container.uid.v;
-  gid_t gid = o->gid_set ? o->gid : plan->container.gid.v;
+  uid_t uid = privs->uid;
   PwEntry pw;
   container_passwd (uid, &pw);
   g_auto (GStrv) env = attach_env (o, &pw, uid);
@@ -195,10 +203,6 @@ helper (const MgrAttachOptions *o, int pidfd, int sock, bool tty)
         helper_fail (sock, "opening a pty in the container's /dev/pts", errno);
       send_fd (sock, master);
     }
-  guint64 bounding = plan->caps.effective & mgr_caps_host_bounding ();
-  if (!plan->user_namespace)
-    bounding &= ~(G_GUINT64_CONSTANT (1) << CAP_MKNOD);
-  cap_t caps = mgr_caps_prepare (bounding);
 
   pid_t child = fork ();
   if (child < 0)
@@ -219,8 +223,12 @@ helper (const MgrAttachOptions *o, int pidfd, int sock, bool tty)
           g_autofree char *what = g_strdup_printf ("changing to %s in the container", cwd);
           helper_fail (sock, what, errno);
         }
-      if (mgr_caps_apply (bounding, caps, uid, gid, &err) < 0)
-        helper_fail (sock, "dropping privileges", errno);
+      int r = mgr_privileges_drop (privs, &err);
+      if (r < 0)
+        {
+          g_autofree char *what = mgr_step_describe (&(struct mgr_sync_msg){ .step = err.step, .err = -r });
+          helper_fail_text (sock, what);
+        }
       environ = env;
       /* Only 0-2 reach the command: the helper's socket closes at exec. */
       syscall (SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
@@ -301,6 +309,11 @@ mgr_attach (const MgrAttachOptions *o, GError **error)
    * /proc/PID/{exe,fd,mem} of this host process or its helper. */
   prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
   bool tty = isatty (STDIN_FILENO) && isatty (STDOUT_FILENO);
+  MgrSeccomp seccomp;
+  struct mgr_privileges privs;
+  if (!mgr_privileges_prepare (o->plan, o->uid_set ? o->uid : o->plan->container.uid.v,
+                               o->gid_set ? o->gid : o->plan->container.gid.v, &seccomp, &privs, error))
+    return -1;
   int sv[2];
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
     {
@@ -316,9 +329,11 @@ mgr_attach (const MgrAttachOptions *o, GError **error)
   if (pid == 0)
     {
       close (sv[0]);
-      helper (o, pidfd, sv[1], tty);
+      helper (o, &privs, pidfd, sv[1], tty);
     }
   close (sv[1]);
+  mgr_privileges_clear (&privs);
+  mgr_seccomp_clear (&seccomp);
   _cleanup_close_ int sock = sv[0];
 
   /* The helper sends the pty master ('M' + fd), an error ("E..."), or

@@ -1,6 +1,8 @@
-/* Capabilities: the bounding set first (it limits what any later exec can
- * gain), then the ids, then the permitted/effective/inheritable sets, with
- * ambient cleared. Shared by the container's init and mgr-attach. */
+/* Dropping privileges, in a fixed order shared by the container's init and
+ * mgr-attach: the bounding set first (it limits what any later exec can
+ * gain), no_new_privs, the seccomp filter (loaded while we still hold
+ * CAP_SYS_ADMIN, so no_new_privs is not forced on the container), then the
+ * ids, then the permitted/effective/inheritable sets, with ambient cleared. */
 #include "config.h"
 
 #include <errno.h>
@@ -11,6 +13,7 @@
 
 #include "caps.h"
 #include "child.h"
+#include "seccomp.h"
 
 guint64
 mgr_caps_host_bounding (void)
@@ -40,28 +43,66 @@ mgr_caps_prepare (guint64 keep)
 }
 
 int
-mgr_caps_apply (guint64 bounding, cap_t caps, uid_t uid, gid_t gid, struct mgr_child_error *err)
+mgr_privileges_drop (const struct mgr_privileges *p, struct mgr_child_error *err)
 {
+  int r;
   err->step = MGR_STEP_CAPS_BOUND;
   for (int c = 0; c <= CAP_LAST_CAP && c < 64; c++)
-    if (!(bounding & (G_GUINT64_CONSTANT (1) << c)) && prctl (PR_CAPBSET_READ, c, 0, 0, 0) == 1
+    if (!(p->bounding & (G_GUINT64_CONSTANT (1) << c)) && prctl (PR_CAPBSET_READ, c, 0, 0, 0) == 1
         && prctl (PR_CAPBSET_DROP, c, 0, 0, 0) < 0)
       {
         snprintf (err->detail, PATH_MAX, "%d", c);
         return -errno;
       }
+  err->step = MGR_STEP_NO_NEW_PRIVS;
+  if (p->no_new_privs && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+    return -errno;
+  err->step = MGR_STEP_SECCOMP;
+  if ((r = mgr_seccomp_load (p->seccomp)) < 0)
+    return r;
   err->step = MGR_STEP_SETID;
-  snprintf (err->detail, PATH_MAX, "%u:%u", uid, gid);
+  snprintf (err->detail, PATH_MAX, "%u:%u", p->uid, p->gid);
   if (setgroups (0, NULL) < 0 && errno != EPERM)
     return -errno;
-  if (setresgid (gid, gid, gid) < 0 || setresuid (uid, uid, uid) < 0)
+  if (setresgid (p->gid, p->gid, p->gid) < 0 || setresuid (p->uid, p->uid, p->uid) < 0)
     return -errno;
   err->step = MGR_STEP_CAPS;
   err->detail[0] = '\0';
   /* A non-root uid lost every capability in setresuid: nothing to set. */
-  if (uid == 0 && cap_set_proc (caps) < 0)
+  if (p->uid == 0 && cap_set_proc (p->caps) < 0)
     return -errno;
   if (prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
     return -errno;
   return 0;
+}
+
+gboolean
+mgr_privileges_prepare (const MgrPlan *plan, uid_t uid, gid_t gid, MgrSeccomp *seccomp,
+                        struct mgr_privileges *p, GError **error)
+{
+  guint64 bounding = plan->caps.effective & mgr_caps_host_bounding ();
+  /* Until the devices cgroup enforces [cgroup] devices.allow, a privileged
+   * container may not create device nodes: mknod of the host's disks would
+   * hand it the host. User namespaces cannot open such nodes anyway. */
+  if (!plan->user_namespace)
+    bounding &= ~(G_GUINT64_CONSTANT (1) << CAP_MKNOD);
+  if (!mgr_seccomp_for_plan (plan, seccomp, error))
+    return FALSE;
+  *p = (struct mgr_privileges){
+    .bounding = bounding,
+    .caps = mgr_caps_prepare (bounding),
+    .uid = uid,
+    .gid = gid,
+    .no_new_privs = plan->caps.no_new_privs,
+    .seccomp = seccomp,
+  };
+  return TRUE;
+}
+
+void
+mgr_privileges_clear (struct mgr_privileges *p)
+{
+  if (p->caps)
+    cap_free (p->caps);
+  p->caps = NULL;
 }

@@ -173,7 +173,7 @@ mgr_child_run (const struct mgr_child *c)
   if (syscall (SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
     report (c, MGR_STEP_FDS, errno, NULL);
 
-  if ((r = mgr_caps_apply (c->bounding, c->caps, c->uid, c->gid, &err)) < 0)
+  if ((r = mgr_privileges_drop (&c->privs, &err)) < 0)
     report (c, err.step, -r, err.detail);
 
   if (c->minimal_init)
@@ -210,6 +210,8 @@ static const char *const step_text[] = {
   [MGR_STEP_MOUNT_TARGET] = "opening the mount target %s inside the rootfs",
   [MGR_STEP_PROC] = "mounting proc on %s",
   [MGR_STEP_SYS] = "mounting sysfs on %s",
+  [MGR_STEP_MASK] = "masking %s",
+  [MGR_STEP_READONLY] = "making %s read-only",
   [MGR_STEP_DEV] = "setting up /dev: %s",
   [MGR_STEP_DEVPTS] = "mounting %s",
   [MGR_STEP_CONSOLE_BIND] = "binding the console %s onto /dev/console",
@@ -220,6 +222,8 @@ static const char *const step_text[] = {
   [MGR_STEP_CONSOLE] = "making the console the controlling terminal",
   [MGR_STEP_CWD] = "changing to the working directory %s",
   [MGR_STEP_CAPS_BOUND] = "dropping capability %s from the bounding set",
+  [MGR_STEP_NO_NEW_PRIVS] = "setting no_new_privs",
+  [MGR_STEP_SECCOMP] = "loading the seccomp filter",
   [MGR_STEP_SETID] = "switching to uid:gid %s",
   [MGR_STEP_CAPS] = "setting the capabilities",
   [MGR_STEP_FDS] = "closing file descriptors",

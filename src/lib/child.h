@@ -13,6 +13,17 @@
 #include <sys/types.h>
 
 #include "plan.h"
+#include "seccomp.h"
+
+/* What a process gives up before it runs the container's code. */
+struct mgr_privileges {
+  guint64 bounding;           /* capabilities kept in the bounding set */
+  cap_t caps;                 /* permitted and effective, prepared */
+  uid_t uid;
+  gid_t gid;
+  bool no_new_privs;
+  const MgrSeccomp *seccomp;  /* or NULL */
+};
 
 /* Steps, in order; each names what the child was doing when it failed. */
 enum mgr_step {
@@ -26,6 +37,8 @@ enum mgr_step {
   MGR_STEP_MOUNT_TARGET,
   MGR_STEP_PROC,
   MGR_STEP_SYS,
+  MGR_STEP_MASK,
+  MGR_STEP_READONLY,
   MGR_STEP_DEV,
   MGR_STEP_DEVPTS,
   MGR_STEP_CONSOLE_BIND,
@@ -36,6 +49,8 @@ enum mgr_step {
   MGR_STEP_CONSOLE,
   MGR_STEP_CWD,
   MGR_STEP_CAPS_BOUND,
+  MGR_STEP_NO_NEW_PRIVS,
+  MGR_STEP_SECCOMP,
   MGR_STEP_SETID,
   MGR_STEP_CAPS,
   MGR_STEP_FDS,
@@ -71,10 +86,7 @@ struct mgr_child {
   bool own_netns;
   bool minimal_init;     /* mgr-execute: PID 1 stays ours and reaps */
   gid_t tty_gid;         /* gid of devpts nodes inside, or (gid_t)-1 */
-  uid_t uid;             /* init's ids inside */
-  gid_t gid;
-  guint64 bounding;      /* capabilities kept */
-  cap_t caps;            /* the sets init gets, prepared */
+  struct mgr_privileges privs;
   struct mgr_child_mount *mounts;
   guint n_mounts;
 };
@@ -94,7 +106,7 @@ struct mgr_child_error {
 
 int mgr_rootfs_setup (const struct mgr_child *c, struct mgr_child_error *err);
 int mgr_dev_setup (const struct mgr_child *c, int rootfs_fd, struct mgr_child_error *err);
-int mgr_caps_apply (guint64 bounding, cap_t caps, uid_t uid, gid_t gid, struct mgr_child_error *err);
+int mgr_privileges_drop (const struct mgr_privileges *p, struct mgr_child_error *err);
 
 /* Opens path beneath root_fd without following any symlink, creating what
  * create asks for (the last component as a dir or file, parents as dirs). */

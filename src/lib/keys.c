@@ -1580,6 +1580,8 @@ const struct mgr_key mgr_keys[] = {
         "capabilities taken away; the rest are kept (not with keep)"),
   CAPS ("keep", type_caps, keep, NULL, "chown kill setgid setuid",
         "the only capabilities kept (not with drop)"),
+  CAPS ("no_new_privs", type_bool, no_new_privs, "false", "true",
+        "set no_new_privs for init and attached processes: no setuid binary or file capability can raise privileges inside (breaks su and sudo)"),
 
   ROW (MGR_SEC_SECCOMP, struct mgr_seccomp, "profile", type_seccomp, set, "default", "unconfined",
        "the system call filter: default, unconfined or a profile file"),

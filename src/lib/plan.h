@@ -152,6 +152,7 @@ struct mgr_cgroup_settings {
 
 struct mgr_caps_settings {
   struct mgr_caps drop, keep;
+  bool no_new_privs;
   guint64 effective; /* resolved: what the container keeps */
 };
 

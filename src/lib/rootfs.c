@@ -154,6 +154,81 @@ apply_mount (const struct mgr_child *c, int rootfs_fd, const struct mgr_child_mo
   return 0;
 }
 
+/* What the container must not read: files become /dev/null, folders an
+ * empty read-only tmpfs. */
+static const char *const masked_files[] = {
+  "proc/kcore", "proc/keys", "proc/key-users", "proc/timer_list", "proc/sched_debug", "proc/latency_stats",
+  "proc/kallsyms", "proc/kpagecount", "proc/kpageflags", "proc/kpagecgroup", "proc/sysrq-trigger",
+};
+static const char *const masked_dirs[] = {
+  "proc/acpi", "proc/scsi", "proc/asound", "sys/firmware", "sys/devices/virtual/powercap", "sys/kernel/security",
+  "sys/kernel/debug",
+};
+/* What it must not change. */
+static const char *const readonly[] = { "proc/sys", "proc/irq", "proc/bus", "proc/fs" };
+
+static int
+readonly_bind (int rootfs_fd, const char *path, bool rdonly)
+{
+  char via[64];
+  _cleanup_close_ int fd = mgr_open_beneath (rootfs_fd, path, MGR_CREATE_NONE, O_PATH);
+  if (fd < 0)
+    return fd == -ENOENT ? 0 : fd;
+  fd_path (via, sizeof via, fd);
+  if (mount (via, via, NULL, MS_BIND | MS_REC, NULL) < 0)
+    return -errno;
+  /* Reopen: the fd still names the mount below the new one. */
+  close (fd);
+  fd = mgr_open_beneath (rootfs_fd, path, MGR_CREATE_NONE, O_PATH);
+  fd_path (via, sizeof via, fd);
+  if (fd < 0 || mount (NULL, via, NULL, MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NODEV | MS_NOEXEC | (rdonly ? MS_RDONLY : 0),
+                       NULL) < 0)
+    return fd < 0 ? fd : -errno;
+  return 0;
+}
+
+static int
+mask_kernel_files (const struct mgr_child *c, int rootfs_fd, struct mgr_child_error *err)
+{
+  char via[64];
+  int r;
+  for (size_t i = 0; i < G_N_ELEMENTS (masked_files); i++)
+    {
+      set_err (err, MGR_STEP_MASK, "/", masked_files[i]);
+      _cleanup_close_ int fd = mgr_open_beneath (rootfs_fd, masked_files[i], MGR_CREATE_NONE, O_PATH);
+      if (fd == -ENOENT)
+        continue;
+      if (fd < 0)
+        return fd;
+      fd_path (via, sizeof via, fd);
+      if (mount ("/dev/null", via, NULL, MS_BIND, NULL) < 0)
+        return -errno;
+    }
+  for (size_t i = 0; i < G_N_ELEMENTS (masked_dirs); i++)
+    {
+      set_err (err, MGR_STEP_MASK, "/", masked_dirs[i]);
+      _cleanup_close_ int fd = mgr_open_beneath (rootfs_fd, masked_dirs[i], MGR_CREATE_NONE, O_PATH | O_DIRECTORY);
+      if (fd == -ENOENT)
+        continue;
+      if (fd < 0)
+        return fd;
+      fd_path (via, sizeof via, fd);
+      if (mount ("mgr-masked", via, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0,mode=555") < 0)
+        return -errno;
+    }
+  for (size_t i = 0; i < G_N_ELEMENTS (readonly); i++)
+    {
+      set_err (err, MGR_STEP_READONLY, "/", readonly[i]);
+      if ((r = readonly_bind (rootfs_fd, readonly[i], true)) < 0)
+        return r;
+    }
+  /* A private network namespace's sysctls are the container's own. */
+  set_err (err, MGR_STEP_READONLY, "/", "proc/sys/net");
+  if (c->own_netns && (r = readonly_bind (rootfs_fd, "proc/sys/net", false)) < 0)
+    return r;
+  return 0;
+}
+
 int
 mgr_rootfs_setup (const struct mgr_child *c, struct mgr_child_error *err)
 {
@@ -196,6 +271,9 @@ mgr_rootfs_setup (const struct mgr_child *c, struct mgr_child_error *err)
         r = -errno;
     }
   if (r < 0)
+    return r;
+
+  if ((r = mask_kernel_files (c, rootfs_fd, err)) < 0)
     return r;
 
   if ((r = mgr_dev_setup (c, rootfs_fd, err)) < 0)

@@ -143,15 +143,11 @@ mgr_spawn (const MgrPlan *plan, const MgrSpawnOptions *o, MgrSpawned *out, GErro
 {
   g_auto (GStrv) envp = build_env (plan, o->console_fd >= 0);
   g_autofree struct mgr_child_mount *mounts = g_new0 (struct mgr_child_mount, plan->n_mounts + 1);
-  guint64 bounding = plan->caps.effective & mgr_caps_host_bounding ();
   int sv[2];
-
-  /* Until the devices cgroup enforces [cgroup] devices.allow, a privileged
-   * container may not create device nodes: mknod of the host's disks would
-   * hand it the host. User namespaces cannot open such nodes anyway. */
-  if (!plan->user_namespace)
-    bounding &= ~(G_GUINT64_CONSTANT (1) << CAP_MKNOD);
-  cap_t caps = mgr_caps_prepare (bounding);
+  MgrSeccomp seccomp;
+  struct mgr_privileges privs;
+  if (!mgr_privileges_prepare (plan, plan->container.uid.v, plan->container.gid.v, &seccomp, &privs, error))
+    return FALSE;
 
   for (guint i = 0; i < plan->n_mounts; i++)
     mounts[i] = (struct mgr_child_mount){ &plan->mounts[i], plan->mounts[i].target + 1 };
@@ -166,17 +162,15 @@ mgr_spawn (const MgrPlan *plan, const MgrSpawnOptions *o, MgrSpawned *out, GErro
     .own_netns = !plan->share_host_net,
     .minimal_init = o->minimal_init,
     .tty_gid = tty_gid (plan),
-    .uid = plan->container.uid.v,
-    .gid = plan->container.gid.v,
-    .bounding = bounding,
-    .caps = caps,
+    .privs = privs,
     .mounts = mounts,
     .n_mounts = plan->n_mounts,
   };
 
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
     {
-      cap_free (caps);
+      mgr_privileges_clear (&privs);
+      mgr_seccomp_clear (&seccomp);
       g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "creating the sync socket: %s", g_strerror (errno));
       return FALSE;
     }
@@ -196,7 +190,8 @@ mgr_spawn (const MgrPlan *plan, const MgrSpawnOptions *o, MgrSpawned *out, GErro
     }
   int clone_errno = errno;
   close (sv[1]);
-  cap_free (caps);
+  mgr_privileges_clear (&privs);
+  mgr_seccomp_clear (&seccomp);
   _cleanup_close_ int sync_fd = sv[0];
   if (pid < 0)
     {

@@ -1,0 +1,255 @@
+#include "config.h"
+
+#include <errno.h>
+#include <libconfig.h>
+#include <linux/seccomp.h>
+#include <seccomp.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "mgr-error.h"
+#include "seccomp.h"
+#include "util.h"
+
+char *
+mgr_seccomp_profile_path (const struct mgr_seccomp *s)
+{
+  if (s->kind == MGR_SECCOMP_FILE)
+    return g_strdup (s->path);
+  const char *dir = g_getenv ("MGR_SECCOMP_DIR");
+  return g_build_filename (dir && *dir ? dir : MGR_DATADIR "/seccomp", "default.profile", NULL);
+}
+
+static gboolean G_GNUC_PRINTF (4, 5)
+fail_at (GError **error, const char *path, const config_setting_t *s, const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  g_autofree char *msg = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+  g_set_error (error, MGR_ERROR, MGR_ERROR_INVALID, "%s:%d: %s", path, s ? config_setting_source_line (s) : 0, msg);
+  return FALSE;
+}
+
+static gboolean
+parse_errno (const config_setting_t *s, const char *path, int *out, GError **error)
+{
+  if (config_setting_type (s) == CONFIG_TYPE_INT)
+    {
+      *out = config_setting_get_int (s);
+      if (*out > 0 && *out < 4096)
+        return TRUE;
+    }
+  else if (config_setting_type (s) == CONFIG_TYPE_STRING)
+    {
+      const char *name = config_setting_get_string (s);
+      for (int e = 1; e < 4096; e++)
+        {
+          const char *n = strerrorname_np (e);
+          if (n && strcmp (n, name) == 0)
+            return *out = e, TRUE;
+        }
+    }
+  return fail_at (error, path, s, "errno: expected an errno name such as EPERM, or a number 1..4095");
+}
+
+static gboolean
+parse_action (const config_setting_t *group, const char *key, const char *path, guint32 *action, GError **error)
+{
+  const char *a = NULL;
+  config_setting_t *s = config_setting_get_member (group, key);
+  if (!s || !(a = config_setting_get_string (s)))
+    return fail_at (error, path, s ? s : group, "%s: expected \"allow\", \"errno\", \"kill\" or \"log\"", key);
+  if (strcmp (a, "allow") == 0)
+    *action = SCMP_ACT_ALLOW;
+  else if (strcmp (a, "kill") == 0)
+    *action = SCMP_ACT_KILL_PROCESS;
+  else if (strcmp (a, "log") == 0)
+    *action = SCMP_ACT_LOG;
+  else if (strcmp (a, "errno") == 0)
+    {
+      int e = EPERM;
+      const char *ekey = strcmp (key, "action") == 0 ? "errno" : "default_errno";
+      config_setting_t *es = config_setting_get_member (group, ekey);
+      if (es && !parse_errno (es, path, &e, error))
+        return FALSE;
+      *action = SCMP_ACT_ERRNO (e);
+    }
+  else
+    return fail_at (error, path, s, "%s \"%s\": expected allow, errno, kill or log", key, a);
+  return TRUE;
+}
+
+static const struct { const char *name; enum scmp_compare op; } ops[] = {
+  { "eq", SCMP_CMP_EQ }, { "ne", SCMP_CMP_NE }, { "lt", SCMP_CMP_LT }, { "le", SCMP_CMP_LE },
+  { "gt", SCMP_CMP_GT }, { "ge", SCMP_CMP_GE }, { "masked_eq", SCMP_CMP_MASKED_EQ },
+};
+
+static gboolean
+get_u64 (const config_setting_t *g, const char *key, guint64 *v)
+{
+  config_setting_t *s = config_setting_get_member (g, key);
+  if (!s || (config_setting_type (s) != CONFIG_TYPE_INT && config_setting_type (s) != CONFIG_TYPE_INT64))
+    return FALSE;
+  *v = (guint64) config_setting_get_int64 (s);
+  return TRUE;
+}
+
+static gboolean
+add_rules (scmp_filter_ctx ctx, const config_setting_t *list, const char *path, GError **error)
+{
+  if (!list)
+    return TRUE;
+  if (!config_setting_is_list (list))
+    return fail_at (error, path, list, "%s: expected a list ( {...}, {...} )", config_setting_name (list));
+  for (int i = 0; i < config_setting_length (list); i++)
+    {
+      config_setting_t *rule = config_setting_get_elem (list, i);
+      guint32 action;
+      struct scmp_arg_cmp cmps[6];
+      guint ncmp = 0;
+      if (!config_setting_is_group (rule))
+        return fail_at (error, path, rule, "a rule is a group { syscalls = [...]; action = ...; }");
+      if (!parse_action (rule, "action", path, &action, error))
+        return FALSE;
+      config_setting_t *args = config_setting_get_member (rule, "args");
+      for (int j = 0; args && j < config_setting_length (args); j++)
+        {
+          config_setting_t *a = config_setting_get_elem (args, j);
+          guint64 index, value, mask = 0;
+          const char *op = NULL;
+          size_t k;
+          if (ncmp == G_N_ELEMENTS (cmps) || !get_u64 (a, "index", &index) || index > 5 || !get_u64 (a, "value", &value)
+              || !config_setting_lookup_string (a, "op", &op))
+            return fail_at (error, path, a, "an argument condition is { index = 0..5; op = \"eq\"; value = N; } (at most 6)");
+          for (k = 0; k < G_N_ELEMENTS (ops) && strcmp (ops[k].name, op) != 0; k++)
+            ;
+          if (k == G_N_ELEMENTS (ops))
+            return fail_at (error, path, a, "op \"%s\": expected eq, ne, lt, le, gt, ge or masked_eq", op);
+          if (ops[k].op == SCMP_CMP_MASKED_EQ && !get_u64 (a, "mask", &mask))
+            return fail_at (error, path, a, "masked_eq needs mask = N");
+          cmps[ncmp++] = ops[k].op == SCMP_CMP_MASKED_EQ ? (struct scmp_arg_cmp){ index, ops[k].op, mask, value }
+                                                          : (struct scmp_arg_cmp){ index, ops[k].op, value, 0 };
+        }
+      config_setting_t *names = config_setting_get_member (rule, "syscalls");
+      if (!names || !config_setting_is_array (names) || config_setting_length (names) == 0)
+        return fail_at (error, path, rule, "syscalls: expected a list of names such as [ \"bpf\", \"keyctl\" ]");
+      for (int j = 0; j < config_setting_length (names); j++)
+        {
+          const char *name = config_setting_get_string_elem (names, j);
+          int nr = name ? seccomp_syscall_resolve_name (name) : __NR_SCMP_ERROR;
+          if (nr == __NR_SCMP_ERROR)
+            return fail_at (error, path, names, "\"%s\" is not a system call libseccomp knows", name ? name : "?");
+          int r = seccomp_rule_add_array (ctx, action, nr, ncmp, cmps);
+          if (r < 0)
+            return fail_at (error, path, rule, "adding the rule for %s: %s", name, g_strerror (-r));
+        }
+    }
+  return TRUE;
+}
+
+static void
+config_destroyp (config_t *c)
+{
+  config_destroy (c);
+}
+
+gboolean
+mgr_seccomp_compile (const char *path, bool privileged, MgrSeccomp *out, GError **error)
+{
+  __attribute__ ((cleanup (config_destroyp))) config_t cfg;
+  config_init (&cfg);
+  *out = (MgrSeccomp){ 0 };
+  if (!config_read_file (&cfg, path))
+    {
+      if (config_error_type (&cfg) == CONFIG_ERR_FILE_IO)
+        g_set_error (error, MGR_ERROR, MGR_ERROR_IO, "seccomp profile %s: cannot read it", path);
+      else
+        g_set_error (error, MGR_ERROR, MGR_ERROR_SYNTAX, "seccomp profile %s:%d: %s", path,
+                     config_error_line (&cfg), config_error_text (&cfg));
+      return FALSE;
+    }
+  config_setting_t *root = config_root_setting (&cfg);
+  static const char *const known[] = { "default_action", "default_errno", "rules", "privileged_rules", NULL };
+  for (int i = 0; i < config_setting_length (root); i++)
+    {
+      config_setting_t *s = config_setting_get_elem (root, i);
+      if (!g_strv_contains (known, config_setting_name (s)))
+        return fail_at (error, path, s, "%s: unknown setting (known: default_action, default_errno, rules, privileged_rules)",
+                        config_setting_name (s));
+    }
+  guint32 def;
+  if (!parse_action (root, "default_action", path, &def, error))
+    return FALSE;
+  scmp_filter_ctx ctx = seccomp_init (def);
+  if (!ctx)
+    return g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "seccomp_init failed"), FALSE;
+  /* The filter must cover every ABI a process can switch to: a 64-bit
+   * filter alone is bypassed by int 0x80. */
+  if (seccomp_arch_native () == SCMP_ARCH_X86_64)
+    {
+      seccomp_arch_add (ctx, SCMP_ARCH_X86);
+      seccomp_arch_add (ctx, SCMP_ARCH_X32);
+    }
+  else if (seccomp_arch_native () == SCMP_ARCH_AARCH64)
+    seccomp_arch_add (ctx, SCMP_ARCH_ARM);
+  gboolean ok = add_rules (ctx, config_setting_get_member (root, "rules"), path, error)
+                && (!privileged || add_rules (ctx, config_setting_get_member (root, "privileged_rules"), path, error));
+  if (ok)
+    {
+      _cleanup_close_ int fd = memfd_create ("mgr-seccomp", MFD_CLOEXEC);
+      off_t size;
+      int r = fd < 0 ? -errno : seccomp_export_bpf (ctx, fd);
+      if (r < 0 || (size = lseek (fd, 0, SEEK_END)) <= 0 || lseek (fd, 0, SEEK_SET) < 0)
+        {
+          g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "seccomp profile %s: exporting the filter: %s", path,
+                       g_strerror (r < 0 ? -r : errno));
+          ok = FALSE;
+        }
+      else
+        {
+          struct sock_filter *f = g_malloc (size);
+          if (read (fd, f, size) != size)
+            {
+              g_free (f);
+              g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "seccomp profile %s: reading the filter back", path);
+              ok = FALSE;
+            }
+          else
+            out->prog = (struct sock_fprog){ size / sizeof (struct sock_filter), f };
+        }
+    }
+  seccomp_release (ctx);
+  return ok;
+}
+
+gboolean
+mgr_seccomp_for_plan (const MgrPlan *plan, MgrSeccomp *out, GError **error)
+{
+  *out = (MgrSeccomp){ 0 };
+  if (plan->seccomp.kind == MGR_SECCOMP_UNCONFINED)
+    return TRUE;
+  g_autofree char *path = mgr_seccomp_profile_path (&plan->seccomp);
+  if (!mgr_seccomp_compile (path, !plan->user_namespace, out, error))
+    return g_prefix_error (error, "[seccomp] profile: "), FALSE;
+  return TRUE;
+}
+
+void
+mgr_seccomp_clear (MgrSeccomp *s)
+{
+  g_clear_pointer (&s->prog.filter, g_free);
+  s->prog.len = 0;
+}
+
+int
+mgr_seccomp_load (const MgrSeccomp *s)
+{
+  if (!s || !s->prog.len)
+    return 0;
+  if (syscall (SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &s->prog) < 0)
+    return -errno;
+  return 0;
+}
