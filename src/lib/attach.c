@@ -311,9 +311,10 @@ mgr_attach (const MgrAttachOptions *o, GError **error)
   bool tty = isatty (STDIN_FILENO) && isatty (STDOUT_FILENO);
   MgrSeccomp seccomp;
   struct mgr_privileges privs;
-  if (!mgr_privileges_prepare (o->plan, o->uid_set ? o->uid : o->plan->container.uid.v,
-                               o->gid_set ? o->gid : o->plan->container.gid.v, &seccomp, &privs, error))
+  if (!mgr_seccomp_for_plan (o->plan, &seccomp, error))
     return -1;
+  mgr_privileges_prepare (o->plan, o->uid_set ? o->uid : o->plan->container.uid.v,
+                          o->gid_set ? o->gid : o->plan->container.gid.v, &seccomp, &privs);
   int sv[2];
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
     {

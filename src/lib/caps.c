@@ -76,9 +76,9 @@ mgr_privileges_drop (const struct mgr_privileges *p, struct mgr_child_error *err
   return 0;
 }
 
-gboolean
-mgr_privileges_prepare (const MgrPlan *plan, uid_t uid, gid_t gid, MgrSeccomp *seccomp,
-                        struct mgr_privileges *p, GError **error)
+void
+mgr_privileges_prepare (const MgrPlan *plan, uid_t uid, gid_t gid, const MgrSeccomp *seccomp,
+                        struct mgr_privileges *p)
 {
   guint64 bounding = plan->caps.effective & mgr_caps_host_bounding ();
   /* Until the devices cgroup enforces [cgroup] devices.allow, a privileged
@@ -86,8 +86,6 @@ mgr_privileges_prepare (const MgrPlan *plan, uid_t uid, gid_t gid, MgrSeccomp *s
    * hand it the host. User namespaces cannot open such nodes anyway. */
   if (!plan->user_namespace)
     bounding &= ~(G_GUINT64_CONSTANT (1) << CAP_MKNOD);
-  if (!mgr_seccomp_for_plan (plan, seccomp, error))
-    return FALSE;
   *p = (struct mgr_privileges){
     .bounding = bounding,
     .caps = mgr_caps_prepare (bounding),
@@ -96,7 +94,6 @@ mgr_privileges_prepare (const MgrPlan *plan, uid_t uid, gid_t gid, MgrSeccomp *s
     .no_new_privs = plan->caps.no_new_privs,
     .seccomp = seccomp,
   };
-  return TRUE;
 }
 
 void

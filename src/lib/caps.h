@@ -11,7 +11,7 @@ guint64 mgr_caps_host_bounding (void);
 cap_t mgr_caps_prepare (guint64 keep);
 
 /* Everything a container's process gives up, prepared from the plan before
- * fork or clone; seccomp receives the compiled filter p points to. */
-gboolean mgr_privileges_prepare (const MgrPlan *plan, uid_t uid, gid_t gid, MgrSeccomp *seccomp,
-                                 struct mgr_privileges *p, GError **error);
+ * fork or clone, with the filter compiled by mgr_seccomp_for_plan. */
+void mgr_privileges_prepare (const MgrPlan *plan, uid_t uid, gid_t gid, const MgrSeccomp *seccomp,
+                             struct mgr_privileges *p);
 void mgr_privileges_clear (struct mgr_privileges *p);

@@ -137,12 +137,14 @@ mgr_child_run (const struct mgr_child *c)
     report (c, MGR_STEP_SETID_ROOT, errno, NULL);
 
   if ((r = mgr_rootfs_setup (c, &err)) < 0)
-    report (c, err.step, -r, err.detail);
+    report (c, err.step, err.step == MGR_STEP_HOOK ? 0 : -r, err.detail);
 
   if (sethostname (plan->container.hostname, strlen (plan->container.hostname)) < 0)
     report (c, MGR_STEP_HOSTNAME, errno, plan->container.hostname);
   if (c->own_netns && (r = loopback_up ()) < 0)
     report (c, MGR_STEP_LOOPBACK, -r, NULL);
+  if (plan->hooks.start && mgr_child_hook (c, MGR_HOOK_START, &err) < 0)
+    report (c, err.step, 0, err.detail);
 
   for (int i = 0; i < RLIM_NLIMITS; i++)
     {
@@ -199,6 +201,65 @@ mgr_child_run (const struct mgr_child *c)
   exec_in_path (c);
 }
 
+int
+mgr_child_hook (const struct mgr_child *c, int which, struct mgr_child_error *err)
+{
+  static const char *const names[] = { "pre-mount", "mount", "start" };
+  char *const *argv = which == MGR_HOOK_PRE_MOUNT ? c->plan->hooks.pre_mount
+                      : which == MGR_HOOK_MOUNT ? c->plan->hooks.mount : c->plan->hooks.start;
+  char out[512];
+  size_t len = 0;
+  int p[2], status;
+  err->step = MGR_STEP_HOOK;
+  if (pipe2 (p, O_CLOEXEC) < 0)
+    {
+      snprintf (err->detail, PATH_MAX, "[hooks] %s: pipe: %s", names[which], strerror (errno));
+      return -1;
+    }
+  pid_t pid = fork ();
+  if (pid == 0)
+    {
+      dup2 (p[1], 1);
+      dup2 (p[1], 2);
+      int null = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+      if (null >= 0)
+        dup2 (null, 0);
+      execve (argv[0], argv, c->hook_env[which]);
+      dprintf (2, "cannot execute %s: %s", argv[0], strerror (errno));
+      _exit (127);
+    }
+  close (p[1]);
+  for (;;)
+    {
+      char buf[256];
+      ssize_t n = read (p[0], buf, sizeof buf);
+      if (n <= 0)
+        break;
+      /* Keep the end of what it said: that is where errors are. */
+      for (ssize_t i = 0; i < n; i++)
+        {
+          if (len == sizeof out - 1)
+            memmove (out, out + 1, --len);
+          out[len++] = buf[i];
+        }
+    }
+  out[len] = '\0';
+  close (p[0]);
+  if (pid < 0 || waitpid (pid, &status, 0) < 0)
+    {
+      snprintf (err->detail, PATH_MAX, "[hooks] %s: fork: %s", names[which], strerror (errno));
+      return -1;
+    }
+  if (WIFEXITED (status) && WEXITSTATUS (status) == 0)
+    return 0;
+  while (len && (out[len - 1] == '\n' || out[len - 1] == ' '))
+    out[--len] = '\0';
+  snprintf (err->detail, PATH_MAX, "[hooks] %s: %s failed (%s %d)%s%s", names[which], argv[0],
+            WIFEXITED (status) ? "exit status" : "signal", WIFEXITED (status) ? WEXITSTATUS (status) : WTERMSIG (status),
+            len ? ": " : "", out);
+  return -1;
+}
+
 static const char *const step_text[] = {
   [MGR_STEP_NONE] = "starting the container",
   [MGR_STEP_SYNC] = "waiting for the monitor",
@@ -228,6 +289,7 @@ static const char *const step_text[] = {
   [MGR_STEP_CAPS] = "setting the capabilities",
   [MGR_STEP_FDS] = "closing file descriptors",
   [MGR_STEP_FORK_INIT] = "forking the command under the minimal init",
+  [MGR_STEP_HOOK] = "%s",
   [MGR_STEP_EXEC] = "executing %s",
 };
 
@@ -254,5 +316,7 @@ mgr_step_describe (const struct mgr_sync_msg *m)
     hint = " (add create=dir or create=file to its options, or optional to skip it)";
   else if (m->err == ENOENT && m->step == MGR_STEP_CWD)
     hint = " (set [container] cwd to a folder that exists in the rootfs)";
+  if (m->err == 0)
+    return g_steal_pointer (&what);
   return g_strdup_printf ("%s: %s%s", what, g_strerror (m->err), hint);
 }

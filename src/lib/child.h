@@ -55,6 +55,7 @@ enum mgr_step {
   MGR_STEP_CAPS,
   MGR_STEP_FDS,
   MGR_STEP_FORK_INIT,
+  MGR_STEP_HOOK,
   MGR_STEP_EXEC,
 };
 
@@ -67,6 +68,8 @@ struct mgr_sync_msg {
   int32_t err;
   char detail[PATH_MAX];
 };
+
+struct mgr_child_error;
 
 /* A mount prepared for the child. */
 struct mgr_child_mount {
@@ -89,7 +92,14 @@ struct mgr_child {
   struct mgr_privileges privs;
   struct mgr_child_mount *mounts;
   guint n_mounts;
+  char *const *hook_env[3]; /* pre-mount, mount, start */
 };
+
+enum { MGR_HOOK_PRE_MOUNT, MGR_HOOK_MOUNT, MGR_HOOK_START };
+
+/* Runs a container-side hook and waits for it; 0, or -1 with a message
+ * (exit status and the end of its stderr) in err. No allocation. */
+int mgr_child_hook (const struct mgr_child *c, int which, struct mgr_child_error *err);
 
 /* The child's whole life; never returns. */
 _Noreturn void mgr_child_run (const struct mgr_child *c);

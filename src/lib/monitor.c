@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "console.h"
+#include "hooks.h"
 #include "mgr-error.h"
 #include "monitor.h"
 #include "spawn.h"
@@ -45,6 +46,7 @@ typedef struct {
   int wait_status;
   bool raw;
   struct termios saved;
+  MgrSeccomp seccomp;
 } Monitor;
 
 static void
@@ -107,6 +109,23 @@ send_signal (Monitor *m, int sig)
     syscall (SYS_pidfd_send_signal, m->init.pidfd, sig, NULL, 0);
 }
 
+/* A host hook that cannot stop anything any more: its failure is told on
+ * the console (history and log), where the user looks. */
+static void
+run_late_hook (Monitor *m, const char *type, char *const *argv)
+{
+  g_autoptr (GError) e = NULL;
+  if (mgr_hook_run (m->o->plan, type, argv, m->exited ? 0 : m->init.pid, &e))
+    return;
+  g_autofree char *line = g_strdup_printf ("\r\n[mgr] %s\r\n", e->message);
+  if (m->ring.buf)
+    mgr_ring_append (&m->ring, line, strlen (line));
+  if (m->log_fd >= 0)
+    (void) !write (m->log_fd, line, strlen (line));
+  if (m->o->foreground || m->o->execute)
+    (void) !write (STDERR_FILENO, line + 2, strlen (line) - 2);
+}
+
 static void
 begin_stop (Monitor *m, guint64 timeout_ms)
 {
@@ -116,6 +135,7 @@ begin_stop (Monitor *m, guint64 timeout_ms)
     {
       m->st.state = MGR_STATE_STOPPING;
       save_state (m);
+      run_late_hook (m, "stop", m->o->plan->hooks.stop);
     }
   if (timeout_ms == 0)
     {
@@ -438,8 +458,12 @@ mgr_monitor_run (const MgrMonitorOptions *o, GError **error)
             }
         }
     }
+  if (!mgr_seccomp_for_plan (plan, &m.seccomp, error))
+    goto out;
+  if (!mgr_hook_run (plan, "pre-start", plan->hooks.pre_start, 0, error))
+    goto out;
   MgrSpawnOptions so = { .command = o->command, .console_fd = m.pty.slave, .console_path = m.pty.path,
-                         .minimal_init = o->execute };
+                         .minimal_init = o->execute, .seccomp = &m.seccomp };
   if (!mgr_spawn (plan, &so, &m.init, error))
     goto out;
   if (m.pty.slave >= 0)
@@ -461,6 +485,7 @@ mgr_monitor_run (const MgrMonitorOptions *o, GError **error)
   loop (&m);
   result = m.wait_status;
   m.st.exit_status = m.wait_status;
+  run_late_hook (&m, "post-stop", plan->hooks.post_stop);
 
 out:
   if (m.raw)
@@ -487,6 +512,7 @@ out:
     close (m.init.pidfd);
   mgr_pty_close (&m.pty);
   mgr_ring_free (&m.ring);
+  mgr_seccomp_clear (&m.seccomp);
   for (int *fd = (int[]){ m.log_fd, m.listen_fd, m.sig_fd, m.timer_fd }, i = 0; i < 4; i++)
     if (fd[i] >= 0)
       close (fd[i]);

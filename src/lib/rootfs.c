@@ -247,6 +247,8 @@ mgr_rootfs_setup (const struct mgr_child *c, struct mgr_child_error *err)
   if (rootfs_fd < 0)
     return -errno;
 
+  if (c->plan->hooks.pre_mount && mgr_child_hook (c, MGR_HOOK_PRE_MOUNT, err) < 0)
+    return -1; /* the hook's own message is in err->detail */
   for (guint i = 0; i < c->n_mounts; i++)
     if ((r = apply_mount (c, rootfs_fd, &c->mounts[i], err)) < 0)
       return r;
@@ -278,6 +280,9 @@ mgr_rootfs_setup (const struct mgr_child *c, struct mgr_child_error *err)
 
   if ((r = mgr_dev_setup (c, rootfs_fd, err)) < 0)
     return r;
+
+  if (c->plan->hooks.mount && mgr_child_hook (c, MGR_HOOK_MOUNT, err) < 0)
+    return -1; /* the hook's own message is in err->detail */
 
   set_err (err, MGR_STEP_PIVOT, c->rootfs, NULL);
   if (fchdir (rootfs_fd) < 0)

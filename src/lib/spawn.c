@@ -13,6 +13,7 @@
 
 #include "caps.h"
 #include "child.h"
+#include "hooks.h"
 #include "keys.h"
 #include "mgr-error.h"
 #include "runtime.h"
@@ -94,14 +95,6 @@ mgr_spawn_check (const MgrPlan *plan, GError **error)
                    "[cgroup] %s: this mgr does not apply cgroup limits yet; remove the key to start without it", limit);
       return FALSE;
     }
-  const struct mgr_hooks *h = &plan->hooks;
-  const char *hook = h->pre_start ? "pre-start" : h->pre_mount ? "pre-mount" : h->mount ? "mount"
-                     : h->start ? "start" : h->stop ? "stop" : h->post_stop ? "post-stop" : NULL;
-  if (hook)
-    {
-      g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "[hooks] %s: this mgr does not run hooks yet; remove the key", hook);
-      return FALSE;
-    }
   if (plan->container.tty_count.v > 0)
     {
       g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED,
@@ -144,11 +137,12 @@ mgr_spawn (const MgrPlan *plan, const MgrSpawnOptions *o, MgrSpawned *out, GErro
   g_auto (GStrv) envp = build_env (plan, o->console_fd >= 0);
   g_autofree struct mgr_child_mount *mounts = g_new0 (struct mgr_child_mount, plan->n_mounts + 1);
   int sv[2];
-  MgrSeccomp seccomp;
   struct mgr_privileges privs;
-  if (!mgr_privileges_prepare (plan, plan->container.uid.v, plan->container.gid.v, &seccomp, &privs, error))
-    return FALSE;
+  mgr_privileges_prepare (plan, plan->container.uid.v, plan->container.gid.v, o->seccomp, &privs);
 
+  g_auto (GStrv) env_pre_mount = mgr_hook_env (plan, "pre-mount", 0);
+  g_auto (GStrv) env_mount = mgr_hook_env (plan, "mount", 0);
+  g_auto (GStrv) env_start = mgr_hook_env (plan, "start", 0);
   for (guint i = 0; i < plan->n_mounts; i++)
     mounts[i] = (struct mgr_child_mount){ &plan->mounts[i], plan->mounts[i].target + 1 };
   struct mgr_child c = {
@@ -165,12 +159,12 @@ mgr_spawn (const MgrPlan *plan, const MgrSpawnOptions *o, MgrSpawned *out, GErro
     .privs = privs,
     .mounts = mounts,
     .n_mounts = plan->n_mounts,
+    .hook_env = { env_pre_mount, env_mount, env_start },
   };
 
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
     {
       mgr_privileges_clear (&privs);
-      mgr_seccomp_clear (&seccomp);
       g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "creating the sync socket: %s", g_strerror (errno));
       return FALSE;
     }
@@ -191,7 +185,6 @@ mgr_spawn (const MgrPlan *plan, const MgrSpawnOptions *o, MgrSpawned *out, GErro
   int clone_errno = errno;
   close (sv[1]);
   mgr_privileges_clear (&privs);
-  mgr_seccomp_clear (&seccomp);
   _cleanup_close_ int sync_fd = sv[0];
   if (pid < 0)
     {

@@ -7,12 +7,14 @@
 #include <sys/types.h>
 
 #include "plan.h"
+#include "seccomp.h"
 
 typedef struct {
   char *const *command;    /* replaces [container] init, or NULL */
   int console_fd;          /* pty slave for init's stdio, or -1 to pass ours */
   const char *console_path;
   bool minimal_init;       /* mgr-execute */
+  const MgrSeccomp *seccomp; /* compiled from [seccomp], or NULL */
 } MgrSpawnOptions;
 
 typedef struct {
