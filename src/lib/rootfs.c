@@ -72,6 +72,10 @@ mgr_open_beneath (int root_fd, const char *path, enum mgr_mount_create create, i
         }
       int next = openat2_beneath (cur, comp, last ? flags : O_PATH | O_DIRECTORY);
       int e = errno;
+      struct stat lst;
+      /* O_DIRECTORY reports a symlink as ENOTDIR: say what it really is. */
+      if (next < 0 && e == ENOTDIR && fstatat (cur, comp, &lst, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK (lst.st_mode))
+        e = ELOOP;
       close (cur);
       if (next < 0)
         return -e;

@@ -1,0 +1,407 @@
+/* mgr-probe: tries, from inside a container, what an attacker would, and
+ * says for each attempt whether it was blocked and with which errno.
+ * Built static so that it runs in any rootfs. Nothing here changes the
+ * host when blocked; when an attempt succeeds it stops short of harm
+ * (files are opened for writing, never written).
+ *
+ *   mgr-probe all    every probe, one line each:
+ *                    "PROBE name blocked ERRNO" | "PROBE name ALLOWED detail" | "PROBE name info detail"
+ *   mgr-probe fds    the open file descriptors beyond 0-2 */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/bpf.h>
+#include <linux/keyctl.h>
+#include <linux/perf_event.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef AF_VSOCK
+#define AF_VSOCK 40
+#endif
+#ifndef AF_ALG
+#define AF_ALG 38
+#endif
+
+static void
+result (const char *name, int ok, int err, const char *detail)
+{
+  if (ok)
+    printf ("PROBE %s ALLOWED %s\n", name, detail ? detail : "");
+  else
+    printf ("PROBE %s blocked %s\n", name, strerrorname_np (err) ? strerrorname_np (err) : "?");
+}
+
+static void
+info (const char *name, const char *detail)
+{
+  printf ("PROBE %s info %s\n", name, detail);
+}
+
+/* Opening for writing is the whole attack: a file that opens is writable. */
+static void
+open_write (const char *name, const char *path)
+{
+  int fd = open (path, O_WRONLY | O_CLOEXEC);
+  int e = errno;
+  if (fd >= 0)
+    {
+      struct stat st;
+      /* A mask is /dev/null: "writable", but to nothing. */
+      if (fstat (fd, &st) == 0 && S_ISCHR (st.st_mode) && st.st_rdev == makedev (1, 3))
+        {
+          printf ("PROBE %s blocked masked\n", name);
+          close (fd);
+          return;
+        }
+      close (fd);
+    }
+  result (name, fd >= 0, e, path);
+}
+
+static void
+read_some (const char *name, const char *path)
+{
+  char buf[64];
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+  int e = errno;
+  ssize_t n = fd >= 0 ? read (fd, buf, sizeof buf) : -1;
+  if (fd >= 0 && n <= 0)
+    printf ("PROBE %s blocked %s\n", name, n == 0 ? "empty" : strerrorname_np (errno));
+  else
+    result (name, n > 0, e, path);
+  if (fd >= 0)
+    close (fd);
+}
+
+static void
+caps (void)
+{
+  /* sys_module 16, sys_rawio 17, sys_pacct 20, sys_time 25, audit_control 30,
+   * mac_override 32, mac_admin 33, syslog 34 */
+  static const int bad[] = { 16, 17, 20, 25, 30, 32, 33, 34 };
+  char line[256];
+  FILE *f = fopen ("/proc/self/status", "re");
+  while (f && fgets (line, sizeof line, f))
+    {
+      unsigned long long v;
+      char key[32];
+      if (sscanf (line, "%31[^:]:\t%llx", key, &v) != 2)
+        continue;
+      if (!strcmp (key, "CapEff") || !strcmp (key, "CapBnd") || !strcmp (key, "CapPrm"))
+        {
+          char detail[128] = "";
+          for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+            if (v & (1ULL << bad[i]))
+              snprintf (detail + strlen (detail), sizeof detail - strlen (detail), " cap%d", bad[i]);
+          char n[48];
+          snprintf (n, sizeof n, "caps-%s", key);
+          if (detail[0])
+            result (n, 1, 0, detail);
+          else
+            printf ("PROBE %s blocked dropped\n", n);
+        }
+      if (!strcmp (key, "CapInh") || !strcmp (key, "CapAmb"))
+        {
+          char n[48];
+          snprintf (n, sizeof n, "caps-%s", key);
+          if (v)
+            result (n, 1, 0, "not empty");
+          else
+            printf ("PROBE %s blocked empty\n", n);
+        }
+      if (!strcmp (key, "Seccomp"))
+        {
+          if (v == 2)
+            printf ("PROBE seccomp-active blocked filter\n");
+          else
+            result ("seccomp-active", 1, 0, "no filter");
+        }
+      if (!strcmp (key, "NoNewPrivs"))
+        info ("no-new-privs", v ? "1" : "0");
+    }
+  if (f)
+    fclose (f);
+}
+
+static void
+mounts (void)
+{
+  int r = mount (NULL, "/proc/sys", NULL, MS_REMOUNT | MS_BIND, NULL);
+  int e = errno;
+  if (r == 0)
+    info ("remount-proc-sys-rw", "remounted: this mount belongs to the container's own user namespace; the next probe is the one that matters");
+  else
+    result ("remount-proc-sys-rw", 0, e, NULL);
+  open_write ("core_pattern-after-remount", "/proc/sys/kernel/core_pattern");
+  r = mount (NULL, "/sys", NULL, MS_REMOUNT, NULL);
+  e = errno;
+  if (r == 0)
+    info ("remount-sys-rw", "remounted: sysfs of the container's own network namespace; the next probe is the one that matters");
+  else
+    result ("remount-sys-rw", 0, e, NULL);
+  open_write ("uevent_helper-after-remount", "/sys/kernel/uevent_helper");
+  mkdir ("/tmp/.probe-mnt", 0700);
+  r = mount ("proc", "/tmp/.probe-mnt", "proc", 0, NULL);
+  result ("mount-proc", r == 0, errno, "a second procfs");
+  if (r == 0)
+    umount2 ("/tmp/.probe-mnt", MNT_DETACH);
+  r = mount ("sysfs", "/tmp/.probe-mnt", "sysfs", 0, NULL);
+  result ("mount-sysfs", r == 0, errno, "a second sysfs");
+  if (r == 0)
+    umount2 ("/tmp/.probe-mnt", MNT_DETACH);
+  r = mount ("tmpfs", "/tmp/.probe-mnt", "tmpfs", 0, NULL);
+  e = errno;
+  if (r == 0)
+    {
+      info ("mount-tmpfs", "allowed: a tmpfs owned by the container's user namespace reaches nothing of the host");
+      umount2 ("/tmp/.probe-mnt", MNT_DETACH);
+    }
+  else
+    result ("mount-tmpfs", 0, e, NULL);
+  r = mount ("cgroup", "/tmp/.probe-mnt", "cgroup", 0, "memory");
+  result ("mount-cgroup-v1", r == 0, errno, "a v1 cgroup hierarchy");
+  if (r == 0)
+    umount2 ("/tmp/.probe-mnt", MNT_DETACH);
+  r = mount ("cgroup2", "/tmp/.probe-mnt", "cgroup2", 0, NULL);
+  e = errno;
+  if (r == 0)
+    {
+      info ("mount-cgroup2", "allowed: shows only the container's own cgroup (cgroup namespace)");
+      umount2 ("/tmp/.probe-mnt", MNT_DETACH);
+    }
+  else
+    result ("mount-cgroup2", 0, e, NULL);
+  rmdir ("/tmp/.probe-mnt");
+}
+
+static void
+devices (void)
+{
+  int r = mknod ("/tmp/.probe-sda", S_IFBLK | 0600, makedev (8, 0));
+  int e = errno;
+  result ("mknod-block", r == 0, e, "/tmp/.probe-sda");
+  if (r == 0)
+    {
+      int fd = open ("/tmp/.probe-sda", O_RDONLY | O_CLOEXEC);
+      result ("open-block-device", fd >= 0, errno, "read access to host disk 8:0");
+      if (fd >= 0)
+        close (fd);
+      unlink ("/tmp/.probe-sda");
+    }
+  read_some ("read-kcore", "/proc/kcore");
+  read_some ("read-keys", "/proc/keys");
+  read_some ("read-timer_list", "/proc/timer_list");
+  open_write ("write-sysrq-trigger", "/proc/sysrq-trigger");
+  open_write ("write-core_pattern", "/proc/sys/kernel/core_pattern");
+  read_some ("read-sys-firmware", "/sys/firmware/dmi/tables/DMI");
+}
+
+static void
+syscalls (void)
+{
+  long r;
+  errno = 0;
+  r = syscall (SYS_kexec_load, 0, 0, NULL, 0);
+  result ("kexec_load", r == 0, errno, NULL);
+  r = syscall (SYS_kexec_file_load, -1, -1, 0, "", 0);
+  result ("kexec_file_load", r == 0 || errno == EBADF, errno, "reached the kernel's kexec code");
+  r = syscall (SYS_init_module, NULL, 0, "");
+  result ("init_module", r == 0 || errno == EFAULT, errno, "reached the module loader");
+  r = syscall (SYS_finit_module, -1, "", 0);
+  result ("finit_module", r == 0 || errno == EBADF, errno, "reached the module loader");
+  r = syscall (SYS_delete_module, "probe_nonexistent", 0);
+  result ("delete_module", r == 0 || errno == ENOENT, errno, "reached the module code");
+  r = syscall (SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 0);
+  char serial[64];
+  snprintf (serial, sizeof serial, "session keyring serial %ld", r);
+  result ("keyctl", r >= 0, errno, serial);
+  r = syscall (SYS_add_key, "user", "probe", "x", 1, KEY_SPEC_PROCESS_KEYRING);
+  result ("add_key", r >= 0, errno, NULL);
+  struct
+  {
+    struct file_handle fh;
+    unsigned char pad[128];
+  } h = { .fh.handle_bytes = 128 };
+  int mount_id;
+  if (name_to_handle_at (AT_FDCWD, "/", &h.fh, &mount_id, 0) == 0)
+    {
+      int fd = open_by_handle_at (AT_FDCWD, &h.fh, O_RDONLY);
+      result ("open_by_handle_at", fd >= 0, errno, "opened a file by handle");
+      if (fd >= 0)
+        close (fd);
+    }
+  else
+    result ("open_by_handle_at", 0, errno, NULL);
+  union bpf_attr attr;
+  memset (&attr, 0, sizeof attr);
+  attr.map_type = BPF_MAP_TYPE_ARRAY;
+  attr.key_size = 4;
+  attr.value_size = 4;
+  attr.max_entries = 1;
+  r = syscall (SYS_bpf, BPF_MAP_CREATE, &attr, sizeof attr);
+  result ("bpf", r >= 0, errno, "created a bpf map");
+  if (r >= 0)
+    close (r);
+  struct perf_event_attr pa;
+  memset (&pa, 0, sizeof pa);
+  pa.size = sizeof pa;
+  pa.type = PERF_TYPE_SOFTWARE;
+  pa.config = PERF_COUNT_SW_CPU_CLOCK;
+  pa.disabled = 1;
+  r = syscall (SYS_perf_event_open, &pa, 0, -1, -1, 0);
+  result ("perf_event_open", r >= 0, errno, NULL);
+  if (r >= 0)
+    close (r);
+  r = syscall (SYS_userfaultfd, O_CLOEXEC);
+  result ("userfaultfd", r >= 0, errno, NULL);
+  if (r >= 0)
+    close (r);
+  int s = socket (AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  result ("socket-AF_VSOCK", s >= 0, errno, NULL);
+  if (s >= 0)
+    close (s);
+  s = socket (AF_ALG, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+  result ("socket-AF_ALG", s >= 0, errno, NULL);
+  if (s >= 0)
+    close (s);
+  r = syscall (SYS_iopl, 3);
+  result ("iopl", r == 0, errno, NULL);
+  r = syscall (SYS_swapoff, "/nonexistent");
+  result ("swapoff", r == 0 || errno == ENOENT, errno, "reached the swap code");
+  r = syscall (SYS_personality, 0x0040000);
+  result ("personality-ADDR_NO_RANDOMIZE", r != -1, errno, NULL);
+  struct timespec ts;
+  clock_gettime (CLOCK_REALTIME, &ts);
+  r = clock_settime (CLOCK_REALTIME, &ts);
+  result ("clock_settime", r == 0, errno, NULL);
+  r = umount2 ("/tmp", MNT_FORCE);
+  result ("umount2-MNT_FORCE", r == 0, errno, NULL);
+}
+
+static void
+namespaces (void)
+{
+  static const char *const kinds[] = { "mnt", "pid", "net", "uts", "ipc", "user", "cgroup" };
+  int escaped = 0, tried = 0;
+  char detail[256] = "";
+  DIR *d = opendir ("/proc");
+  struct dirent *e;
+  while (d && (e = readdir (d)))
+    {
+      if (e->d_name[0] < '0' || e->d_name[0] > '9')
+        continue;
+      for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
+        {
+          char p[128], self[128];
+          struct stat a, b;
+          snprintf (p, sizeof p, "/proc/%s/ns/%s", e->d_name, kinds[k]);
+          snprintf (self, sizeof self, "/proc/self/ns/%s", kinds[k]);
+          if (stat (p, &a) < 0 || stat (self, &b) < 0 || a.st_ino == b.st_ino)
+            continue;
+          int fd = open (p, O_RDONLY | O_CLOEXEC);
+          tried++;
+          if (fd >= 0 && setns (fd, 0) == 0)
+            {
+              escaped++;
+              snprintf (detail, sizeof detail, "joined %s", p);
+            }
+          if (fd >= 0)
+            close (fd);
+        }
+    }
+  if (d)
+    closedir (d);
+  if (escaped)
+    result ("setns-foreign", 1, 0, detail);
+  else
+    printf ("PROBE setns-foreign blocked %s\n", tried ? "EPERM" : "none-reachable");
+}
+
+static int
+list_fds (char *out, size_t len)
+{
+  int n = 0;
+  DIR *d = opendir ("/proc/self/fd");
+  struct dirent *e;
+  out[0] = '\0';
+  while (d && (e = readdir (d)))
+    {
+      int fd = atoi (e->d_name);
+      if (e->d_name[0] == '.' || fd <= 2 || fd == dirfd (d))
+        continue;
+      char p[64], target[256] = "";
+      snprintf (p, sizeof p, "/proc/self/fd/%d", fd);
+      ssize_t l = readlink (p, target, sizeof target - 1);
+      if (l > 0)
+        target[l] = '\0';
+      snprintf (out + strlen (out), len - strlen (out), " %d=%.100s", fd, target);
+      n++;
+    }
+  if (d)
+    closedir (d);
+  return n;
+}
+
+static void
+fds (void)
+{
+  char buf[1024];
+  int n = list_fds (buf, sizeof buf);
+  if (n)
+    result ("inherited-fds", 1, 0, buf);
+  else
+    printf ("PROBE inherited-fds blocked none\n");
+}
+
+static void
+cwd_escape (void)
+{
+  struct stat root, here;
+  for (int i = 0; i < 64; i++)
+    if (chdir ("..") < 0)
+      break;
+  stat ("/", &root);
+  stat (".", &here);
+  int out = root.st_dev != here.st_dev || root.st_ino != here.st_ino;
+  char cwd[256] = "";
+  if (!getcwd (cwd, sizeof cwd))
+    snprintf (cwd, sizeof cwd, "(unreachable)");
+  result ("cwd-outside-rootfs", out, EPERM, cwd);
+}
+
+int
+main (int argc, char **argv)
+{
+  const char *what = argc > 1 ? argv[1] : "all";
+  setvbuf (stdout, NULL, _IOLBF, 0);
+  if (!strcmp (what, "fds"))
+    fds ();
+  else if (!strcmp (what, "all"))
+    {
+      fds ();
+      caps ();
+      devices ();
+      mounts ();
+      syscalls ();
+      namespaces ();
+      cwd_escape ();
+    }
+  else
+    {
+      fprintf (stderr, "usage: mgr-probe all|fds\n");
+      return 2;
+    }
+  return 0;
+}
