@@ -14,10 +14,12 @@ const MgrCommand mgr_commands[] = {
   { "create", mgr_cmd_create, "create a container from a template" },
   { "destroy", mgr_cmd_destroy, "remove a container" },
   { "execute", mgr_cmd_execute, "run one command as a container" },
+  { "freeze", mgr_cmd_freeze, "freeze every process of a container" },
   { "info", mgr_cmd_info, "show a container's state" },
   { "ls", mgr_cmd_ls, "list containers" },
   { "start", mgr_cmd_start, "start a container" },
   { "stop", mgr_cmd_stop, "stop a container" },
+  { "unfreeze", mgr_cmd_unfreeze, "resume a frozen container" },
   { NULL, NULL, NULL },
 };
 

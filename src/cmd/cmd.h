@@ -69,3 +69,5 @@ int mgr_cmd_info (int argc, char **argv);
 int mgr_cmd_ls (int argc, char **argv);
 int mgr_cmd_destroy (int argc, char **argv);
 int mgr_cmd_create (int argc, char **argv);
+int mgr_cmd_freeze (int argc, char **argv);
+int mgr_cmd_unfreeze (int argc, char **argv);

@@ -7,11 +7,12 @@
 #include <sys/wait.h>
 
 #include "cmd/cmd.h"
+#include "lib/cgroup.h"
 #include "lib/mgr-error.h"
 #include "lib/util.h"
 
 static char *opt_name, *opt_path, *opt_file, *opt_format = "text";
-static gboolean opt_plan, opt_version;
+static gboolean opt_plan, opt_version, opt_live;
 
 static GOptionEntry entries[] = {
   { "name", 'n', 0, G_OPTION_ARG_STRING, &opt_name, "the container", "NAME" },
@@ -19,6 +20,7 @@ static GOptionEntry entries[] = {
   { "file", 'f', 0, G_OPTION_ARG_FILENAME, &opt_file, "a config file, instead of -n", "FILE" },
   { "plan", 0, 0, G_OPTION_ARG_NONE, &opt_plan, "show: the resolved plan, not the file", NULL },
   { "format", 0, 0, G_OPTION_ARG_STRING, &opt_format, "show --plan: text or json", "FORMAT" },
+  { "live", 0, 0, G_OPTION_ARG_NONE, &opt_live, "set/unset of a [cgroup] key: change the running container too", NULL },
   { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version, "print the version", NULL },
   { NULL },
 };
@@ -184,8 +186,42 @@ cmd_get (Target *t, char **args)
   return rc;
 }
 
+/* --live: the running container's cgroup takes the new value first; only
+ * then is the file written, so a refused change leaves both as they were. */
 static int
-write_validated (Target *t, const char *text)
+apply_live (Target *t, const MgrPlan *plan, const struct mgr_key *k)
+{
+  g_autoptr (GError) e = NULL;
+  MgrRuntimePaths rt;
+  MgrStatus st;
+  mgr_container_runtime (&t->ref, &rt);
+  mgr_runtime_status (&rt, &st);
+  mgr_runtime_paths_clear (&rt);
+  if (st.state == MGR_STATE_STOPPED)
+    {
+      g_printerr ("%s: %s is not running: the new value takes effect at its next start\n", g_get_prgname (), t->ref.name);
+      return MGR_EXIT_OK;
+    }
+  /* An unset limit is no limit: "max" where the key has one. */
+  MgrPlan live = *plan;
+  g_autofree char *now = k->type->format (k, mgr_key_field (k, &live.cgroup));
+  if (!now && !mgr_key_parse (k, "max", &live.cgroup, NULL))
+    {
+      g_printerr ("%s: --live cannot unset %s: set it to the value the container should have instead\n",
+                  g_get_prgname (), k->key);
+      return MGR_EXIT_USAGE;
+    }
+  g_autoptr (MgrCgroup) cg = mgr_cgroup_new (t->ref.name, &e);
+  if (!cg || !mgr_cgroup_set (cg, k, &live, &e))
+    {
+      g_printerr ("%s: not changed: the running container refused it:\n", g_get_prgname ());
+      return mgr_report (e);
+    }
+  return MGR_EXIT_OK;
+}
+
+static int
+write_validated (Target *t, const char *text, const struct mgr_key *live)
 {
   g_autoptr (GError) e = NULL;
   g_autoptr (MgrPlan) plan = target_plan (t, text, &e);
@@ -194,6 +230,9 @@ write_validated (Target *t, const char *text)
       g_printerr ("%s: not changed: the result would be invalid:\n", g_get_prgname ());
       return mgr_report (e);
     }
+  int rc;
+  if (live && (rc = apply_live (t, plan, live)) != MGR_EXIT_OK)
+    return rc;
   if (!mgr_write_file_atomic (t->path, text, -1, 0644, &e))
     return mgr_report (e);
   return MGR_EXIT_OK;
@@ -220,14 +259,26 @@ cmd_set (Target *t, char **args, gboolean unset)
       mgr_key_path_clear (&kp);
       return MGR_EXIT_USAGE;
     }
+  const struct mgr_key *live = NULL;
+  if (opt_live)
+    {
+      if (kp.section != MGR_SEC_CGROUP || strcmp (kp.key->key, "optional") == 0 || !opt_name)
+        {
+          g_printerr ("%s: --live changes [cgroup] limits of a container given with -n; %s is not one\n",
+                      g_get_prgname (), args[0]);
+          mgr_key_path_clear (&kp);
+          return MGR_EXIT_USAGE;
+        }
+      live = kp.key;
+    }
   g_autofree char *value = unset ? NULL : g_strjoinv (" ", args + 1);
   g_autofree char *text = mgr_config_text_set (t->text, kp.group, kp.key ? kp.key->key : NULL, value, &e);
   mgr_key_path_clear (&kp);
   if (!text)
     return g_prefix_error (&e, "%s: ", args[0]), mgr_report (e);
-  if (strcmp (text, t->text) == 0)
+  if (strcmp (text, t->text) == 0 && !live)
     return MGR_EXIT_OK;
-  return write_validated (t, text);
+  return write_validated (t, text, live);
 }
 
 static int
@@ -355,7 +406,8 @@ static const char *description =
   "Keys are written section.key, with a named section's name in the middle:\n"
   "  cgroup.memory.max  container.stop.timeout  network.eth0.ipv4.gateway  mount.data.options\n"
   "\n"
-  "set and unset keep every comment, the order of keys and the file's spacing.";
+  "set and unset keep every comment, the order of keys and the file's spacing.\n"
+  "With --live, set and unset of a [cgroup] key change a running container first.";
 
 int
 mgr_cmd_config (int argc, char **argv)

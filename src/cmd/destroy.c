@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "lib/cgroup.h"
 #include "lib/client.h"
 #include "lib/mgr-error.h"
 #include "lib/util.h"
@@ -71,6 +72,9 @@ mgr_cmd_destroy (int argc, char **argv)
       struct pollfd p = { mon, POLLIN };
       if (mon >= 0)
         poll (&p, 1, 10000);
+      g_autoptr (MgrCgroup) cg = s.monitor_dead ? mgr_cgroup_new (name, NULL) : NULL;
+      if (cg)
+        mgr_cgroup_destroy (cg, NULL);
     }
   /* Taking the lock keeps a concurrent mgr-start out while the files go. */
   lock = mgr_runtime_lock (&rt, &e);

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 
 #include "cmd/cmd.h"
+#include "lib/cgroup.h"
 #include "lib/netinfo.h"
 #include "lib/util.h"
 
@@ -20,6 +21,7 @@ typedef struct {
   bool unprivileged;
   bool autostart;
   GPtrArray *ipv4, *ipv6;
+  MgrCgroupStats stats;
 } Row;
 
 static void
@@ -35,6 +37,7 @@ row_clear (Row *r)
 static void
 row_fill (Row *r, const MgrPaths *paths, const char *containers, const char *name, bool addresses)
 {
+  r->stats = (MgrCgroupStats){ -1, -1, -1 };
   MgrRuntimePaths rt;
   mgr_runtime_paths_init (&rt, paths->runtime, name);
   r->name = g_strdup (name);
@@ -51,6 +54,13 @@ row_fill (Row *r, const MgrPaths *paths, const char *containers, const char *nam
     }
   if (addresses && r->st.state != MGR_STATE_STOPPED)
     {
+      g_autoptr (MgrCgroup) cg = mgr_cgroup_new (name, NULL);
+      if (cg)
+        {
+          mgr_cgroup_stats (cg, &r->stats);
+          if (r->st.state == MGR_STATE_RUNNING && mgr_cgroup_frozen (cg))
+            r->st.state = MGR_STATE_FROZEN;
+        }
       r->ipv4 = mgr_netns_addresses (r->st.init_pid, AF_INET);
       r->ipv6 = mgr_netns_addresses (r->st.init_pid, AF_INET6);
     }
@@ -99,7 +109,8 @@ row_json (GString *out, const Row *r)
   json_list (out, r->ipv4);
   g_string_append (out, ", \"ipv6\": ");
   json_list (out, r->ipv6);
-  g_string_append_c (out, '}');
+  g_string_append_printf (out, ", \"memory_bytes\": %" G_GINT64_FORMAT ", \"cpu_usec\": %" G_GINT64_FORMAT
+                               ", \"pids\": %" G_GINT64_FORMAT "}", r->stats.memory, r->stats.cpu_usec, r->stats.pids);
 }
 
 static int
@@ -151,8 +162,8 @@ mgr_cmd_ls (int argc, char **argv)
 
   GString *out = g_string_new (json ? "[" : NULL);
   if (fancy && !json)
-    g_string_append_printf (out, "%-20s %-10s %-8s %-16s %-12s %s\n", "NAME", "STATE", "PID", "IPV4", "UNPRIVILEGED",
-                            "AUTOSTART");
+    g_string_append_printf (out, "%-20s %-10s %-8s %-16s %-10s %-12s %s\n", "NAME", "STATE", "PID", "IPV4", "RAM",
+                            "UNPRIVILEGED", "AUTOSTART");
   guint shown = 0;
   for (guint i = 0; i < names->len; i++)
     {
@@ -174,8 +185,13 @@ mgr_cmd_ls (int argc, char **argv)
         {
           g_autofree char *ips = join (r.ipv4, ",");
           g_autofree char *pid = is_running ? g_strdup_printf ("%d", r.st.init_pid) : g_strdup ("-");
-          g_string_append_printf (out, "%-20s %-10s %-8s %-16s %-12s %s\n", r.name, mgr_state_name (r.st.state), pid,
-                                  ips, r.unprivileged ? "true" : "false", r.autostart ? "true" : "false");
+          g_autofree char *ram = r.stats.memory >= 0 ? g_format_size_full (r.stats.memory, G_FORMAT_SIZE_IEC_UNITS)
+                                                     : g_strdup ("-");
+          /* g_format_size puts a no-break space before the unit; columns count bytes. */
+          g_auto (GStrv) parts = g_strsplit (ram, "\u00a0", -1);
+          g_autofree char *plain = g_strjoinv (" ", parts);
+          g_string_append_printf (out, "%-20s %-10s %-8s %-16s %-10s %-12s %s\n", r.name, mgr_state_name (r.st.state),
+                                  pid, ips, plain, r.unprivileged ? "true" : "false", r.autostart ? "true" : "false");
         }
       else
         g_string_append_printf (out, "%s\n", r.name);
@@ -256,6 +272,15 @@ mgr_cmd_info (int argc, char **argv)
           g_print ("PID:           %d\nMonitor PID:   %d%s\nStarted:       %s\nIPv4:          %s\nIPv6:          %s\n",
                    r.st.init_pid, r.st.monitor_pid, r.st.monitor_dead ? " (gone: mgr-stop -k still works)" : "",
                    when, v4, v6);
+          if (r.stats.memory >= 0)
+            {
+              g_autofree char *mem = g_format_size_full (r.stats.memory, G_FORMAT_SIZE_IEC_UNITS);
+              g_print ("Memory:        %s\n", mem);
+            }
+          if (r.stats.cpu_usec >= 0)
+            g_print ("CPU time:      %.2f s\n", r.stats.cpu_usec / 1e6);
+          if (r.stats.pids >= 0)
+            g_print ("Tasks:         %" G_GINT64_FORMAT "\n", r.stats.pids);
         }
       else if (r.st.exit_status >= 0)
         g_print ("Last exit:     %s %d\n", WIFEXITED (r.st.exit_status) ? "status" : "signal",

@@ -13,6 +13,7 @@
 
 #include "cmd/cmd.h"
 #include "lib/attach.h"
+#include "lib/cgroup.h"
 #include "lib/client.h"
 #include "lib/util.h"
 
@@ -35,6 +36,10 @@ stop_orphan (const MgrRuntimePaths *rt, const MgrStatus *st, const char *name, i
       else if (sig == SIGKILL)
         poll (&p, 1, -1);
     }
+  g_autoptr (MgrCgroup) cg = mgr_cgroup_new (name, NULL);
+  g_autoptr (GError) ce = NULL;
+  if (cg && !mgr_cgroup_destroy (cg, &ce))
+    g_printerr ("%s: %s\n", g_get_prgname (), ce->message);
   MgrStatus done = { .state = MGR_STATE_STOPPED, .exit_status = -1 };
   g_autoptr (GError) e = NULL;
   unlink (rt->socket);

@@ -30,6 +30,7 @@
 
 #include "attach.h"
 #include "caps.h"
+#include "cgroup.h"
 #include "child.h"
 #include "client.h"
 #include "mgr-error.h"
@@ -135,19 +136,19 @@ attach_env (const MgrAttachOptions *o, const PwEntry *pw, uid_t uid)
 }
 
 static _Noreturn void
-helper_fail (int sock, const char *what, int err)
+helper_fail_text (int sock, const char *text)
 {
   char msg[1024];
-  snprintf (msg, sizeof msg, "E%s: %s", what, g_strerror (err));
+  snprintf (msg, sizeof msg, "E%s", text);
   (void) !send (sock, msg, strlen (msg), MSG_NOSIGNAL);
   _exit (126);
 }
 
 static _Noreturn void
-helper_fail_text (int sock, const char *text)
+helper_fail (int sock, const char *what, int err)
 {
   char msg[1024];
-  snprintf (msg, sizeof msg, "E%s", text);
+  snprintf (msg, sizeof msg, "E%s: %s", what, g_strerror (err));
   (void) !send (sock, msg, strlen (msg), MSG_NOSIGNAL);
   _exit (126);
 }
@@ -169,9 +170,15 @@ send_fd (int sock, int fd)
 
 /* Runs in the helper, after fork: never returns. */
 static _Noreturn void
-helper (const MgrAttachOptions *o, const struct mgr_privileges *privs, int pidfd, int sock, bool tty)
+helper (const MgrAttachOptions *o, const struct mgr_privileges *privs, const MgrCgroup *cg, int pidfd, int sock,
+        bool tty)
 {
   const MgrPlan *plan = o->plan;
+  g_autoptr (GError) cgerr = NULL;
+  /* The cgroup first, while the host's /sys/fs/cgroup is still ours to see;
+   * the command inherits it. */
+  if (cg && !mgr_cgroup_enter (cg, 0, false, &cgerr))
+    helper_fail_text (sock, cgerr->message);
   int flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWCGROUP
               | (plan->user_namespace ? CLONE_NEWUSER : 0);
   if (setns (pidfd, flags) < 0)
@@ -311,6 +318,7 @@ mgr_attach (const MgrAttachOptions *o, GError **error)
   bool tty = isatty (STDIN_FILENO) && isatty (STDOUT_FILENO);
   MgrSeccomp seccomp;
   struct mgr_privileges privs;
+  g_autoptr (MgrCgroup) cg = mgr_cgroup_new (o->plan->name, NULL);
   if (!mgr_seccomp_for_plan (o->plan, &seccomp, error))
     return -1;
   mgr_privileges_prepare (o->plan, o->uid_set ? o->uid : o->plan->container.uid.v,
@@ -330,7 +338,7 @@ mgr_attach (const MgrAttachOptions *o, GError **error)
   if (pid == 0)
     {
       close (sv[0]);
-      helper (o, &privs, pidfd, sv[1], tty);
+      helper (o, &privs, cg, pidfd, sv[1], tty);
     }
   close (sv[1]);
   mgr_privileges_clear (&privs);

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <linux/close_range.h>
 #include <net/if.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -135,6 +136,9 @@ mgr_child_run (const struct mgr_child *c)
 
   if (plan->user_namespace && (setresgid (0, 0, 0) < 0 || setresuid (0, 0, 0) < 0))
     report (c, MGR_STEP_SETID_ROOT, errno, NULL);
+  /* The monitor has put us in our cgroups: they become the namespace's root. */
+  if (unshare (CLONE_NEWCGROUP) < 0)
+    report (c, MGR_STEP_CGROUPNS, errno, NULL);
 
   if ((r = mgr_rootfs_setup (c, &err)) < 0)
     report (c, err.step, err.step == MGR_STEP_HOOK ? 0 : -r, err.detail);
@@ -264,6 +268,8 @@ static const char *const step_text[] = {
   [MGR_STEP_NONE] = "starting the container",
   [MGR_STEP_SYNC] = "waiting for the monitor",
   [MGR_STEP_SETID_ROOT] = "becoming root of the user namespace",
+  [MGR_STEP_CGROUPNS] = "creating the cgroup namespace",
+  [MGR_STEP_CGROUP_VIEW] = "mounting the container's view of %s",
   [MGR_STEP_MOUNT_PRIVATE] = "making the container's mounts private",
   [MGR_STEP_ROOTFS_BIND] = "binding the rootfs %s",
   [MGR_STEP_ROOTFS_OPEN] = "opening the rootfs %s",

@@ -30,6 +30,8 @@ enum mgr_step {
   MGR_STEP_NONE,
   MGR_STEP_SYNC,
   MGR_STEP_SETID_ROOT,
+  MGR_STEP_CGROUPNS,
+  MGR_STEP_CGROUP_VIEW,
   MGR_STEP_MOUNT_PRIVATE,
   MGR_STEP_ROOTFS_BIND,
   MGR_STEP_ROOTFS_OPEN,
@@ -93,6 +95,8 @@ struct mgr_child {
   struct mgr_child_mount *mounts;
   guint n_mounts;
   char *const *hook_env[3]; /* pre-mount, mount, start */
+  const char *const *cgroup_v1; /* v1 hierarchies' mount options, for the container's view */
+  const char *cgroup_v2;        /* the cgroup2 mount's name under /sys/fs/cgroup ("" = it), or NULL */
 };
 
 enum { MGR_HOOK_PRE_MOUNT, MGR_HOOK_MOUNT, MGR_HOOK_START };

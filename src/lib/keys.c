@@ -1575,6 +1575,8 @@ const struct mgr_key mgr_keys[] = {
       "the devices the container may open or create; everything else is denied"),
   CG ("devices.deny", type_devices, devices_deny, NULL, "c 10:229 rwm",
       "devices denied even when devices.allow lets them in"),
+  CG ("optional", type_string, optional, NULL, "memory.swap.max io.weight",
+      "keys of [cgroup] to skip on a host that cannot honour them, instead of failing the start"),
 
   CAPS ("drop", type_caps, drop, DEFAULT_DROP, "sys_module sys_time",
         "capabilities taken away; the rest are kept (not with keep)"),

@@ -406,6 +406,20 @@ check_plan (LoadCtx *c, MgrPlan *plan, const char *file, const char *defaults, c
         m->source = g_strdup (m->type);
     }
 
+  /* [cgroup] optional names keys of its own section. */
+  if (plan->cgroup.optional)
+    {
+      g_auto (GStrv) words = g_strsplit_set (plan->cgroup.optional, " ,", -1);
+      for (char **w = words; *w; w++)
+        if (**w && (!mgr_key_find (MGR_SEC_CGROUP, *w) || strcmp (*w, "optional") == 0))
+          {
+            g_autofree char *wh = where (c, file, "cgroup", "optional");
+            const char *sugg = mgr_key_suggest (MGR_SEC_CGROUP, *w);
+            add_error (c, MGR_ERROR_INVALID, wh, "'%s' is not a [cgroup] key%s%s%s", *w, sugg ? "; did you mean " : "",
+                       sugg ? sugg : "", sugg ? "?" : "");
+          }
+    }
+
   /* [container] */
   if (!g_path_is_absolute (plan->container.rootfs) && plan->dir)
     {

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "console.h"
 #include "hooks.h"
 #include "mgr-error.h"
@@ -47,6 +48,7 @@ typedef struct {
   bool raw;
   struct termios saved;
   MgrSeccomp seccomp;
+  MgrCgroup *cgroup;
 } Monitor;
 
 static void
@@ -137,6 +139,10 @@ begin_stop (Monitor *m, guint64 timeout_ms)
       save_state (m);
       run_late_hook (m, "stop", m->o->plan->hooks.stop);
     }
+  /* A frozen init cannot act on its stop signal, and v1 freezer keeps even
+   * killed tasks around until thawed. */
+  if (m->cgroup && mgr_cgroup_frozen (m->cgroup))
+    mgr_cgroup_freeze (m->cgroup, false, NULL);
   if (timeout_ms == 0)
     {
       send_signal (m, SIGKILL);
@@ -460,10 +466,12 @@ mgr_monitor_run (const MgrMonitorOptions *o, GError **error)
     }
   if (!mgr_seccomp_for_plan (plan, &m.seccomp, error))
     goto out;
+  if (!(m.cgroup = mgr_cgroup_new (plan->name, error)) || !mgr_cgroup_create (m.cgroup, plan, error))
+    goto out;
   if (!mgr_hook_run (plan, "pre-start", plan->hooks.pre_start, 0, error))
     goto out;
   MgrSpawnOptions so = { .command = o->command, .console_fd = m.pty.slave, .console_path = m.pty.path,
-                         .minimal_init = o->execute, .seccomp = &m.seccomp };
+                         .minimal_init = o->execute, .seccomp = &m.seccomp, .cgroup = m.cgroup };
   if (!mgr_spawn (plan, &so, &m.init, error))
     goto out;
   if (m.pty.slave >= 0)
@@ -494,6 +502,13 @@ out:
     {
       g_autofree char *msg = g_strdup_printf ("error %s\n", (*error)->message);
       report_start (o, msg);
+    }
+  if (m.cgroup)
+    {
+      g_autoptr (GError) ce = NULL;
+      if (!mgr_cgroup_destroy (m.cgroup, &ce))
+        g_warning ("%s", ce->message);
+      mgr_cgroup_free (m.cgroup);
     }
   m.st.state = MGR_STATE_STOPPED;
   m.st.init_pid = 0;

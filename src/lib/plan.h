@@ -148,6 +148,7 @@ struct mgr_cgroup_settings {
   struct mgr_u64 io_weight;
   struct mgr_io_limits io_max;
   struct mgr_dev_rules devices_allow, devices_deny;
+  char *optional; /* keys that may be skipped where the host cannot honour them */
 };
 
 struct mgr_caps_settings {

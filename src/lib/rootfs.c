@@ -158,6 +158,62 @@ apply_mount (const struct mgr_child *c, int rootfs_fd, const struct mgr_child_mo
   return 0;
 }
 
+/* /sys/fs/cgroup as the container sees it, through its cgroup namespace:
+ * cgroup2 writable where its cgroup is delegated (a user namespace on v2),
+ * read-only otherwise; on v1 and hybrid hosts a tmpfs with each hierarchy
+ * read-only, so that an init like systemd finds what it looks for. */
+static int
+cgroup_view (const struct mgr_child *c, int rootfs_fd, struct mgr_child_error *err)
+{
+  char via[64], sub[NAME_MAX + 1];
+  unsigned long common = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+  unsigned long v2flags = common | (c->plan->user_namespace ? 0 : MS_RDONLY);
+  if (!c->cgroup_v1 && !c->cgroup_v2)
+    return 0;
+  set_err (err, MGR_STEP_CGROUP_VIEW, "/sys/fs/cgroup", NULL);
+  _cleanup_close_ int fd = mgr_open_beneath (rootfs_fd, "sys/fs/cgroup", MGR_CREATE_NONE, O_PATH | O_DIRECTORY);
+  if (fd == -ENOENT)
+    return 0;
+  if (fd < 0)
+    return fd;
+  fd_path (via, sizeof via, fd);
+  if (c->cgroup_v2 && !c->cgroup_v2[0] && (!c->cgroup_v1 || !c->cgroup_v1[0]))
+    return mount ("cgroup2", via, "cgroup2", v2flags, NULL) < 0 ? -errno : 0;
+  if (mount ("cgroup", via, "tmpfs", common, "mode=755,size=64k") < 0)
+    return -errno;
+  close (fd);
+  fd = mgr_open_beneath (rootfs_fd, "sys/fs/cgroup", MGR_CREATE_NONE, O_RDONLY | O_DIRECTORY);
+  if (fd < 0)
+    return fd;
+  for (const char *const *o = c->cgroup_v1; o && *o; o++)
+    {
+      const char *name = strncmp (*o, "name=", 5) == 0 ? *o + 5 : *o;
+      snprintf (sub, sizeof sub, "%s", name);
+      set_err (err, MGR_STEP_CGROUP_VIEW, "/sys/fs/cgroup/", sub);
+      _cleanup_close_ int d = mkdirat (fd, sub, 0755) < 0 ? -1 : openat (fd, sub, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (d < 0)
+        return -errno;
+      fd_path (via, sizeof via, d);
+      if (mount ("cgroup", via, "cgroup", common | MS_RDONLY, *o) < 0)
+        return -errno;
+    }
+  if (c->cgroup_v2)
+    {
+      set_err (err, MGR_STEP_CGROUP_VIEW, "/sys/fs/cgroup/", c->cgroup_v2);
+      _cleanup_close_ int d = mkdirat (fd, c->cgroup_v2, 0755) < 0 ? -1
+                              : openat (fd, c->cgroup_v2, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (d < 0)
+        return -errno;
+      fd_path (via, sizeof via, d);
+      if (mount ("cgroup2", via, "cgroup2", v2flags, NULL) < 0)
+        return -errno;
+    }
+  fd_path (via, sizeof via, fd);
+  if (mount (NULL, via, NULL, MS_REMOUNT | MS_RDONLY | common, "mode=755,size=64k") < 0)
+    return -errno;
+  return 0;
+}
+
 /* What the container must not read: files become /dev/null, folders an
  * empty read-only tmpfs. */
 static const char *const masked_files[] = {
@@ -277,6 +333,9 @@ mgr_rootfs_setup (const struct mgr_child *c, struct mgr_child_error *err)
         r = -errno;
     }
   if (r < 0)
+    return r;
+
+  if ((r = cgroup_view (c, rootfs_fd, err)) < 0)
     return r;
 
   if ((r = mask_kernel_files (c, rootfs_fd, err)) < 0)

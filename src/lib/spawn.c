@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "cgroup.h"
 #include "child.h"
 #include "hooks.h"
 #include "keys.h"
@@ -83,18 +84,6 @@ mgr_spawn_check (const MgrPlan *plan, GError **error)
                      plan->net[i].type == MGR_NET_VETH ? "veth" : plan->net[i].type == MGR_NET_MACVLAN ? "macvlan" : "phys");
         return FALSE;
       }
-  const struct mgr_cgroup_settings *cg = &plan->cgroup;
-  const char *limit = cg->memory_max.set ? "memory.max" : cg->memory_high.set ? "memory.high"
-                      : cg->memory_swap_max.set ? "memory.swap.max" : cg->cpu_max.set ? "cpu.max"
-                      : cg->cpu_weight.set ? "cpu.weight" : cg->cpuset_cpus ? "cpuset.cpus"
-                      : cg->cpuset_mems ? "cpuset.mems" : cg->pids_max.set ? "pids.max"
-                      : cg->io_weight.set ? "io.weight" : cg->io_max.n ? "io.max" : NULL;
-  if (limit)
-    {
-      g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED,
-                   "[cgroup] %s: this mgr does not apply cgroup limits yet; remove the key to start without it", limit);
-      return FALSE;
-    }
   if (plan->container.tty_count.v > 0)
     {
       g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED,
@@ -160,6 +149,8 @@ mgr_spawn (const MgrPlan *plan, const MgrSpawnOptions *o, MgrSpawned *out, GErro
     .mounts = mounts,
     .n_mounts = plan->n_mounts,
     .hook_env = { env_pre_mount, env_mount, env_start },
+    .cgroup_v1 = o->cgroup ? mgr_cgroup_v1_options (o->cgroup) : NULL,
+    .cgroup_v2 = o->cgroup ? mgr_cgroup_v2_name (o->cgroup) : NULL,
   };
 
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
@@ -169,13 +160,31 @@ mgr_spawn (const MgrPlan *plan, const MgrSpawnOptions *o, MgrSpawned *out, GErro
       return FALSE;
     }
   int pidfd = -1;
+  /* The cgroup namespace comes later, from the child itself, once it is in
+   * its own cgroups: its root is then the container's cgroup. */
   struct clone_args args = {
-    .flags = CLONE_PIDFD | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP
+    .flags = CLONE_PIDFD | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC
              | (plan->share_host_net ? 0 : CLONE_NEWNET) | (plan->user_namespace ? CLONE_NEWUSER : 0),
     .pidfd = (guint64) (uintptr_t) &pidfd,
     .exit_signal = SIGCHLD,
   };
+  /* On v2, clone3 puts the child straight into its cgroup: no migration. */
+  _cleanup_close_ int cgfd = o->cgroup ? mgr_cgroup_v2_fd (o->cgroup) : -1;
+  if (cgfd >= 0)
+    {
+      args.flags |= CLONE_INTO_CGROUP;
+      args.cgroup = cgfd;
+    }
   pid_t pid = syscall (SYS_clone3, &args, sizeof args);
+  if (pid < 0 && cgfd >= 0 && (errno == EINVAL || errno == E2BIG))
+    {
+      /* Before Linux 5.7: move it afterwards instead. */
+      args.flags &= ~CLONE_INTO_CGROUP;
+      args.cgroup = 0;
+      close (cgfd);
+      cgfd = -1;
+      pid = syscall (SYS_clone3, &args, sizeof args);
+    }
   if (pid == 0)
     {
       close (sv[0]);
@@ -196,7 +205,9 @@ mgr_spawn (const MgrPlan *plan, const MgrSpawnOptions *o, MgrSpawned *out, GErro
       return FALSE;
     }
 
-  /* sync 1: maps, then GO. */
+  /* sync 1: cgroups, maps, then GO. */
+  if (o->cgroup && !mgr_cgroup_enter (o->cgroup, pid, cgfd >= 0, error))
+    goto kill_child;
   if (plan->user_namespace && !mgr_idmap_write (pid, plan, error))
     goto kill_child;
   struct mgr_sync_msg go = { .type = MGR_SYNC_GO };

@@ -15,6 +15,7 @@ typedef struct {
   const char *console_path;
   bool minimal_init;       /* mgr-execute */
   const MgrSeccomp *seccomp; /* compiled from [seccomp], or NULL */
+  const struct MgrCgroup *cgroup; /* created for the container, or NULL */
 } MgrSpawnOptions;
 
 typedef struct {

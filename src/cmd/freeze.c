@@ -1,0 +1,52 @@
+/* mgr-freeze and mgr-unfreeze: stop and resume every process of a container. */
+#include "config.h"
+
+#include "cmd/cmd.h"
+#include "lib/cgroup.h"
+#include "lib/mgr-error.h"
+
+static int
+run (int argc, char **argv, bool frozen)
+{
+  char *name = NULL, *path = NULL;
+  gboolean version = FALSE;
+  GOptionEntry entries[] = { MGR_COMMON_OPTIONS (&name, &path, &version), { NULL } };
+  g_autoptr (GOptionContext) ctx = g_option_context_new (NULL);
+  g_option_context_set_summary (ctx, frozen ? "Freeze every process of a running container (state FROZEN)."
+                                            : "Resume a frozen container.");
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  int rc = mgr_command_begin (ctx, &argc, &argv, &version, &name, TRUE);
+  if (rc >= 0)
+    return rc;
+  g_autoptr (GError) e = NULL;
+  MgrContainerRef ref;
+  if (!mgr_container_ref (&ref, name, path, TRUE, &e))
+    return mgr_container_ref_clear (&ref), mgr_report (e);
+  MgrRuntimePaths rt;
+  mgr_container_runtime (&ref, &rt);
+  MgrStatus st;
+  mgr_runtime_status (&rt, &st);
+  mgr_runtime_paths_clear (&rt);
+  mgr_container_ref_clear (&ref);
+  if (st.state == MGR_STATE_STOPPED)
+    {
+      g_printerr ("%s: %s is not running\n", g_get_prgname (), name);
+      return MGR_EXIT_FAIL;
+    }
+  g_autoptr (MgrCgroup) cg = mgr_cgroup_new (name, &e);
+  if (!cg || !mgr_cgroup_freeze (cg, frozen, &e))
+    return mgr_report (e);
+  return MGR_EXIT_OK;
+}
+
+int
+mgr_cmd_freeze (int argc, char **argv)
+{
+  return run (argc, argv, true);
+}
+
+int
+mgr_cmd_unfreeze (int argc, char **argv)
+{
+  return run (argc, argv, false);
+}

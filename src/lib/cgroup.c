@@ -1,0 +1,458 @@
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "cgroup-internal.h"
+#include "mgr-error.h"
+#include "util.h"
+
+static const char *
+cgroup_root (void)
+{
+  const char *r = g_getenv ("MGR_CGROUP_ROOT");
+  return r && *r ? r : "/sys/fs/cgroup";
+}
+
+static void
+hier_free (Hier *h)
+{
+  g_free (h->mount);
+  g_free (h->opts);
+  g_strfreev (h->controllers);
+  g_free (h->parent);
+  g_free (h->path);
+  g_free (h);
+}
+
+void
+mgr_cgroup_free (MgrCgroup *cg)
+{
+  if (!cg)
+    return;
+  g_ptr_array_unref (cg->hiers);
+  g_strfreev (cg->v1_opts);
+  g_free (cg->v2_name);
+  g_free (cg->name);
+  g_free (cg);
+}
+
+static char **
+v1_controllers (const char *superopts, char **opts_out)
+{
+  static const char *const not_controllers[] = { "rw", "ro", "clone_children", "noprefix", "xattr", "nsdelegate",
+                                                 "cpuset_v2_mode", "favordynmods", NULL };
+  g_auto (GStrv) all = g_strsplit (superopts, ",", -1);
+  g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
+  g_autoptr (GString) opts = g_string_new (NULL);
+  for (char **o = all; *o; o++)
+    {
+      if (g_strv_contains (not_controllers, *o) || g_str_has_prefix (*o, "release_agent="))
+        continue;
+      g_strv_builder_add (b, *o);
+      g_string_append_printf (opts, "%s%s", opts->len ? "," : "", *o);
+    }
+  *opts_out = g_strdup (opts->str);
+  return g_strv_builder_end (b);
+}
+
+MgrCgroup *
+mgr_cgroup_new (const char *name, GError **error)
+{
+  g_autoptr (MgrCgroup) cg = g_new0 (MgrCgroup, 1);
+  g_autofree char *text = NULL;
+  const char *root = cgroup_root ();
+  cg->name = g_strdup (name);
+  cg->hiers = g_ptr_array_new_with_free_func ((GDestroyNotify) hier_free);
+  if (!g_file_get_contents ("/proc/self/mountinfo", &text, NULL, error))
+    return NULL;
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  g_autoptr (GStrvBuilder) v1opts = g_strv_builder_new ();
+  for (char **l = lines; *l; l++)
+    {
+      /* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [TAGS...] - FSTYPE SOURCE SUPEROPTS */
+      g_auto (GStrv) f = g_strsplit (*l, " ", -1);
+      guint n = g_strv_length (f), sep = 0;
+      for (guint i = 6; i < n; i++)
+        if (strcmp (f[i], "-") == 0)
+          {
+            sep = i;
+            break;
+          }
+      if (!sep || sep + 3 >= n + 1 || !f[sep + 1] || !f[sep + 3])
+        continue;
+      const char *mnt = f[4], *type = f[sep + 1], *super = f[sep + 3];
+      if (!g_str_has_prefix (mnt, root) || (mnt[strlen (root)] != '\0' && mnt[strlen (root)] != '/'))
+        continue;
+      bool v2 = strcmp (type, "cgroup2") == 0;
+      if (!v2 && strcmp (type, "cgroup") != 0)
+        continue;
+      if (v2 && cg->v2)
+        continue;
+      Hier *h = g_new0 (Hier, 1);
+      h->version = v2 ? 2 : 1;
+      h->mount = g_strdup (mnt);
+      if (v2)
+        {
+          g_autofree char *ctl = NULL, *p = g_build_filename (mnt, "cgroup.controllers", NULL);
+          g_file_get_contents (p, &ctl, NULL, NULL);
+          h->controllers = g_strsplit_set (g_strstrip (ctl ? ctl : g_strdup ("")), " ", -1);
+          cg->v2 = h;
+          cg->v2_name = g_strdup (strcmp (mnt, root) == 0 ? "" : mnt + strlen (root) + 1);
+        }
+      else
+        {
+          h->controllers = v1_controllers (super, &h->opts);
+          bool dup = false;
+          for (guint i = 0; i < cg->hiers->len; i++)
+            {
+              Hier *o = cg->hiers->pdata[i];
+              dup |= o->version == 1 && strcmp (o->opts, h->opts) == 0;
+            }
+          if (dup || !h->opts[0])
+            {
+              hier_free (h);
+              continue;
+            }
+          g_strv_builder_add (v1opts, h->opts);
+        }
+      h->parent = g_build_filename (mnt, "mgr.payload", NULL);
+      h->path = g_build_filename (h->parent, name, NULL);
+      g_ptr_array_add (cg->hiers, h);
+    }
+  cg->v1_opts = g_strv_builder_end (v1opts);
+  if (cg->hiers->len == 0)
+    {
+      g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "no cgroup hierarchy is mounted under %s", root);
+      return NULL;
+    }
+  return g_steal_pointer (&cg);
+}
+
+const char *
+mgr_cgroup_layout (const MgrCgroup *cg)
+{
+  if (cg->v2 && cg->hiers->len == 1)
+    return "v2";
+  return cg->v2 ? "hybrid" : "v1";
+}
+
+const char *const *
+mgr_cgroup_v1_options (const MgrCgroup *cg)
+{
+  return (const char *const *) cg->v1_opts;
+}
+
+const char *
+mgr_cgroup_v2_name (const MgrCgroup *cg)
+{
+  return cg->v2 ? cg->v2_name : NULL;
+}
+
+Hier *
+mgr_cgroup_hier_for (const MgrCgroup *cg, const char *v1, const char *v2)
+{
+  for (guint i = 0; v1 && i < cg->hiers->len; i++)
+    {
+      Hier *h = cg->hiers->pdata[i];
+      if (h->version == 1 && g_strv_contains ((const char *const *) h->controllers, v1))
+        return h;
+    }
+  if (v2 && cg->v2 && g_strv_contains ((const char *const *) cg->v2->controllers, v2))
+    return cg->v2;
+  return NULL;
+}
+
+gboolean
+mgr_cgroup_write (const Hier *h, const char *file, const char *value, GError **error)
+{
+  g_autofree char *p = g_build_filename (h->path, file, NULL);
+  _cleanup_close_ int fd = open (p, O_WRONLY | O_CLOEXEC);
+  if (fd < 0 || write (fd, value, strlen (value)) < 0)
+    {
+      int e = errno;
+      g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "writing \"%s\" to %s: %s", value, p, g_strerror (e));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+char *
+mgr_cgroup_read (const Hier *h, const char *file)
+{
+  g_autofree char *p = g_build_filename (h->path, file, NULL);
+  char *text = NULL;
+  if (!g_file_get_contents (p, &text, NULL, NULL))
+    return NULL;
+  return g_strstrip (text);
+}
+
+/* The [cgroup] keys, the controller each needs, and whether it is set. */
+static bool
+key_set (const MgrPlan *plan, const char *key)
+{
+  const struct mgr_key *k = mgr_key_find (MGR_SEC_CGROUP, key);
+  g_autofree char *v = k->type->format (k, mgr_key_field (k, (void *) &plan->cgroup));
+  return v != NULL;
+}
+
+static const struct mgr_cgroup_key cg_keys[] = {
+  { "memory.max", "memory", "memory" },   { "memory.high", "memory", "memory" },
+  { "memory.swap.max", "memory", "memory" }, { "cpu.max", "cpu", "cpu" },
+  { "cpu.weight", "cpu", "cpu" },         { "cpuset.cpus", "cpuset", "cpuset" },
+  { "cpuset.mems", "cpuset", "cpuset" },  { "pids.max", "pids", "pids" },
+  { "io.weight", "blkio", "io" },         { "io.max", "blkio", "io" },
+  { "devices.allow", "devices", NULL },   { "devices.deny", "devices", NULL },
+};
+
+static const struct mgr_cgroup_key *
+cg_key (const char *key)
+{
+  for (size_t i = 0; i < G_N_ELEMENTS (cg_keys); i++)
+    if (strcmp (cg_keys[i].key, key) == 0)
+      return &cg_keys[i];
+  return NULL;
+}
+
+static const struct mgr_cgroup_driver *
+driver (const Hier *h)
+{
+  return h->version == 1 ? &mgr_cgroup_v1_driver : &mgr_cgroup_v2_driver;
+}
+
+/* Where a key is served: a v1 hierarchy with its controller, the v2 one
+ * (devices on v2: an eBPF program, no controller needed), or nowhere. */
+static Hier *
+key_hier (const MgrCgroup *cg, const struct mgr_cgroup_key *ck)
+{
+  /* MGR_CGROUP_DEVICES=bpf uses the v2 device program on a hybrid host too
+   * (for tests of the v2 path on a v1 host). */
+  const char *force = g_getenv ("MGR_CGROUP_DEVICES");
+  if (!ck->v2 && cg->v2 && force && strcmp (force, "bpf") == 0)
+    return cg->v2;
+  Hier *h = mgr_cgroup_hier_for (cg, ck->v1, ck->v2);
+  if (!h && !ck->v2 && cg->v2)
+    return cg->v2;
+  return h;
+}
+
+static bool
+key_optional (const MgrPlan *plan, const char *key)
+{
+  g_auto (GStrv) words = plan->cgroup.optional ? g_strsplit_set (plan->cgroup.optional, " ,", -1) : NULL;
+  return words && g_strv_contains ((const char *const *) words, key);
+}
+
+gboolean
+mgr_cgroup_check (const MgrCgroup *cg, const MgrPlan *plan, GError **error)
+{
+  for (size_t i = 0; i < G_N_ELEMENTS (cg_keys); i++)
+    {
+      const struct mgr_cgroup_key *ck = &cg_keys[i];
+      if (!key_set (plan, ck->key))
+        continue;
+      Hier *h = key_hier (cg, ck);
+      g_autoptr (GError) e = NULL;
+      if (!h)
+        g_set_error (&e, MGR_ERROR, MGR_ERROR_FAILED, "no cgroup hierarchy on this host has the %s controller",
+                     ck->v2 ? ck->v2 : ck->v1);
+      else
+        driver (h)->check (cg, h, ck, plan, &e);
+      if (!e)
+        continue;
+      if (key_optional (plan, ck->key))
+        continue;
+      g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED,
+                   "[cgroup] %s cannot be honoured on this %s host: %s (list it in [cgroup] optional to start without it)",
+                   ck->key, mgr_cgroup_layout (cg), e->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+procs_empty (const Hier *h)
+{
+  g_autofree char *procs = mgr_cgroup_read (h, "cgroup.procs");
+  return !procs || !*procs;
+}
+
+gboolean
+mgr_cgroup_destroy (const MgrCgroup *cg, GError **error)
+{
+  gboolean ok = TRUE;
+  for (guint i = 0; i < cg->hiers->len; i++)
+    {
+      Hier *h = cg->hiers->pdata[i];
+      if (!g_file_test (h->path, G_FILE_TEST_IS_DIR))
+        continue;
+      /* Whatever is left (an attached process that outlived init cannot be:
+       * the pid namespace is gone; but a crashed start may leave one). */
+      for (int round = 0; round < 100 && !procs_empty (h); round++)
+        {
+          g_autofree char *procs = mgr_cgroup_read (h, "cgroup.procs");
+          g_auto (GStrv) pids = g_strsplit (procs ? procs : "", "\n", -1);
+          for (char **p = pids; *p; p++)
+            if (**p)
+              kill (atoi (*p), SIGKILL);
+          g_usleep (10000);
+        }
+      if (rmdir (h->path) < 0 && errno != ENOENT)
+        {
+          if (ok)
+            g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "removing the cgroup %s: %s", h->path, g_strerror (errno));
+          ok = FALSE;
+        }
+    }
+  return ok;
+}
+
+gboolean
+mgr_cgroup_create (MgrCgroup *cg, const MgrPlan *plan, GError **error)
+{
+  if (!mgr_cgroup_check (cg, plan, error))
+    return FALSE;
+  for (guint i = 0; i < cg->hiers->len; i++)
+    {
+      Hier *h = cg->hiers->pdata[i];
+      if (g_file_test (h->path, G_FILE_TEST_IS_DIR))
+        {
+          if (!procs_empty (h))
+            {
+              g_autofree char *procs = mgr_cgroup_read (h, "cgroup.procs");
+              g_strdelimit (procs, "\n", ' ');
+              g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED,
+                           "%s still has processes from an earlier run of %s (pids %s); mgr-stop -k -n %s ends them",
+                           h->path, cg->name, procs, cg->name);
+              goto fail;
+            }
+          rmdir (h->path);
+        }
+      if (!driver (h)->prepare_parent (cg, h, plan, error))
+        goto fail;
+      if (mkdir (h->path, 0755) < 0)
+        {
+          g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "creating the cgroup %s: %s%s", h->path, g_strerror (errno),
+                       errno == EACCES ? " (an ordinary user needs a delegated cgroup: run under systemd-run --user --scope -p Delegate=yes)" : "");
+          goto fail;
+        }
+      if (!driver (h)->prepare (cg, h, plan, error))
+        goto fail;
+    }
+  for (size_t i = 0; i < G_N_ELEMENTS (cg_keys); i++)
+    {
+      const struct mgr_cgroup_key *ck = &cg_keys[i];
+      Hier *h = key_set (plan, ck->key) ? key_hier (cg, ck) : NULL;
+      g_autoptr (GError) e = NULL;
+      if (h && !driver (h)->apply (cg, h, ck, plan, &e) && !key_optional (plan, ck->key))
+        {
+          g_propagate_prefixed_error (error, g_steal_pointer (&e), "[cgroup] %s: ", ck->key);
+          goto fail;
+        }
+    }
+  return TRUE;
+fail:
+  mgr_cgroup_destroy (cg, NULL);
+  return FALSE;
+}
+
+int
+mgr_cgroup_v2_fd (const MgrCgroup *cg)
+{
+  if (!cg->v2)
+    return -1;
+  return open (cg->v2->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+}
+
+gboolean
+mgr_cgroup_enter (const MgrCgroup *cg, pid_t pid, bool skip_v2, GError **error)
+{
+  g_autofree char *text = g_strdup_printf ("%d", pid);
+  for (guint i = 0; i < cg->hiers->len; i++)
+    {
+      Hier *h = cg->hiers->pdata[i];
+      if ((h == cg->v2 && skip_v2) || !mgr_cgroup_write (h, "cgroup.procs", text, NULL))
+        {
+          if (h == cg->v2 && skip_v2)
+            continue;
+          g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "moving %s into the cgroup %s: %s", pid ? text : "this process",
+                       h->path, g_strerror (errno));
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+gboolean
+mgr_cgroup_set (const MgrCgroup *cg, const struct mgr_key *k, const MgrPlan *plan, GError **error)
+{
+  const struct mgr_cgroup_key *ck = cg_key (k->key);
+  Hier *h = ck ? key_hier (cg, ck) : NULL;
+  g_autoptr (GError) e = NULL;
+  if (!h)
+    {
+      g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "[cgroup] %s: no hierarchy here serves it", k->key);
+      return FALSE;
+    }
+  if (!driver (h)->check (cg, h, ck, plan, &e) || !driver (h)->apply (cg, h, ck, plan, &e))
+    {
+      g_propagate_prefixed_error (error, g_steal_pointer (&e), "[cgroup] %s: ", k->key);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static Hier *
+freezer (const MgrCgroup *cg)
+{
+  Hier *h = mgr_cgroup_hier_for (cg, "freezer", NULL);
+  return h ? h : cg->v2;
+}
+
+gboolean
+mgr_cgroup_freeze (const MgrCgroup *cg, bool frozen, GError **error)
+{
+  Hier *h = freezer (cg);
+  if (!h)
+    {
+      g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "this host has neither a v1 freezer nor cgroup v2");
+      return FALSE;
+    }
+  return driver (h)->freeze (h, frozen, error);
+}
+
+bool
+mgr_cgroup_frozen (const MgrCgroup *cg)
+{
+  Hier *h = freezer (cg);
+  return h && driver (h)->is_frozen (h);
+}
+
+void
+mgr_cgroup_stats (const MgrCgroup *cg, MgrCgroupStats *out)
+{
+  *out = (MgrCgroupStats){ -1, -1, -1 };
+  Hier *mem = mgr_cgroup_hier_for (cg, "memory", "memory");
+  Hier *cpu = mgr_cgroup_hier_for (cg, "cpuacct", "cpu");
+  Hier *pids = mgr_cgroup_hier_for (cg, "pids", "pids");
+  if (!cpu && cg->v2)
+    cpu = cg->v2; /* cpu.stat's usage_usec is there even without the cpu controller */
+  if (mem)
+    out->memory = driver (mem)->memory (mem);
+  if (cpu)
+    out->cpu_usec = driver (cpu)->cpu_usec (cpu);
+  if (pids)
+    {
+      g_autofree char *v = mgr_cgroup_read (pids, "pids.current");
+      out->pids = v ? g_ascii_strtoll (v, NULL, 10) : -1;
+    }
+}

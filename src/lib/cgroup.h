@@ -1,0 +1,64 @@
+/* Cgroups on every host layout: pure v2, pure v1, and hybrid (v1
+ * controllers plus a cgroup2 mount). Each controller is used where it is
+ * actually bound; [cgroup] keys use v2 names everywhere and a v1 backend
+ * translates them. A container's cgroup is HIERARCHY/mgr.payload/NAME in
+ * every hierarchy; the monitor stays outside it. */
+#pragma once
+#include <glib.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "keys.h"
+#include "plan.h"
+
+typedef struct MgrCgroup MgrCgroup;
+
+/* Finds the host's hierarchies and the container's cgroup paths; changes
+ * nothing. Environment MGR_CGROUP_ROOT overrides /sys/fs/cgroup (tests). */
+MgrCgroup *mgr_cgroup_new (const char *name, GError **error);
+void mgr_cgroup_free (MgrCgroup *cg);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MgrCgroup, mgr_cgroup_free)
+
+/* "v2", "v1" or "hybrid". */
+const char *mgr_cgroup_layout (const MgrCgroup *cg);
+
+/* Whether every [cgroup] key the plan sets can be honoured on this host;
+ * the error names the key and the reason. */
+gboolean mgr_cgroup_check (const MgrCgroup *cg, const MgrPlan *plan, GError **error);
+
+/* Creates the container's cgroups (removing an empty one a crashed run
+ * left), applies every [cgroup] key, delegates the v2 cgroup to the
+ * container's root when it has a user namespace. On failure nothing is left. */
+gboolean mgr_cgroup_create (MgrCgroup *cg, const MgrPlan *plan, GError **error);
+
+/* An O_PATH fd of the v2 cgroup for clone3's CLONE_INTO_CGROUP, or -1. */
+int mgr_cgroup_v2_fd (const MgrCgroup *cg);
+
+/* Moves pid into the container's cgroup of every hierarchy (v2 too unless
+ * skip_v2). pid 0 is the caller. */
+gboolean mgr_cgroup_enter (const MgrCgroup *cg, pid_t pid, bool skip_v2, GError **error);
+
+/* Changes one key of a running container. */
+gboolean mgr_cgroup_set (const MgrCgroup *cg, const struct mgr_key *k, const MgrPlan *plan, GError **error);
+
+gboolean mgr_cgroup_freeze (const MgrCgroup *cg, bool frozen, GError **error);
+bool mgr_cgroup_frozen (const MgrCgroup *cg);
+
+typedef struct {
+  gint64 memory;   /* bytes, -1 unknown */
+  gint64 cpu_usec; /* CPU time used, -1 unknown */
+  gint64 pids;     /* tasks, -1 unknown */
+} MgrCgroupStats;
+
+void mgr_cgroup_stats (const MgrCgroup *cg, MgrCgroupStats *out);
+
+/* SIGKILLs every process left in the container's cgroups, then removes
+ * them. Safe to call when they do not exist. */
+gboolean mgr_cgroup_destroy (const MgrCgroup *cg, GError **error);
+
+/* For the container's namespaced view of /sys/fs/cgroup: the v1 mount
+ * options of each hierarchy ("memory", "name=systemd", ...; NULL-ended) and
+ * whether there is a cgroup2 hierarchy, and where (relative name, "" for a
+ * pure v2 host). */
+const char *const *mgr_cgroup_v1_options (const MgrCgroup *cg);
+const char *mgr_cgroup_v2_name (const MgrCgroup *cg);
