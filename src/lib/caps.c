@@ -80,12 +80,9 @@ void
 mgr_privileges_prepare (const MgrPlan *plan, uid_t uid, gid_t gid, const MgrSeccomp *seccomp,
                         struct mgr_privileges *p)
 {
+  /* mknod stays: [cgroup] devices.allow decides which nodes can be made
+   * and opened. */
   guint64 bounding = plan->caps.effective & mgr_caps_host_bounding ();
-  /* Until the devices cgroup enforces [cgroup] devices.allow, a privileged
-   * container may not create device nodes: mknod of the host's disks would
-   * hand it the host. User namespaces cannot open such nodes anyway. */
-  if (!plan->user_namespace)
-    bounding &= ~(G_GUINT64_CONSTANT (1) << CAP_MKNOD);
   *p = (struct mgr_privileges){
     .bounding = bounding,
     .caps = mgr_caps_prepare (bounding),

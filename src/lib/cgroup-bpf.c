@@ -80,20 +80,26 @@ mgr_cgroup_bpf_devices (const Hier *h, const MgrPlan *plan, GError **error)
     add_rule (prog, &plan->cgroup.devices_allow.v[i], true);
   g_array_append_vals (prog, tail, G_N_ELEMENTS (tail));
 
-  char log[4096] = "";
+  static char log[65536];
   union bpf_attr load = { 0 };
   load.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
   load.insns = (guint64) (uintptr_t) prog->data;
   load.insn_cnt = prog->len;
   load.license = (guint64) (uintptr_t) "GPL";
-  load.log_buf = (guint64) (uintptr_t) log;
-  load.log_size = sizeof log;
-  load.log_level = 1;
   _cleanup_close_ int pfd = syscall (SYS_bpf, BPF_PROG_LOAD, &load, sizeof load);
   if (pfd < 0)
     {
+      /* Again with the verifier's log, only to say why. */
+      log[0] = '\0';
+      load.log_buf = (guint64) (uintptr_t) log;
+      load.log_size = sizeof log;
+      load.log_level = 1;
+      int r = syscall (SYS_bpf, BPF_PROG_LOAD, &load, sizeof load);
+      if (r >= 0)
+        close (r);
+      const char *last = strrchr (g_strchomp (log), '\n');
       g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "loading the device program (%u instructions): %s%s%s", prog->len,
-                   g_strerror (errno), log[0] ? ": " : "", log);
+                   g_strerror (errno), log[0] ? ": " : "", last ? last + 1 : log);
       return FALSE;
     }
   _cleanup_close_ int cfd = open (h->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

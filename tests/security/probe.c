@@ -6,7 +6,8 @@
  *
  *   mgr-probe all    every probe, one line each:
  *                    "PROBE name blocked ERRNO" | "PROBE name ALLOWED detail" | "PROBE name info detail"
- *   mgr-probe fds    the open file descriptors beyond 0-2 */
+ *   mgr-probe fds    the open file descriptors beyond 0-2
+ *   mgr-probe alloc N  allocates and touches N MiB */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -398,9 +399,22 @@ main (int argc, char **argv)
       namespaces ();
       cwd_escape ();
     }
+  else if (!strcmp (what, "alloc") && argc > 2)
+    {
+      /* Touch N MiB, a MiB at a time: past memory.max the kernel kills us. */
+      long mb = atol (argv[2]);
+      for (long i = 0; i < mb; i++)
+        {
+          char *p = malloc (1 << 20);
+          if (!p)
+            return 1;
+          memset (p, 1, 1 << 20);
+        }
+      printf ("allocated %ld MiB\n", mb);
+    }
   else
     {
-      fprintf (stderr, "usage: mgr-probe all|fds\n");
+      fprintf (stderr, "usage: mgr-probe all|fds|alloc MIB\n");
       return 2;
     }
   return 0;
