@@ -210,6 +210,6 @@ expect_rc 0 "destroy a container whose rootfs is a symlink"
 run m destroy -n "$pfx-p"
 expect_rc 0 "destroy a stopped container"
 
-left=$(ps -eo pid=,args= | grep -E "mgr (start|execute)|$pfx" | grep -v grep)
+left=$(ps -eo pid=,args= | grep -E -- "-n $pfx-" | grep -v grep)
 [ -z "$left" ] && pass "no process left behind" || fail "processes left: $left"
 finish

@@ -1,0 +1,87 @@
+#!/bin/bash
+# The cgroup v2 lab: most users' hosts are pure cgroup v2, this machine is
+# hybrid. Boots Debian's kernel under qemu (TCG; KVM is not available here)
+# with cgroup v2 only, shares the host's root read-only over 9p, and runs the
+# cgroup integration tests inside against this build. Nothing is installed
+# on the host: the kernel package is fetched with apt-get download and
+# unpacked with dpkg -x into a cache folder.
+#   sudo tests/vm/run-v2-lab.sh     (MGR_SRCDIR, MGR_BUILDDIR default to this tree)
+set -u
+SRC=${MGR_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+BUILD=${MGR_BUILDDIR:-$SRC}
+CACHE=${MGR_VM_CACHE:-/var/cache/mgr-test-vm}
+SUITE=${MGR_VM_SUITE:-tests/integration/test-cgroup.sh}
+loud() { printf '\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n!!! %s\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n\n' "$*"; }
+
+[ "$(id -u)" -eq 0 ] || { echo "SKIP: the v2 lab needs root"; exit 77; }
+if ! command -v qemu-system-x86_64 >/dev/null; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends qemu-system-x86 >/dev/null 2>&1
+fi
+if ! command -v qemu-system-x86_64 >/dev/null; then
+  loud "SKIPPING THE CGROUP V2 LAB: qemu-system-x86 cannot be installed (apt-get install qemu-system-x86 failed)"
+  exit 77
+fi
+
+mkdir -p "$CACHE"
+pkg=$(apt-cache depends linux-image-amd64 2>/dev/null | sed -n 's/.*Depends: \(linux-image-[0-9][^ ]*\)/\1/p' | head -1)
+kdir="$CACHE/${pkg:-none}"
+if [ ! -d "$kdir/boot" ]; then
+  [ -n "$pkg" ] || { loud "SKIPPING THE CGROUP V2 LAB: no linux-image package known to apt (run apt-get update)"; exit 77; }
+  rm -rf "$kdir.tmp" && mkdir -p "$kdir.tmp"
+  ( cd "$kdir.tmp" && apt-get download "$pkg" >/dev/null 2>&1 && dpkg -x ./*.deb x ) \
+    || { loud "SKIPPING THE CGROUP V2 LAB: apt-get download $pkg failed"; rm -rf "$kdir.tmp"; exit 77; }
+  mv "$kdir.tmp/x" "$kdir" && rm -rf "$kdir.tmp"
+fi
+kver=$(ls "$kdir/lib/modules")
+vmlinuz=$(ls "$kdir"/boot/vmlinuz-*)
+
+WORK=$(mktemp -d /tmp/mgr-vm-XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+# An initramfs: static busybox, the modules for virtio and 9p in load order.
+I="$WORK/initramfs"
+mkdir -p "$I"/{bin,proc,sys,dev,host,lib}
+cp /bin/busybox "$I/bin/busybox"
+for a in sh mount insmod switch_root mkdir ln poweroff cat echo sleep; do ln -s busybox "$I/bin/$a"; done
+order=()
+add_module() {
+  local name=$1 f deps d
+  for d in "${order[@]}"; do [ "$d" = "$name" ] && return; done
+  f=$(find "$kdir/lib/modules/$kver" -name "$name.ko" -o -name "${name//_/-}.ko" | head -1)
+  [ -n "$f" ] || return 0    # built in
+  deps=$(strings "$f" | sed -n 's/^depends=//p' | head -1)
+  for d in ${deps//,/ }; do add_module "$d"; done
+  cp "$f" "$I/lib/$name.ko"
+  order+=("$name")
+}
+for m in virtio_pci 9pnet_virtio 9p; do add_module "$m"; done
+printf '%s\n' "${order[@]}" > "$I/modules"
+cat > "$I/init" <<INIT
+#!/bin/sh
+mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
+for m in \$(cat /modules); do insmod /lib/\$m.ko; done
+mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144 hostroot /host || { echo "VM-RESULT 99 (no 9p root)"; poweroff -f; }
+mount -t proc proc /host/proc; mount -t sysfs sys /host/sys; mount -t devtmpfs dev /host/dev
+mkdir -p /host/dev/pts /host/dev/shm; mount -t devpts -o newinstance,ptmxmode=0666 devpts /host/dev/pts; ln -sf pts/ptmx /host/dev/ptmx 2>/dev/null
+mount -t tmpfs shm /host/dev/shm 2>/dev/null
+mount -t cgroup2 cgroup2 /host/sys/fs/cgroup
+for d in /tmp /run /var/tmp /var/lib /var/cache; do mount -t tmpfs tmp /host\$d; done
+echo "VM: \$(cat /proc/version)"
+echo "VM: cgroup: \$(cat /host/sys/fs/cgroup/cgroup.controllers)"
+# switch_root, not chroot: the kernel refuses user namespaces to a chrooted process.
+exec switch_root /host /bin/sh -c 'cd / && MGR_SRCDIR=$SRC MGR_BUILDDIR=$BUILD MGR_SECCOMP_DIR=$SRC/config/seccomp PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin $SRC/$SUITE; echo "VM-RESULT \$?"; /bin/busybox poweroff -f'
+echo "VM-RESULT 98 (switch_root failed)"
+poweroff -f
+INIT
+chmod 755 "$I/init"
+( cd "$I" && find . | busybox cpio -o -H newc 2>/dev/null | gzip -1 ) > "$WORK/initrd.gz"
+
+log="$WORK/console.log"
+echo "# booting $pkg under qemu (TCG) with cgroup v2 only; suite: $SUITE"
+timeout 1500 qemu-system-x86_64 -accel tcg,thread=multi -cpu max -M q35 -smp 2 -m 3G -display none -no-reboot \
+  -serial "file:$log" -kernel "$vmlinuz" -initrd "$WORK/initrd.gz" \
+  -append "console=ttyS0 panic=-1 quiet cgroup_no_v1=all" \
+  -virtfs local,path=/,mount_tag=hostroot,security_model=passthrough,readonly=on,multidevs=remap
+tr -d "\r" < "$log" | grep -v "^\[" | sed -n "/^VM:/,\$p"
+rc=$(tr -d '\r' < "$log" | sed -n 's/^VM-RESULT \([0-9]*\).*/\1/p' | tail -1)
+[ -n "$rc" ] || { echo "the VM did not report a result; its console:"; tail -30 "$log"; exit 1; }
+exit "$rc"
