@@ -50,6 +50,10 @@ printf '%-26s %12s %12s\n' "operation (median of $RUNS)" "mgr" "LXC 5.0"
 printf '%-26s %10s ms %10s ms\n' "start (daemonized)" \
   "$(time_runs ':' "$m start $mp" "$m stop -k $mp")" \
   "$(time_runs ':' "lxc-start $lp -d" "lxc-stop -k $lp")"
+# The same start with memory, pids and cpu limits.
+printf '%-26s %10s ms %10s ms\n' "start with limits" \
+  "$(time_runs ':' "$m start $mp -s cgroup.memory.max=256M -s cgroup.pids.max=512 -s 'cgroup.cpu.max=50000 100000'" "$m stop -k $mp")" \
+  "$(time_runs ':' "lxc-start $lp -d -s lxc.cgroup.memory.limit_in_bytes=268435456 -s lxc.cgroup.pids.max=512 -s lxc.cgroup.cpu.cfs_quota_us=50000" "lxc-stop -k $lp")"
 printf '%-26s %10s ms %10s ms\n' "stop -k" \
   "$(time_runs "$m start $mp" "$m stop -k $mp" ':')" \
   "$(time_runs "lxc-start $lp -d" "lxc-stop -k $lp" ':')"
