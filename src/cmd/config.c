@@ -8,6 +8,7 @@
 
 #include "cmd/cmd.h"
 #include "lib/cgroup.h"
+#include "lib/lxcimport.h"
 #include "lib/mgr-error.h"
 #include "lib/util.h"
 
@@ -392,6 +393,72 @@ cmd_edit (Target *t)
     }
 }
 
+/* import-lxc LXCCONFIG: print the translation, or with -n merge it into
+ * the container's config (creating the container's folder with just a
+ * config when it does not exist: the LXC rootfs stays where it is). */
+static int
+cmd_import_lxc (char **args)
+{
+  g_autoptr (GError) e = NULL;
+  g_autoptr (GPtrArray) skipped = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *ini = NULL;
+  if (!args[0] || args[1])
+    {
+      g_printerr ("%s: import-lxc takes one LXC config file, such as /var/lib/lxc/web/config\n", g_get_prgname ());
+      return MGR_EXIT_USAGE;
+    }
+  if (!mgr_lxc_import (args[0], &ini, skipped, &e))
+    return mgr_report (e);
+  for (guint i = 0; i < skipped->len; i++)
+    g_printerr ("%s: skipped %s\n", g_get_prgname (), (char *) skipped->pdata[i]);
+  if (!opt_name && !opt_file)
+    {
+      fputs (ini, stdout);
+      return MGR_EXIT_OK;
+    }
+  MgrContainerRef ref;
+  if (!mgr_container_ref (&ref, opt_name, opt_path, FALSE, &e))
+    return mgr_container_ref_clear (&ref), mgr_report (e);
+  g_autofree char *path = g_strdup (opt_file ? opt_file : ref.config);
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *text = NULL;
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    text = g_strdup ("");
+  /* The LXC config's keys go over the existing ones, one by one. */
+  g_autoptr (GKeyFile) kf = g_key_file_new ();
+  g_key_file_load_from_data (kf, ini, -1, G_KEY_FILE_NONE, NULL);
+  g_auto (GStrv) groups = g_key_file_get_groups (kf, NULL);
+  for (char **g = groups; *g; g++)
+    {
+      g_auto (GStrv) keys = g_key_file_get_keys (kf, *g, NULL, NULL);
+      for (char **k = keys; k && *k; k++)
+        {
+          g_autofree char *v = g_key_file_get_value (kf, *g, *k, NULL);
+          char *next = mgr_config_text_set (text, *g, *k, v, &e);
+          if (!next)
+            return mgr_container_ref_clear (&ref), mgr_report (e);
+          g_free (text);
+          text = next;
+        }
+    }
+  MgrLoadOptions lo;
+  mgr_container_load_options (&ref, &lo, NULL);
+  g_autoptr (MgrPlan) plan = mgr_plan_load_data (text, -1, path, &lo, &e);
+  int rc = MGR_EXIT_OK;
+  if (!plan)
+    {
+      g_printerr ("%s: not written: the imported config is not valid yet; fix these and import again, or write the file by hand:\n",
+                  g_get_prgname ());
+      rc = mgr_report (e);
+    }
+  else if (g_mkdir_with_parents (dir, 0755) < 0 || !mgr_write_file_atomic (path, text, -1, 0644, &e))
+    rc = e ? mgr_report (e) : MGR_EXIT_FAIL;
+  else
+    g_print ("%s: written from %s (%u keys skipped, listed above)\n", path, args[0], skipped->len);
+  mgr_container_ref_clear (&ref);
+  return rc;
+}
+
 static const char *description =
   "Verbs:\n"
   "  get KEY            print a key's value (the default when the file leaves it unset)\n"
@@ -402,6 +469,7 @@ static const char *description =
   "  show [--plan [--format json]]  the file, or the plan it resolves to\n"
   "  validate           check the file; exit 1 with every problem when it is wrong\n"
   "  edit               edit a copy with $EDITOR; saved only once it is valid\n"
+  "  import-lxc FILE    translate an LXC config: printed, or merged into -n NAME's config\n"
   "\n"
   "Keys are written section.key, with a named section's name in the middle:\n"
   "  cgroup.memory.max  container.stop.timeout  network.eth0.ipv4.gateway  mount.data.options\n"
@@ -439,6 +507,8 @@ mgr_cmd_config (int argc, char **argv)
     return cmd_list (args);
   if (strcmp (verb, "help") == 0)
     return cmd_help (args);
+  if (strcmp (verb, "import-lxc") == 0)
+    return cmd_import_lxc (args);
 
   static const char *const verbs[] = { "get", "set", "unset", "show", "validate", "edit", NULL };
   if (!g_strv_contains (verbs, verb))
