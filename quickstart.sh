@@ -22,9 +22,10 @@ say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 # tests and the demo run (busybox-static for rootfs, uidmap for users).
 DEPS="build-essential autoconf automake pkg-config libglib2.0-dev libseccomp-dev libcap-dev
       libnl-3-dev libnl-route-3-dev libconfig-dev check busybox-static uidmap iproute2
-      python3 valgrind man-db"
+      python3 valgrind man-db curl xz-utils ca-certificates"
 # The check also boots a kernel under qemu, for the cgroup v2 lab.
-[ "$mode" = check ] && DEPS="$DEPS qemu-system-x86"
+# (and import-lxc is tried on the LXC configs Debian ships in liblxc-common).
+[ "$mode" = check ] && DEPS="$DEPS qemu-system-x86 liblxc-common"
 missing=()
 for p in $DEPS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -20,6 +20,7 @@ const MgrCommand mgr_commands[] = {
   { "start", mgr_cmd_start, "start a container" },
   { "stop", mgr_cmd_stop, "stop a container" },
   { "unfreeze", mgr_cmd_unfreeze, "resume a frozen container" },
+  { "usernsexec", mgr_cmd_usernsexec, "run a command as root of a new user namespace with id maps" },
   { NULL, NULL, NULL },
 };
 

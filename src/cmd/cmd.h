@@ -71,3 +71,4 @@ int mgr_cmd_destroy (int argc, char **argv);
 int mgr_cmd_create (int argc, char **argv);
 int mgr_cmd_freeze (int argc, char **argv);
 int mgr_cmd_unfreeze (int argc, char **argv);
+int mgr_cmd_usernsexec (int argc, char **argv);

@@ -38,12 +38,20 @@ mgr_cmd_create (int argc, char **argv)
       return MGR_EXIT_USAGE;
     }
   g_autoptr (GError) e = NULL;
-  if (targs && g_strv_contains ((const char *const *) targs, "--help"))
+  /* --help and --list are questions for the template: nothing is created. */
+  if (targs && (g_strv_contains ((const char *const *) targs, "--help")
+                || g_strv_contains ((const char *const *) targs, "--list")))
     {
+      MgrContainerRef ref;
       g_autofree char *exe = mgr_template_path (template, &e);
-      if (!exe)
+      if (!exe || !mgr_container_ref (&ref, NULL, path, FALSE, &e))
         return mgr_report (e);
-      execl (exe, exe, "--help", (char *) NULL);
+      g_auto (GStrv) envp = mgr_template_env (ref.paths, ref.settings);
+      g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
+      g_strv_builder_add (b, exe);
+      g_strv_builder_addv (b, (const char **) targs);
+      g_auto (GStrv) argv2 = g_strv_builder_end (b);
+      execve (exe, argv2, envp);
       g_printerr ("%s: %s: %s\n", g_get_prgname (), exe, g_strerror (errno));
       return MGR_EXIT_FAIL;
     }

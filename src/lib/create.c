@@ -106,10 +106,21 @@ merge_layer (char **text, const char *path, GError **error)
   return TRUE;
 }
 
+char **
+mgr_template_env (const MgrPaths *paths, const MgrSettings *settings)
+{
+  char **env = g_get_environ ();
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+  env = g_environ_setenv (env, "MGR", self ? self : "mgr", TRUE);
+  env = g_environ_setenv (env, "MGR_CACHE_DIR", paths->cache, TRUE);
+  env = g_environ_setenv (env, "MGR_IMAGE_SERVER", settings->image_server, TRUE);
+  return env;
+}
+
 /* Runs the template with SIGINT/SIGTERM/SIGHUP blocked here and unblocked
  * in it; on one of those, the template is stopped and the create fails. */
 static gboolean
-run_template (const char *exe, char *const *argv, GError **error)
+run_template (const char *exe, char *const *argv, char *const *envp, GError **error)
 {
   sigset_t set, old;
   sigemptyset (&set);
@@ -121,7 +132,7 @@ run_template (const char *exe, char *const *argv, GError **error)
       sigset_t none;
       sigemptyset (&none);
       sigprocmask (SIG_SETMASK, &none, NULL);
-      execv (exe, argv);
+      execve (exe, argv, envp);
       fprintf (stderr, "mgr-create: executing %s: %s\n", exe, g_strerror (errno));
       _exit (127);
     }
@@ -229,7 +240,8 @@ mgr_create (const MgrCreateOptions *o, GError **error)
         g_strv_builder_addv (b, (const char **) o->template_args);
       }
     g_auto (GStrv) argv = g_strv_builder_end (b);
-    if (interrupted () || !run_template (exe, argv, error))
+    g_auto (GStrv) envp = mgr_template_env (o->paths, o->settings);
+    if (interrupted () || !run_template (exe, argv, envp, error))
       goto fail;
   }
 

@@ -18,5 +18,9 @@ typedef struct {
 
 gboolean mgr_create (const MgrCreateOptions *o, GError **error);
 
+/* The environment a template runs in: MGR (this binary), MGR_CACHE_DIR,
+ * MGR_IMAGE_SERVER. */
+char **mgr_template_env (const MgrPaths *paths, const MgrSettings *settings);
+
 /* The executable of a template name ("busybox" → DATADIR/templates/mgr-busybox). */
 char *mgr_template_path (const char *template, GError **error);

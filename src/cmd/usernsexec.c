@@ -1,0 +1,111 @@
+/* mgr-usernsexec: run a command as root of a new user namespace with the
+ * given id maps (the download template unpacks images this way, so that
+ * files inside are owned by the container's ids). */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cmd/cmd.h"
+#include "lib/keys.h"
+#include "lib/mgr-error.h"
+#include "lib/spawn.h"
+
+static gboolean
+add_range (struct mgr_idmap *m, guint32 in, guint32 out, guint32 count)
+{
+  if (m->n >= MGR_IDMAP_MAX)
+    return FALSE;
+  m->r = g_renew (struct mgr_idmap_range, m->r, m->n + 1);
+  m->r[m->n++] = (struct mgr_idmap_range){ in, out, count };
+  return TRUE;
+}
+
+int
+mgr_cmd_usernsexec (int argc, char **argv)
+{
+  char **maps = NULL, **command = NULL;
+  gboolean version = FALSE;
+  char *unused = NULL;
+  GOptionEntry entries[] = {
+    { "map", 'm', 0, G_OPTION_ARG_STRING_ARRAY, &maps, "an id range: u|g|b:INSIDE:OUTSIDE:COUNT", "MAP" },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &version, "print the version", NULL },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &command, NULL, NULL },
+    { NULL },
+  };
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("-m MAP... -- COMMAND [ARGS...]");
+  g_option_context_set_summary (ctx, "Run a command as root of a new user namespace with these id maps.");
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  int rc = mgr_command_begin (ctx, &argc, &argv, &version, &unused, FALSE);
+  if (rc >= 0)
+    return rc;
+  MgrPlan plan = { .user_namespace = true };
+  for (char **m = maps; m && *m; m++)
+    {
+      g_auto (GStrv) f = g_strsplit (*m, ":", -1);
+      guint64 in, out, count;
+      if (g_strv_length (f) != 4 || strlen (f[0]) != 1 || !strchr ("ugb", f[0][0])
+          || !g_ascii_string_to_unsigned (f[1], 10, 0, G_MAXUINT32, &in, NULL)
+          || !g_ascii_string_to_unsigned (f[2], 10, 0, G_MAXUINT32, &out, NULL)
+          || !g_ascii_string_to_unsigned (f[3], 10, 1, G_MAXUINT32, &count, NULL))
+        {
+          g_printerr ("%s: -m %s: expected u|g|b:INSIDE:OUTSIDE:COUNT\n", g_get_prgname (), *m);
+          return MGR_EXIT_USAGE;
+        }
+      if ((f[0][0] != 'g' && !add_range (&plan.id_map.uid, in, out, count))
+          || (f[0][0] != 'u' && !add_range (&plan.id_map.gid, in, out, count)))
+        return g_printerr ("%s: too many ranges\n", g_get_prgname ()), MGR_EXIT_USAGE;
+    }
+  if (!plan.id_map.uid.n || !plan.id_map.gid.n || !command || !command[0])
+    {
+      g_printerr ("%s: give uid and gid maps (-m b:0:100000:65536) and a command after --\n", g_get_prgname ());
+      return MGR_EXIT_USAGE;
+    }
+  int ready[2], go[2];
+  if (pipe2 (ready, O_CLOEXEC) < 0 || pipe2 (go, O_CLOEXEC) < 0)
+    return g_printerr ("%s: pipe: %s\n", g_get_prgname (), g_strerror (errno)), MGR_EXIT_FAIL;
+  pid_t pid = fork ();
+  if (pid == 0)
+    {
+      char c = 0;
+      close (ready[0]);
+      close (go[1]);
+      if (unshare (CLONE_NEWUSER) < 0)
+        {
+          g_printerr ("%s: creating a user namespace: %s\n", g_get_prgname (), g_strerror (errno));
+          _exit (126);
+        }
+      /* sync 1: the parent writes our maps, then lets us go on. */
+      if (write (ready[1], &c, 1) != 1 || read (go[0], &c, 1) != 1 || c != 'g')
+        _exit (126);
+      if (setresgid (0, 0, 0) < 0 || setgroups (0, NULL) < 0 || setresuid (0, 0, 0) < 0)
+        {
+          g_printerr ("%s: becoming root of the user namespace: %s\n", g_get_prgname (), g_strerror (errno));
+          _exit (126);
+        }
+      execvp (command[0], command);
+      g_printerr ("%s: executing %s: %s\n", g_get_prgname (), command[0], g_strerror (errno));
+      _exit (127);
+    }
+  close (ready[1]);
+  close (go[0]);
+  char c;
+  g_autoptr (GError) e = NULL;
+  /* sync 1 */
+  if (pid < 0 || read (ready[0], &c, 1) != 1)
+    return g_printerr ("%s: the child died before its user namespace was ready\n", g_get_prgname ()), MGR_EXIT_FAIL;
+  gboolean mapped = mgr_idmap_write (pid, &plan, &e);
+  (void) !write (go[1], mapped ? "g" : "x", 1);
+  close (go[1]);
+  int status;
+  while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
+    ;
+  if (!mapped)
+    return mgr_report (e);
+  return WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
+}
