@@ -5,9 +5,10 @@ Serves ROOT; accepts the '//' that LXC-style URL building produces; logs
 every request path to LOG; and fails on request: FAULTS is a file of lines
 'SUBSTRING MODE' (MODE: 404, reset = half the body then a connection reset,
 slow = 1 KiB a second), read at each request.
-    image-server.py ROOT PORTFILE LOG FAULTS
+    image-server.py ROOT PORTFILE LOG FAULTS [CERT KEY]
+With CERT and KEY it speaks HTTPS.
 """
-import http.server, os, socket, struct, sys, time
+import http.server, os, socket, ssl, struct, sys, time
 
 root, portfile, log, faults = sys.argv[1:5]
 
@@ -56,6 +57,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 
 server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+if len(sys.argv) > 6:
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(sys.argv[5], sys.argv[6])
+    server.socket = ctx.wrap_socket(server.socket, server_side=True)
 with open(portfile + ".tmp", "w") as f:
     f.write(str(server.server_address[1]))
 os.rename(portfile + ".tmp", portfile)

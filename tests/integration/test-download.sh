@@ -25,28 +25,7 @@ trap cleanup EXIT
 # ---- the mirror ----
 M="$WORK/mirror"
 build=20261123_01:00
-img="images/busybox/1.35/amd64/default/$build"
-mkdir -p "$M/meta/1.0" "$M/$img" "$WORK/img/rootfs" "$WORK/img/meta"
-"$MGR_SRCDIR/templates/mgr-busybox" --name IMG --path "$WORK/img" --rootfs "$WORK/img/rootfs"
-echo LXC_NAME > "$WORK/img/rootfs/etc/hostname"
-mknod "$WORK/img/rootfs/dev/testnode" c 1 3     # a device node that user namespaces cannot make
-tar -cJf "$M/$img/rootfs.tar.xz" --numeric-owner -C "$WORK/img/rootfs" .
-cat > "$WORK/img/meta/config" <<'CONF'
-lxc.include = LXC_TEMPLATE_CONFIG/common.conf
-lxc.arch = x86_64
-lxc.init.cmd = /sbin/init
-lxc.signal.halt = SIGUSR2
-lxc.tty.max = 4
-CONF
-cp "$WORK/img/meta/config" "$WORK/img/meta/config-user"
-echo "lxc.include = LXC_TEMPLATE_CONFIG/userns.conf" >> "$WORK/img/meta/config-user"
-echo "./dev/testnode" > "$WORK/img/meta/excludes-user"
-echo $(( $(date +%s) + 3600 )) > "$WORK/img/meta/expiry"
-echo "/etc/hostname" > "$WORK/img/meta/templates"
-echo "Welcome to the test image." > "$WORK/img/meta/create-message"
-tar -cJf "$M/$img/meta.tar.xz" -C "$WORK/img/meta" .
-( cd "$M/$img" && sha256sum meta.tar.xz rootfs.tar.xz > SHA256SUMS )
-echo "busybox;1.35;amd64;default;$build;/$img/" > "$M/meta/1.0/index-system"
+img=$(MIRROR_BUILD=$build "$MGR_SRCDIR/tests/download/make-mirror.sh" "$M" "$WORK")
 
 python3 "$MGR_SRCDIR/tests/download/image-server.py" "$M" "$WORK/port" "$WORK/requests" "$WORK/faults" &
 SERVER_PID=$!
