@@ -43,6 +43,17 @@ void mgr_container_ref_clear (MgrContainerRef *ref);
 void mgr_container_load_options (const MgrContainerRef *ref, MgrLoadOptions *o,
                                  const char *const *overrides);
 
+/* A container named on the command line, with its runtime paths and state. */
+typedef struct {
+  MgrContainerRef ref;
+  MgrRuntimePaths rt;
+  MgrStatus st;
+} MgrContainer;
+
+gboolean mgr_container_open (MgrContainer *c, const char *name, const char *lxcpath, gboolean must_exist,
+                             GError **error);
+void mgr_container_close (MgrContainer *c);
+
 /* Loads and validates the container's plan. */
 MgrPlan *mgr_container_plan (const MgrContainerRef *ref, const char *const *overrides, GError **error);
 

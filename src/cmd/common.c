@@ -107,3 +107,24 @@ mgr_command_begin (GOptionContext *ctx, int *argc, char ***argv, const gboolean 
     }
   return -1;
 }
+
+gboolean
+mgr_container_open (MgrContainer *c, const char *name, const char *lxcpath, gboolean must_exist, GError **error)
+{
+  *c = (MgrContainer){ 0 };
+  if (!mgr_container_ref (&c->ref, name, lxcpath, must_exist, error))
+    {
+      mgr_container_ref_clear (&c->ref);
+      return FALSE;
+    }
+  mgr_container_runtime (&c->ref, &c->rt);
+  mgr_runtime_status (&c->rt, &c->st);
+  return TRUE;
+}
+
+void
+mgr_container_close (MgrContainer *c)
+{
+  mgr_runtime_paths_clear (&c->rt);
+  mgr_container_ref_clear (&c->ref);
+}

@@ -32,21 +32,16 @@ mgr_cmd_console (int argc, char **argv)
   if (rc >= 0)
     return rc;
   g_autoptr (GError) e = NULL;
-  MgrContainerRef ref;
-  if (!mgr_container_ref (&ref, name, path, TRUE, &e))
-    return mgr_container_ref_clear (&ref), mgr_report (e);
-  MgrRuntimePaths rt;
-  mgr_container_runtime (&ref, &rt);
-  MgrStatus st;
-  mgr_runtime_status (&rt, &st);
+  MgrContainer ct;
+  if (!mgr_container_open (&ct, name, path, TRUE, &e))
+    return mgr_report (e);
   _cleanup_close_ int sock = -1;
   g_autofree char *reply = NULL;
-  if (st.state == MGR_STATE_STOPPED)
+  if (ct.st.state == MGR_STATE_STOPPED)
     g_set_error (&e, MGR_ERROR, MGR_ERROR_FAILED, "%s is not running", name);
-  else if ((sock = mgr_monitor_connect (&rt, &e)) >= 0)
+  else if ((sock = mgr_monitor_connect (&ct.rt, &e)) >= 0)
     reply = mgr_monitor_request (sock, "console", NULL, &e);
-  mgr_runtime_paths_clear (&rt);
-  mgr_container_ref_clear (&ref);
+  mgr_container_close (&ct);
   if (!reply)
     return mgr_report (e);
   if (strcmp (reply, "ok") != 0)

@@ -33,22 +33,21 @@ mgr_cmd_destroy (int argc, char **argv)
   if (rc >= 0)
     return rc;
   g_autoptr (GError) e = NULL;
-  MgrContainerRef ref;
-  if (!mgr_container_ref (&ref, name, path, FALSE, &e))
-    return mgr_container_ref_clear (&ref), mgr_report (e);
+  MgrContainer c;
+  if (!mgr_container_open (&c, name, path, FALSE, &e))
+    return mgr_report (e);
+  MgrContainerRef ref = c.ref;
+  MgrRuntimePaths rt = c.rt;
+  MgrStatus s = c.st;
   struct stat st;
   if (lstat (ref.dir, &st) < 0 || !S_ISDIR (st.st_mode))
     {
       g_printerr ("%s: no container '%s' in %s%s\n", g_get_prgname (), name, ref.paths->containers,
                   S_ISLNK (st.st_mode) ? " (that name is a symlink: mgr does not destroy through it)" : "");
-      mgr_container_ref_clear (&ref);
+      mgr_container_close (&c);
       return MGR_EXIT_FAIL;
     }
-  MgrRuntimePaths rt;
   _cleanup_close_ int lock = -1;
-  mgr_container_runtime (&ref, &rt);
-  MgrStatus s;
-  mgr_runtime_status (&rt, &s);
   if (s.state != MGR_STATE_STOPPED)
     {
       if (!force)
@@ -92,7 +91,6 @@ mgr_cmd_destroy (int argc, char **argv)
   mgr_rm_tree (rt.dir, NULL);
   rc = MGR_EXIT_OK;
 out:
-  mgr_runtime_paths_clear (&rt);
-  mgr_container_ref_clear (&ref);
+  mgr_container_close (&c);
   return rc;
 }

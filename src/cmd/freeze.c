@@ -19,16 +19,12 @@ run (int argc, char **argv, bool frozen)
   if (rc >= 0)
     return rc;
   g_autoptr (GError) e = NULL;
-  MgrContainerRef ref;
-  if (!mgr_container_ref (&ref, name, path, TRUE, &e))
-    return mgr_container_ref_clear (&ref), mgr_report (e);
-  MgrRuntimePaths rt;
-  mgr_container_runtime (&ref, &rt);
-  MgrStatus st;
-  mgr_runtime_status (&rt, &st);
-  mgr_runtime_paths_clear (&rt);
-  mgr_container_ref_clear (&ref);
-  if (st.state == MGR_STATE_STOPPED)
+  MgrContainer c;
+  if (!mgr_container_open (&c, name, path, TRUE, &e))
+    return mgr_report (e);
+  MgrState state = c.st.state;
+  mgr_container_close (&c);
+  if (state == MGR_STATE_STOPPED)
     {
       g_printerr ("%s: %s is not running\n", g_get_prgname (), name);
       return MGR_EXIT_FAIL;

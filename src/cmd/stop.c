@@ -69,13 +69,12 @@ mgr_cmd_stop (int argc, char **argv)
     return rc;
 
   g_autoptr (GError) e = NULL;
-  MgrContainerRef ref;
-  if (!mgr_container_ref (&ref, name, path, TRUE, &e))
-    return mgr_container_ref_clear (&ref), mgr_report (e);
-  MgrRuntimePaths rt;
-  mgr_container_runtime (&ref, &rt);
-  MgrStatus st;
-  mgr_runtime_status (&rt, &st);
+  MgrContainer c;
+  if (!mgr_container_open (&c, name, path, TRUE, &e))
+    return mgr_report (e);
+  MgrContainerRef ref = c.ref;
+  MgrRuntimePaths rt = c.rt;
+  MgrStatus st = c.st;
 
   guint64 ms = 30000;
   int stop_signal = SIGPWR;
@@ -118,7 +117,6 @@ mgr_cmd_stop (int argc, char **argv)
       if (mon >= 0 && rc == MGR_EXIT_OK)
         poll (&p, 1, 5000);
     }
-  mgr_runtime_paths_clear (&rt);
-  mgr_container_ref_clear (&ref);
+  mgr_container_close (&c);
   return rc;
 }

@@ -153,21 +153,6 @@ helper_fail (int sock, const char *what, int err)
   _exit (126);
 }
 
-static void
-send_fd (int sock, int fd)
-{
-  char cbuf[CMSG_SPACE (sizeof (int))] = { 0 };
-  char tag = 'M';
-  struct iovec iov = { &tag, 1 };
-  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
-  struct cmsghdr *cm = CMSG_FIRSTHDR (&msg);
-  cm->cmsg_level = SOL_SOCKET;
-  cm->cmsg_type = SCM_RIGHTS;
-  cm->cmsg_len = CMSG_LEN (sizeof (int));
-  memcpy (CMSG_DATA (cm), &fd, sizeof fd);
-  sendmsg (sock, &msg, MSG_NOSIGNAL);
-}
-
 /* Runs in the helper, after fork: never returns. */
 static _Noreturn void
 helper (const MgrAttachOptions *o, const struct mgr_privileges *privs, const MgrCgroup *cg, int pidfd, int sock,
@@ -208,7 +193,7 @@ helper (const MgrAttachOptions *o, const struct mgr_privileges *privs, const Mgr
       master = open ("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
       if (master < 0 || unlockpt (master) < 0 || ptsname_r (master, slave_path, sizeof slave_path) != 0)
         helper_fail (sock, "opening a pty in the container's /dev/pts", errno);
-      send_fd (sock, master);
+      mgr_send_fd (sock, master, "M");
     }
 
   pid_t child = fork ();

@@ -153,20 +153,6 @@ begin_stop (Monitor *m, guint64 timeout_ms)
   timerfd_settime (m->timer_fd, 0, &its, NULL);
 }
 
-static void
-pass_fd (Client *c, int fd, const char *text)
-{
-  char cbuf[CMSG_SPACE (sizeof (int))] = { 0 };
-  struct iovec iov = { (void *) text, strlen (text) };
-  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
-  struct cmsghdr *cm = CMSG_FIRSTHDR (&msg);
-  cm->cmsg_level = SOL_SOCKET;
-  cm->cmsg_type = SCM_RIGHTS;
-  cm->cmsg_len = CMSG_LEN (sizeof (int));
-  memcpy (CMSG_DATA (cm), &fd, sizeof fd);
-  sendmsg (c->fd, &msg, MSG_NOSIGNAL);
-}
-
 /* Returns false when the client is to be dropped. */
 static bool
 handle_request (Monitor *m, Client *c, const char *line)
@@ -177,7 +163,7 @@ handle_request (Monitor *m, Client *c, const char *line)
   else if (strcmp (line, "pidfd") == 0)
     {
       g_autofree char *t = g_strdup_printf ("pid=%d\n", m->init.pid);
-      pass_fd (c, m->init.pidfd, t);
+      mgr_send_fd (c->fd, m->init.pidfd, t);
     }
   else if (g_str_has_prefix (line, "stop ") || strcmp (line, "kill") == 0)
     {

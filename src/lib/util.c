@@ -143,3 +143,19 @@ mgr_rm_tree (const char *path, GError **error)
     }
   return TRUE;
 }
+
+#include <sys/socket.h>
+
+void
+mgr_send_fd (int sock, int fd, const char *text)
+{
+  char cbuf[CMSG_SPACE (sizeof (int))] = { 0 };
+  struct iovec iov = { (void *) text, strlen (text) };
+  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
+  struct cmsghdr *cm = CMSG_FIRSTHDR (&msg);
+  cm->cmsg_level = SOL_SOCKET;
+  cm->cmsg_type = SCM_RIGHTS;
+  cm->cmsg_len = CMSG_LEN (sizeof (int));
+  memcpy (CMSG_DATA (cm), &fd, sizeof fd);
+  sendmsg (sock, &msg, MSG_NOSIGNAL);
+}

@@ -40,3 +40,6 @@ void mgr_json_string (GString *out, const char *s);
  * without crossing into another filesystem (a mount left inside is an
  * error, not something to empty). */
 gboolean mgr_rm_tree (const char *path, GError **error);
+
+/* Sends text with fd attached (SCM_RIGHTS). */
+void mgr_send_fd (int sock, int fd, const char *text);
