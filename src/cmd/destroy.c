@@ -19,10 +19,11 @@ int
 mgr_cmd_destroy (int argc, char **argv)
 {
   char *name = NULL, *path = NULL;
-  gboolean force = FALSE, version = FALSE;
+  gboolean force = FALSE, version = FALSE, cache = FALSE;
   GOptionEntry entries[] = {
     MGR_COMMON_OPTIONS (&name, &path, &version),
     { "force", 'f', 0, G_OPTION_ARG_NONE, &force, "kill the container first if it runs", NULL },
+    { "cache", 0, 0, G_OPTION_ARG_NONE, &cache, "also remove the cached image it was made from, unless another container uses it", NULL },
     { NULL },
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new (NULL);
@@ -48,6 +49,7 @@ mgr_cmd_destroy (int argc, char **argv)
       return MGR_EXIT_FAIL;
     }
   _cleanup_close_ int lock = -1;
+  g_autofree char *image_file = NULL, *image = NULL;
   if (s.state != MGR_STATE_STOPPED)
     {
       if (!force)
@@ -83,10 +85,33 @@ mgr_cmd_destroy (int argc, char **argv)
       rc = MGR_EXIT_FAIL;
       goto out;
     }
+  image_file = g_build_filename (ref.dir, "image", NULL);
+  if (cache && g_file_get_contents (image_file, &image, NULL, NULL))
+    g_strstrip (image);
   if (!mgr_rm_tree (ref.dir, &e))
     {
       rc = mgr_report (e);
       goto out;
+    }
+  if (cache && !image)
+    g_printerr ("%s: %s was not made from a cached image; nothing else to remove\n", g_get_prgname (), name);
+  else if (cache && !g_str_has_prefix (image, ref.paths->cache))
+    g_printerr ("%s: %s is not in the image cache %s; left alone\n", g_get_prgname (), image, ref.paths->cache);
+  else if (cache)
+    {
+      /* Another container made from the same image keeps it. */
+      g_autoptr (GDir) dir = g_dir_open (ref.paths->containers, 0, NULL);
+      const char *other = NULL;
+      for (const char *n; dir && !other && (n = g_dir_read_name (dir));)
+        {
+          g_autofree char *f = g_build_filename (ref.paths->containers, n, "image", NULL), *v = NULL;
+          if (g_file_get_contents (f, &v, NULL, NULL) && strcmp (g_strstrip (v), image) == 0)
+            other = n;
+        }
+      if (other)
+        g_printerr ("%s: the cached image %s stays: container %s was made from it too\n", g_get_prgname (), image, other);
+      else if (!mgr_rm_tree (image, &e))
+        rc = mgr_report (e);
     }
   mgr_rm_tree (rt.dir, NULL);
   rc = MGR_EXIT_OK;

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "caps.h"
 #include "keys.h"
 #include "plan.h"
 #include "util.h"
@@ -76,8 +77,14 @@ mgr_plan_to_text (const MgrPlan *plan)
                           plan->share_host_net ? "the host's"
                           : plan->n_net        ? "own namespace with the interfaces below and lo"
                                                : "own namespace with lo only");
-  g_autofree char *caps = mgr_caps_format (plan->caps.effective);
+  guint64 host = mgr_caps_host_bounding ();
+  g_autofree char *caps = mgr_caps_format (plan->caps.effective & host);
   g_string_append_printf (out, "# capabilities kept: %s\n", caps);
+  if (plan->caps.effective & ~host)
+    {
+      g_autofree char *lack = mgr_caps_format (plan->caps.effective & ~host);
+      g_string_append_printf (out, "# not in this host's bounding set, so no container here has them: %s\n", lack);
+    }
 
   for (int s = 0; s < MGR_SEC_COUNT; s++)
     {

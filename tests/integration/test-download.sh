@@ -78,6 +78,7 @@ run dl -n d-5 $args --flush-cache
 
 # ---- failures leave no container and no cache entry ----
 echo 1 > "$cache/expiry"
+cp "$M/$img/rootfs.tar.xz" "$WORK/rootfs.good"
 printf 'corrupt' >> "$M/$img/rootfs.tar.xz"
 sed -i "s/;$build;/;${build}b;/" "$M/meta/1.0/index-system"
 run dl -n d-bad $args
@@ -86,6 +87,7 @@ expect_in "$ERR" "checksum mismatch" "and says so"
 [ ! -e "$P/d-bad" ] && [ -z "$(ls -A "$P" | grep d-bad)" ] && pass "no container is left" || fail "left: $(ls -A "$P")"
 [ "$(cat "$cache/build")" = "$build" ] && [ -z "$(ls "$(dirname "$cache")" | grep -v '^default$')" ] \
   && pass "the cache keeps the good build, and nothing half-made" || fail "cache: $(ls "$(dirname "$cache")")"
+cp "$WORK/rootfs.good" "$M/$img/rootfs.tar.xz"
 ( cd "$M/$img" && sha256sum meta.tar.xz rootfs.tar.xz > SHA256SUMS )
 echo "rootfs.tar.xz reset" > "$WORK/faults"
 run dl -n d-reset $args --flush-cache
@@ -106,6 +108,18 @@ run dl -n d-badurl -- --server ftp://example -d x -r y
 expect_in "$ERR" "give an https:// URL" "only https and http URLs are accepted"
 [ -z "$(ls -A "$P" | grep -e d-bad -e d-reset -e d-404 -e d-refused -e d-none -e creating)" ] \
   && pass "no failed create left anything in $P" || fail "left: $(ls -A "$P")"
+
+# ---- destroy --cache ----
+for c in d-u d-p d-3 d-4 d-5; do m destroy -n $c >/dev/null; done
+run dl -n d-c1 $args
+expect_rc 0 "a fresh image after the failures"
+run dl -n d-c2 $args
+run m destroy -n d-c1 --cache
+expect_in "$ERR" "stays: container d-c2" "destroy --cache keeps an image another container came from"
+[ -d "$cache" ] && pass "the cached image is still there" || fail "cache removed"
+run m destroy -n d-c2 --cache
+expect_rc 0 "destroy --cache of the last container made from an image"
+[ ! -e "$cache" ] && pass "removes the cached image" || fail "cache left: $(ls "$cache")"
 
 # ---- mgr-config import-lxc on Debian's shipped configs ----
 n=0

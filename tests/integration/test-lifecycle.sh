@@ -129,6 +129,10 @@ for kind in p u; do
   mstart -n "$n" >/dev/null 2>&1
   run m stop -k -n "$n"
   expect_rc 0 "[$kind] stop -k"
+  # ---- start -F: in front, the console on our stdin/stdout ----
+  OUT=$(echo hello | timeout $T "$MGR" start -F -P "$P" -n "$n" -- /bin/sh -c 'read x; echo "got $x"; exit 5' 2>&1) && RC=0 || RC=$?
+  expect_rc 5 "[$kind] start -F returns init's exit status"
+  expect_in "$OUT" "got hello" "[$kind] start -F relays stdin and stdout through the console"
   # ---- execute ----
   run m execute -n "$n" -- sh -c 'echo "pid $$"; exit 3'
   expect_rc 3 "[$kind] execute returns the command's status"
