@@ -164,8 +164,11 @@ mgr_child_run (const struct mgr_child *c)
 
   if (c->console_fd >= 0)
     {
-      if (setsid () < 0 || ioctl (c->console_fd, TIOCSCTTY, 0) < 0 || dup2 (c->console_fd, 0) < 0
-          || dup2 (c->console_fd, 1) < 0 || dup2 (c->console_fd, 2) < 0)
+      /* An init system hands the console to its own getty or shell, which
+       * then make it their controlling terminal: init must not hold it. A
+       * command run in place of init gets it directly, for job control. */
+      if (setsid () < 0 || (c->console_ctty && ioctl (c->console_fd, TIOCSCTTY, 0) < 0)
+          || dup2 (c->console_fd, 0) < 0 || dup2 (c->console_fd, 1) < 0 || dup2 (c->console_fd, 2) < 0)
         report (c, MGR_STEP_CONSOLE, errno, NULL);
       if (c->console_fd > 2)
         close (c->console_fd);

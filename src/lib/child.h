@@ -84,6 +84,7 @@ struct mgr_child {
   int sync_fd;
   int console_fd;        /* the pty's slave, or -1 to keep stdio (mgr-execute) */
   const char *console_path; /* its host path, bound onto /dev/console */
+  bool console_ctty;        /* make it init's controlling terminal */
   const char *rootfs;
   char *const *argv;
   char *const *envp;

@@ -49,6 +49,7 @@ typedef struct {
   struct termios saved;
   MgrSeccomp seccomp;
   MgrCgroup *cgroup;
+  bool reported; /* mgr-start has had its answer */
 } Monitor;
 
 static void
@@ -111,21 +112,27 @@ send_signal (Monitor *m, int sig)
     syscall (SYS_pidfd_send_signal, m->init.pidfd, sig, NULL, 0);
 }
 
-/* A host hook that cannot stop anything any more: its failure is told on
- * the console (history and log), where the user looks. */
+/* What the monitor has to say once mgr-start is gone goes on the console
+ * (its history and log), where the user looks. */
 static void
-run_late_hook (Monitor *m, const char *type, char *const *argv)
+console_note (Monitor *m, const char *text)
 {
-  g_autoptr (GError) e = NULL;
-  if (mgr_hook_run (m->o->plan, type, argv, m->exited ? 0 : m->init.pid, &e))
-    return;
-  g_autofree char *line = g_strdup_printf ("\r\n[mgr] %s\r\n", e->message);
+  g_autofree char *line = g_strdup_printf ("\r\n[mgr] %s\r\n", text);
   if (m->ring.buf)
     mgr_ring_append (&m->ring, line, strlen (line));
   if (m->log_fd >= 0)
     (void) !write (m->log_fd, line, strlen (line));
   if (m->o->foreground || m->o->execute)
     (void) !write (STDERR_FILENO, line + 2, strlen (line) - 2);
+}
+
+/* A host hook that cannot stop anything any more: its failure is told. */
+static void
+run_late_hook (Monitor *m, const char *type, char *const *argv)
+{
+  g_autoptr (GError) e = NULL;
+  if (!mgr_hook_run (m->o->plan, type, argv, m->exited ? 0 : m->init.pid, &e))
+    console_note (m, e->message);
 }
 
 static void
@@ -401,13 +408,14 @@ block_signals (void)
 }
 
 static void
-report_start (const MgrMonitorOptions *o, const char *text)
+report_start (Monitor *m, const char *text)
 {
-  if (o->status_fd >= 0)
+  if (m->o->status_fd >= 0 && !m->reported)
     {
-      (void) !write (o->status_fd, text, strlen (text));
-      close (o->status_fd);
+      (void) !write (m->o->status_fd, text, strlen (text));
+      close (m->o->status_fd);
     }
+  m->reported = true;
 }
 
 int
@@ -452,34 +460,46 @@ mgr_monitor_run (const MgrMonitorOptions *o, GError **error)
     }
   if (!mgr_seccomp_for_plan (plan, &m.seccomp, error))
     goto out;
-  if (!(m.cgroup = mgr_cgroup_new (plan->name, error)) || !mgr_cgroup_create (m.cgroup, plan, error))
+  if (!(m.cgroup = mgr_cgroup_new (plan->name, error)))
     goto out;
-  if (!mgr_hook_run (plan, "pre-start", plan->hooks.pre_start, 0, error))
-    goto out;
-  MgrSpawnOptions so = { .command = o->command, .console_fd = m.pty.slave, .console_path = m.pty.path,
-                         .minimal_init = o->execute, .seccomp = &m.seccomp, .cgroup = m.cgroup };
-  if (!mgr_spawn (plan, &so, &m.init, error))
-    goto out;
-  if (m.pty.slave >= 0)
+  /* Each pass is one boot: reboot() inside the container ends init with
+   * SIGHUP (a pid namespace's way of saying it), and the container starts
+   * again with the same monitor, console and socket. */
+  for (int boot = 0;; boot++)
     {
-      close (m.pty.slave);
-      m.pty.slave = -1;
-    }
-  m.st.state = MGR_STATE_RUNNING;
-  m.st.init_pid = m.init.pid;
-  m.st.init_start = m.init.start_time;
-  save_state (&m);
-  {
-    g_autofree char *ok = g_strdup_printf ("ok %d\n", m.init.pid);
-    report_start (o, ok);
-  }
-  if (o->foreground && m.pty.master >= 0)
-    terminal_raw (&m);
+      if (!mgr_cgroup_create (m.cgroup, plan, error) || !mgr_hook_run (plan, "pre-start", plan->hooks.pre_start, 0, error))
+        goto out;
+      MgrSpawnOptions so = { .command = o->command, .console_fd = m.pty.slave, .console_path = m.pty.path,
+                             .minimal_init = o->execute, .seccomp = &m.seccomp, .cgroup = m.cgroup };
+      if (!mgr_spawn (plan, &so, &m.init, error))
+        goto out;
+      m.st.state = MGR_STATE_RUNNING;
+      m.st.init_pid = m.init.pid;
+      m.st.init_start = m.init.start_time;
+      save_state (&m);
+      if (boot == 0)
+        {
+          g_autofree char *ok = g_strdup_printf ("ok %d\n", m.init.pid);
+          report_start (&m, ok);
+          if (o->foreground && m.pty.master >= 0)
+            terminal_raw (&m);
+        }
 
-  loop (&m);
-  result = m.wait_status;
-  m.st.exit_status = m.wait_status;
-  run_late_hook (&m, "post-stop", plan->hooks.post_stop);
+      loop (&m);
+      result = m.wait_status;
+      m.st.exit_status = m.wait_status;
+      run_late_hook (&m, "post-stop", plan->hooks.post_stop);
+      if (o->execute || m.st.state == MGR_STATE_STOPPING || !WIFSIGNALED (result) || WTERMSIG (result) != SIGHUP)
+        break;
+      console_note (&m, "the container rebooted: starting it again");
+      close (m.init.pidfd);
+      m.init = (MgrSpawned){ 0 };
+      m.exited = false;
+      if (!mgr_cgroup_destroy (m.cgroup, error))
+        goto out;
+      m.st.state = MGR_STATE_STARTING;
+      save_state (&m);
+    }
 
 out:
   if (m.raw)
@@ -487,7 +507,9 @@ out:
   if (result < 0 && error && *error)
     {
       g_autofree char *msg = g_strdup_printf ("error %s\n", (*error)->message);
-      report_start (o, msg);
+      if (m.reported)
+        console_note (&m, (*error)->message);
+      report_start (&m, msg);
     }
   if (m.cgroup)
     {

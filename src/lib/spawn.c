@@ -138,6 +138,7 @@ mgr_spawn (const MgrPlan *plan, const MgrSpawnOptions *o, MgrSpawned *out, GErro
     .plan = plan,
     .console_fd = o->console_fd,
     .console_path = o->console_fd >= 0 ? o->console_path : NULL,
+    .console_ctty = o->command != NULL,
     .rootfs = plan->container.rootfs,
     .argv = o->command ? o->command : plan->container.init,
     .envp = envp,

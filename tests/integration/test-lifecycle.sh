@@ -113,6 +113,20 @@ for kind in p u; do
   # ---- console history ----
   run timeout 3 "$MGR" console -P "$P" -n "$n" </dev/null
   expect_in "$OUT" "$n is up" "[$kind] mgr-console replays the console (rcS output)"
+  # ---- reboot inside: the container starts again ----
+  run m attach -n "$n" -- reboot
+  for i in $(seq 100); do
+    p2=$(jget "$n" pid 2>/dev/null); s2=$(jget "$n" state 2>/dev/null)
+    [ "$p2" != "$pid" ] && [ "$s2" = RUNNING ] && break
+    sleep 0.1
+  done
+  [ "$p2" != "$pid" ] && [ "$s2" = RUNNING ] && pass "[$kind] reboot inside restarts the container (init $pid, then $p2)" \
+    || fail "[$kind] after reboot: state $s2, pid $p2 (was $pid)"
+  [ "$(jget "$n" monitor_pid)" = "$mon" ] && pass "[$kind] under the same monitor" || fail "[$kind] monitor changed"
+  gone "$pid" && pass "[$kind] the first init is gone" || fail "[$kind] first init $pid still there"
+  pid=$p2
+  run timeout 3 "$MGR" console -P "$P" -n "$n" </dev/null
+  expect_not_in "$OUT" "can't access tty" "[$kind] the console shell has job control (init does not hold the console)"
   # ---- concurrent start ----
   run mstart -n "$n"
   expect_rc 1 "[$kind] a second start fails"
