@@ -172,6 +172,20 @@ run m attach -n "$n" -- sh -c 'for p in /proc/[0-9]*; do (echo x >> $p/exe) 2>/d
 expect_not_in "$OUT" "WROTE" "attach: no executable of a visible process is writable"
 [ "$(sha256sum "$MGR" | cut -d' ' -f1)" = "$sum" ] && pass "the host binary is unchanged after attach" || fail "host binary changed!"
 
+# ---- autostart ----
+m config -n "$pfx-u" set container.autostart true >/dev/null
+run m autostart --list
+expect_in "$OUT" "$pfx-u STOPPED" "autostart --list shows the containers marked autostart"
+expect_not_in "$OUT" "$pfx-u2" "and only those"
+run m autostart
+expect_rc 0 "autostart starts them"
+expect_in "$(m info -n "$pfx-u")" "RUNNING" "the marked container runs"
+expect_in "$(m info -n "$pfx-u2")" "STOPPED" "the others do not"
+run m autostart --stop
+expect_rc 0 "autostart --stop stops them"
+expect_in "$(m info -n "$pfx-u")" "STOPPED" "and it is stopped"
+m config -n "$pfx-u" unset container.autostart >/dev/null
+
 # ---- the monitor dies ----
 mon=$(jget "$n" monitor_pid)
 pid=$(jget "$n" pid)
