@@ -155,9 +155,20 @@ mounts (void)
   open_write ("uevent_helper-after-remount", "/sys/kernel/uevent_helper");
   mkdir ("/tmp/.probe-mnt", 0700);
   r = mount ("proc", "/tmp/.probe-mnt", "proc", 0, NULL);
-  result ("mount-proc", r == 0, errno, "a second procfs");
+  e = errno;
   if (r == 0)
-    umount2 ("/tmp/.probe-mnt", MNT_DETACH);
+    {
+      /* Mounting is not the attack; what an unmasked procfs would give is. */
+      info ("mount-proc", "mounted a procfs of the container's own pid namespace; the next probes try what it exposes");
+      read_some ("second-proc-read-timer_list", "/tmp/.probe-mnt/timer_list");
+      read_some ("second-proc-read-kcore", "/tmp/.probe-mnt/kcore");
+      open_write ("second-proc-write-sysrq-trigger", "/tmp/.probe-mnt/sysrq-trigger");
+      open_write ("second-proc-write-core_pattern", "/tmp/.probe-mnt/sys/kernel/core_pattern");
+      open_write ("second-proc-write-modprobe", "/tmp/.probe-mnt/sys/kernel/modprobe");
+      umount2 ("/tmp/.probe-mnt", MNT_DETACH);
+    }
+  else
+    result ("mount-proc", 0, e, NULL);
   r = mount ("sysfs", "/tmp/.probe-mnt", "sysfs", 0, NULL);
   result ("mount-sysfs", r == 0, errno, "a second sysfs");
   if (r == 0)
@@ -172,9 +183,16 @@ mounts (void)
   else
     result ("mount-tmpfs", 0, e, NULL);
   r = mount ("cgroup", "/tmp/.probe-mnt", "cgroup", 0, "memory");
-  result ("mount-cgroup-v1", r == 0, errno, "a v1 cgroup hierarchy");
+  e = errno;
   if (r == 0)
-    umount2 ("/tmp/.probe-mnt", MNT_DETACH);
+    {
+      info ("mount-cgroup-v1", "mounted the memory hierarchy as the container's cgroup namespace shows it; the next probes try to change it");
+      open_write ("cgroup-v1-raise-memory-limit", "/tmp/.probe-mnt/memory.limit_in_bytes");
+      open_write ("cgroup-v1-release-agent", "/tmp/.probe-mnt/release_agent");
+      umount2 ("/tmp/.probe-mnt", MNT_DETACH);
+    }
+  else
+    result ("mount-cgroup-v1", 0, e, NULL);
   r = mount ("cgroup2", "/tmp/.probe-mnt", "cgroup2", 0, NULL);
   e = errno;
   if (r == 0)
@@ -347,7 +365,7 @@ list_fds (char *out, size_t len)
       ssize_t l = readlink (p, target, sizeof target - 1);
       if (l > 0)
         target[l] = '\0';
-      snprintf (out + strlen (out), len - strlen (out), " %d=%.100s", fd, target);
+      snprintf (out + strlen (out), len - strlen (out), " %d=%.60s", fd, target);
       n++;
     }
   if (d)
