@@ -23,7 +23,12 @@ if ! command -v qemu-system-x86_64 >/dev/null; then
 fi
 
 mkdir -p "$CACHE"
-pkg=$(apt-cache depends linux-image-amd64 2>/dev/null | sed -n 's/.*Depends: \(linux-image-[0-9][^ ]*\)/\1/p' | head -1)
+kernel_pkg() { apt-cache depends linux-image-amd64 2>/dev/null | sed -n 's/.*Depends: \(linux-image-[0-9][^ ]*\)/\1/p' | head -1; }
+pkg=$(kernel_pkg)
+if [ -z "$pkg" ] || ! ls "$CACHE/$pkg/boot" >/dev/null 2>&1 && ! apt-cache policy "$pkg" 2>/dev/null | grep -q Candidate; then
+  apt-get update -qq >/dev/null 2>&1
+  pkg=$(kernel_pkg)
+fi
 kdir="$CACHE/${pkg:-none}"
 if [ ! -d "$kdir/boot" ]; then
   [ -n "$pkg" ] || { loud "SKIPPING THE CGROUP V2 LAB: no linux-image package known to apt (run apt-get update)"; exit 77; }
