@@ -19,9 +19,10 @@ mgr_cmd_console (int argc, char **argv)
 {
   char *name = NULL, *path = NULL;
   gboolean version = FALSE;
-  int escape = 'a';
+  int escape = 'a', tty = 0;
   GOptionEntry entries[] = {
     MGR_COMMON_OPTIONS (&name, &path, &version),
+    { "tty", 't', 0, G_OPTION_ARG_INT, &tty, "/dev/ttyN instead of the console (see [container] tty.count)", "N" },
     { NULL },
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new (NULL);
@@ -40,13 +41,17 @@ mgr_cmd_console (int argc, char **argv)
   if (ct.st.state == MGR_STATE_STOPPED)
     g_set_error (&e, MGR_ERROR, MGR_ERROR_FAILED, "%s is not running", name);
   else if ((sock = mgr_monitor_connect (&ct.rt, &e)) >= 0)
-    reply = mgr_monitor_request (sock, "console", NULL, &e);
+    {
+      g_autofree char *req = tty ? g_strdup_printf ("console %d", tty) : g_strdup ("console");
+      reply = mgr_monitor_request (sock, req, NULL, &e);
+    }
   mgr_container_close (&ct);
   if (!reply)
     return mgr_report (e);
   if (strcmp (reply, "ok") != 0)
     {
-      g_printerr ("%s: %s has no console (it was started by mgr-execute)\n", g_get_prgname (), name);
+      g_printerr ("%s: %s: %s\n", g_get_prgname (), name,
+                  g_str_has_prefix (reply, "error ") ? reply + 6 : "no console (it was started by mgr-execute)");
       return MGR_EXIT_FAIL;
     }
   struct termios saved, raw;

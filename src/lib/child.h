@@ -85,6 +85,7 @@ struct mgr_child {
   int console_fd;        /* the pty's slave, or -1 to keep stdio (mgr-execute) */
   const char *console_path; /* its host path, bound onto /dev/console */
   bool console_ctty;        /* make it init's controlling terminal */
+  const char *const *tty_paths; /* host paths of the ptys bound onto /dev/tty1..N, NULL-ended */
   const char *rootfs;
   char *const *argv;
   char *const *envp;

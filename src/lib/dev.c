@@ -95,6 +95,14 @@ mgr_dev_setup (const struct mgr_child *c, int rootfs_fd, struct mgr_child_error 
       if (f < 0 || mount (c->console_path, via, NULL, MS_BIND, NULL) < 0)
         return fail (err, MGR_STEP_CONSOLE_BIND, c->console_path);
     }
-  /* Mode 755 was for creating; the container may not add nodes of its own. */
+  for (int i = 0; c->tty_paths && c->tty_paths[i]; i++)
+    {
+      char name[16];
+      snprintf (name, sizeof name, "tty%d", i + 1);
+      _cleanup_close_ int f = openat (devfd, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+      snprintf (via, sizeof via, "/proc/self/fd/%d", f);
+      if (f < 0 || mount (c->tty_paths[i], via, NULL, MS_BIND, NULL) < 0)
+        return fail (err, MGR_STEP_CONSOLE_BIND, c->tty_paths[i]);
+    }
   return 0;
 }

@@ -1521,7 +1521,7 @@ const struct mgr_key mgr_keys[] = {
   CONT ("autostart", type_bool, autostart, "false", "true", "start the container at boot"),
   CONT ("autostart.delay", type_duration, autostart_delay, "0s", "5s",
         "wait this long after autostarting the container before the next one"),
-  CONT ("tty.count", type_uint, tty_count, "0", "4", "how many /dev/ttyN the container gets",
+  CONT ("tty.count", type_uint, tty_count, "0", "4", "how many /dev/ttyN (ptys the monitor keeps; mgr-console -t N) the container gets",
         .min = 0, .max = 64),
   CONT ("console.log", type_path, console_log, NULL, "console.log",
         "a file that records the console, relative to the container's folder or absolute"),

@@ -31,16 +31,24 @@ enum client_kind { CLIENT_REQUEST, CLIENT_CONSOLE, CLIENT_WAIT };
 typedef struct {
   int fd;
   enum client_kind kind;
+  int term; /* CLIENT_CONSOLE: 0 for the console, N for /dev/ttyN */
   size_t len;
   char buf[256];
 } Client;
+
+/* The console (0) and the [container] tty.count terminals (1..N): a pty the
+ * monitor keeps both ends of, and the latest output for mgr-console. */
+typedef struct {
+  MgrPty pty;
+  MgrRing ring;
+} Term;
 
 typedef struct {
   const MgrMonitorOptions *o;
   MgrSpawned init;
   MgrStatus st;
-  MgrPty pty;
-  MgrRing ring;
+  Term *term;
+  guint n_term;
   int log_fd, listen_fd, sig_fd, timer_fd;
   GArray *clients;
   bool exited;
@@ -118,8 +126,8 @@ static void
 console_note (Monitor *m, const char *text)
 {
   g_autofree char *line = g_strdup_printf ("\r\n[mgr] %s\r\n", text);
-  if (m->ring.buf)
-    mgr_ring_append (&m->ring, line, strlen (line));
+  if (m->term[0].ring.buf)
+    mgr_ring_append (&m->term[0].ring, line, strlen (line));
   if (m->log_fd >= 0)
     (void) !write (m->log_fd, line, strlen (line));
   if (m->o->foreground || m->o->execute)
@@ -178,15 +186,23 @@ handle_request (Monitor *m, Client *c, const char *line)
       c->kind = CLIENT_WAIT;
       begin_stop (m, ms);
     }
-  else if (strcmp (line, "console") == 0 && m->pty.master >= 0)
+  else if ((strcmp (line, "console") == 0 || g_str_has_prefix (line, "console ")) && m->n_term
+           && m->term[0].pty.master >= 0)
     {
+      guint t = line[7] ? (guint) g_ascii_strtoull (line + 8, NULL, 10) : 0;
+      if (t >= m->n_term)
+        {
+          client_reply (c, "error the container has %u tty (set [container] tty.count)\n", m->n_term - 1);
+          return false;
+        }
       const char *a, *b;
       size_t al, bl;
       client_reply (c, "ok\n");
-      mgr_ring_pieces (&m->ring, &a, &al, &b, &bl);
+      mgr_ring_pieces (&m->term[t].ring, &a, &al, &b, &bl);
       client_send (c, a, al);
       client_send (c, b, bl);
       c->kind = CLIENT_CONSOLE;
+      c->term = t;
     }
   else
     {
@@ -207,8 +223,8 @@ client_readable (Monitor *m, Client *c)
     return true;
   if (c->kind == CLIENT_CONSOLE)
     {
-      if (m->pty.master >= 0)
-        (void) !write (m->pty.master, buf, n);
+      if (m->term[c->term].pty.master >= 0)
+        (void) !write (m->term[c->term].pty.master, buf, n);
       return true;
     }
   if (c->kind == CLIENT_WAIT)
@@ -226,9 +242,9 @@ client_readable (Monitor *m, Client *c)
       c->len = 0;
       if (!handle_request (m, c, c->buf))
         return false;
-      if (c->kind == CLIENT_CONSOLE && i + 1 < n && m->pty.master >= 0)
+      if (c->kind == CLIENT_CONSOLE && i + 1 < n && m->term[c->term].pty.master >= 0)
         {
-          (void) !write (m->pty.master, buf + i + 1, n - i - 1);
+          (void) !write (m->term[c->term].pty.master, buf + i + 1, n - i - 1);
           break;
         }
     }
@@ -255,28 +271,29 @@ accept_client (Monitor *m)
 }
 
 static void
-console_output (Monitor *m)
+console_output (Monitor *m, guint t)
 {
   char buf[8192];
-  ssize_t n = read (m->pty.master, buf, sizeof buf);
+  Term *term = &m->term[t];
+  ssize_t n = read (term->pty.master, buf, sizeof buf);
   if (n <= 0)
     {
       if (n < 0 && (errno == EAGAIN || errno == EINTR))
         return;
-      /* EIO: nothing holds the console's other side any more. */
-      close (m->pty.master);
-      m->pty.master = -1;
+      /* EIO: nothing holds the terminal's other side any more. */
+      close (term->pty.master);
+      term->pty.master = -1;
       return;
     }
-  mgr_ring_append (&m->ring, buf, n);
-  if (m->log_fd >= 0)
+  mgr_ring_append (&term->ring, buf, n);
+  if (t == 0 && m->log_fd >= 0)
     (void) !write (m->log_fd, buf, n);
-  if (m->o->foreground)
+  if (t == 0 && m->o->foreground)
     (void) !write (STDOUT_FILENO, buf, n);
   for (guint i = 0; i < m->clients->len; i++)
     {
       Client *c = &g_array_index (m->clients, Client, i);
-      if (c->kind == CLIENT_CONSOLE)
+      if (c->kind == CLIENT_CONSOLE && c->term == (int) t)
         client_send (c, buf, n);
     }
 }
@@ -285,8 +302,8 @@ static void
 copy_winsize (Monitor *m)
 {
   struct winsize ws;
-  if (m->pty.master >= 0 && ioctl (STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
-    ioctl (m->pty.master, TIOCSWINSZ, &ws);
+  if (m->term[0].pty.master >= 0 && ioctl (STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+    ioctl (m->term[0].pty.master, TIOCSWINSZ, &ws);
 }
 
 static void
@@ -342,19 +359,21 @@ terminal_raw (Monitor *m)
 static void
 loop (Monitor *m)
 {
-  bool stdin_open = m->o->foreground && m->pty.master >= 0;
+  bool stdin_open = m->o->foreground && m->term[0].pty.master >= 0;
   while (!m->exited)
     {
       guint nc = m->clients->len;
-      g_autofree struct pollfd *p = g_new0 (struct pollfd, 5 + nc);
+      g_autofree struct pollfd *p = g_new0 (struct pollfd, 5 + nc + m->n_term);
       int n = 0;
       p[n++] = (struct pollfd){ m->sig_fd, POLLIN };
       p[n++] = (struct pollfd){ m->listen_fd, POLLIN };
       p[n++] = (struct pollfd){ m->timer_fd, POLLIN };
-      p[n++] = (struct pollfd){ m->pty.master, POLLIN };
+      p[n++] = (struct pollfd){ m->term[0].pty.master, POLLIN };
       p[n++] = (struct pollfd){ stdin_open ? STDIN_FILENO : -1, POLLIN };
       for (guint i = 0; i < nc; i++)
         p[n++] = (struct pollfd){ g_array_index (m->clients, Client, i).fd, POLLIN };
+      for (guint t = 1; t < m->n_term; t++)
+        p[n++] = (struct pollfd){ m->term[t].pty.master, POLLIN };
       if (poll (p, n, -1) < 0)
         continue;
       if (p[0].revents)
@@ -367,16 +386,19 @@ loop (Monitor *m)
           if (read (m->timer_fd, &ticks, sizeof ticks) > 0)
             send_signal (m, SIGKILL);
         }
-      if (p[3].revents && m->pty.master >= 0)
-        console_output (m);
+      if (p[3].revents && m->term[0].pty.master >= 0)
+        console_output (m, 0);
+      for (guint t = 1; t < m->n_term; t++)
+        if (p[5 + nc + t - 1].revents && m->term[t].pty.master >= 0)
+          console_output (m, t);
       if (p[4].revents)
         {
           char buf[4096];
           ssize_t r = read (STDIN_FILENO, buf, sizeof buf);
           if (r <= 0)
             stdin_open = false;
-          else if (m->pty.master >= 0)
-            (void) !write (m->pty.master, buf, r);
+          else if (m->term[0].pty.master >= 0)
+            (void) !write (m->term[0].pty.master, buf, r);
         }
       for (guint i = nc; i-- > 0;)
         if (p[5 + i].revents && !client_readable (m, &g_array_index (m->clients, Client, i)))
@@ -386,12 +408,12 @@ loop (Monitor *m)
           }
     }
   /* Drain what init wrote last. */
-  while (m->pty.master >= 0)
+  while (m->term[0].pty.master >= 0)
     {
-      struct pollfd pf = { m->pty.master, POLLIN };
+      struct pollfd pf = { m->term[0].pty.master, POLLIN };
       if (poll (&pf, 1, 0) <= 0)
         break;
-      console_output (m);
+      console_output (m, 0);
     }
 }
 
@@ -421,7 +443,7 @@ report_start (Monitor *m, const char *text)
 int
 mgr_monitor_run (const MgrMonitorOptions *o, GError **error)
 {
-  Monitor m = { .o = o, .log_fd = -1, .listen_fd = -1, .sig_fd = -1, .timer_fd = -1, .pty = { -1, -1 } };
+  Monitor m = { .o = o, .log_fd = -1, .listen_fd = -1, .sig_fd = -1, .timer_fd = -1 };
   const MgrPlan *plan = o->plan;
   int result = -1;
 
@@ -431,6 +453,9 @@ mgr_monitor_run (const MgrMonitorOptions *o, GError **error)
   m.clients = g_array_new (FALSE, FALSE, sizeof (Client));
   m.st = (MgrStatus){ .state = MGR_STATE_STARTING, .monitor_pid = getpid (), .exit_status = -1, .started = time (NULL) };
   save_state (&m);
+  /* term[0] always exists: with closed fds under mgr-execute. */
+  m.term = g_new0 (Term, 1 + (o->execute ? 0 : plan->container.tty_count.v));
+  m.term[0].pty.master = m.term[0].pty.slave = -1;
 
   m.sig_fd = block_signals ();
   m.timer_fd = timerfd_create (CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
@@ -442,11 +467,18 @@ mgr_monitor_run (const MgrMonitorOptions *o, GError **error)
       uid_t ru;
       gid_t rg;
       mgr_plan_root_ids (plan, &ru, &rg);
-      if (mgr_pty_open (&m.pty, plan->user_namespace ? ru : (uid_t) -1, plan->user_namespace ? rg : (gid_t) -1, error) < 0)
-        goto out;
+      m.n_term = 1 + plan->container.tty_count.v;
+      for (guint t = 0; t < m.n_term; t++)
+        m.term[t].pty.master = m.term[t].pty.slave = -1;
+      for (guint t = 0; t < m.n_term; t++)
+        {
+          if (mgr_pty_open (&m.term[t].pty, plan->user_namespace ? ru : (uid_t) -1,
+                            plan->user_namespace ? rg : (gid_t) -1, error) < 0)
+            goto out;
+          mgr_ring_init (&m.term[t].ring, t == 0 ? plan->container.console_buffer.v : 16384);
+        }
       if (o->foreground)
         copy_winsize (&m);
-      mgr_ring_init (&m.ring, plan->container.console_buffer.v);
       if (plan->container.console_log)
         {
           m.log_fd = open (plan->container.console_log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
@@ -469,7 +501,11 @@ mgr_monitor_run (const MgrMonitorOptions *o, GError **error)
     {
       if (!mgr_cgroup_create (m.cgroup, plan, error) || !mgr_hook_run (plan, "pre-start", plan->hooks.pre_start, 0, error))
         goto out;
-      MgrSpawnOptions so = { .command = o->command, .console_fd = m.pty.slave, .console_path = m.pty.path,
+      g_autofree const char **ttys = g_new0 (const char *, m.n_term + 1);
+      for (guint t = 1; t < m.n_term; t++)
+        ttys[t - 1] = m.term[t].pty.path;
+      MgrSpawnOptions so = { .command = o->command, .console_fd = m.n_term ? m.term[0].pty.slave : -1,
+                             .console_path = m.n_term ? m.term[0].pty.path : NULL, .tty_paths = ttys,
                              .minimal_init = o->execute, .seccomp = &m.seccomp, .cgroup = m.cgroup };
       if (!mgr_spawn (plan, &so, &m.init, error))
         goto out;
@@ -481,7 +517,7 @@ mgr_monitor_run (const MgrMonitorOptions *o, GError **error)
         {
           g_autofree char *ok = g_strdup_printf ("ok %d\n", m.init.pid);
           report_start (&m, ok);
-          if (o->foreground && m.pty.master >= 0)
+          if (o->foreground && m.term[0].pty.master >= 0)
             terminal_raw (&m);
         }
 
@@ -533,8 +569,12 @@ out:
   g_array_free (m.clients, TRUE);
   if (m.init.pidfd > 0)
     close (m.init.pidfd);
-  mgr_pty_close (&m.pty);
-  mgr_ring_free (&m.ring);
+  for (guint t = 0; t < m.n_term; t++)
+    {
+      mgr_pty_close (&m.term[t].pty);
+      mgr_ring_free (&m.term[t].ring);
+    }
+  g_free (m.term);
   mgr_seccomp_clear (&m.seccomp);
   for (int *fd = (int[]){ m.log_fd, m.listen_fd, m.sig_fd, m.timer_fd }, i = 0; i < 4; i++)
     if (fd[i] >= 0)

@@ -84,13 +84,6 @@ mgr_spawn_check (const MgrPlan *plan, GError **error)
                      plan->net[i].type == MGR_NET_VETH ? "veth" : plan->net[i].type == MGR_NET_MACVLAN ? "macvlan" : "phys");
         return FALSE;
       }
-  if (plan->container.tty_count.v > 0)
-    {
-      g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED,
-                   "[container] tty.count = %" G_GUINT64_FORMAT ": this mgr gives containers only /dev/console yet; set it to 0",
-                   plan->container.tty_count.v);
-      return FALSE;
-    }
   return TRUE;
 }
 
@@ -139,6 +132,7 @@ mgr_spawn (const MgrPlan *plan, const MgrSpawnOptions *o, MgrSpawned *out, GErro
     .console_fd = o->console_fd,
     .console_path = o->console_fd >= 0 ? o->console_path : NULL,
     .console_ctty = o->command != NULL,
+    .tty_paths = o->tty_paths,
     .rootfs = plan->container.rootfs,
     .argv = o->command ? o->command : plan->container.init,
     .envp = envp,

@@ -13,6 +13,7 @@ typedef struct {
   char *const *command;    /* replaces [container] init, or NULL */
   int console_fd;          /* pty slave for init's stdio, or -1 to pass ours */
   const char *console_path;
+  const char *const *tty_paths; /* pty slaves for /dev/tty1..N, NULL-ended, or NULL */
   bool minimal_init;       /* mgr-execute */
   const MgrSeccomp *seccomp; /* compiled from [seccomp], or NULL */
   const struct MgrCgroup *cgroup; /* created for the container, or NULL */

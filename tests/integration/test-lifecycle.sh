@@ -147,6 +147,15 @@ for kind in p u; do
   OUT=$(echo hello | timeout $T "$MGR" start -F -P "$P" -n "$n" -- /bin/sh -c 'read x; echo "got $x"; exit 5' 2>&1) && RC=0 || RC=$?
   expect_rc 5 "[$kind] start -F returns init's exit status"
   expect_in "$OUT" "got hello" "[$kind] start -F relays stdin and stdout through the console"
+  # ---- tty.count: /dev/tty1..N, each reachable with mgr-console -t N ----
+  mstart -n "$n" -s container.tty.count=2 >/dev/null
+  run m attach -n "$n" -- sh -c 'ls /dev/tty1 /dev/tty2 && echo "to-tty2-$$" > /dev/tty2'
+  expect_rc 0 "[$kind] tty.count = 2 gives /dev/tty1 and /dev/tty2"
+  run timeout 3 "$MGR" console -P "$P" -n "$n" -t 2 </dev/null
+  expect_in "$OUT" "to-tty2-" "[$kind] mgr-console -t 2 shows what was written to /dev/tty2"
+  run m console -n "$n" -t 3 </dev/null
+  expect_in "$ERR" "has 2 tty" "[$kind] mgr-console -t 3 says there are only 2"
+  m stop -k -n "$n" >/dev/null
   # ---- execute ----
   run m execute -n "$n" -- sh -c 'echo "pid $$"; exit 3'
   expect_rc 3 "[$kind] execute returns the command's status"
