@@ -26,11 +26,9 @@ mgr_cmd_attach (int argc, char **argv)
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &command, NULL, NULL },
     { NULL },
   };
-  g_autoptr (GOptionContext) ctx = g_option_context_new ("[-- COMMAND [ARGS...]]");
-  g_option_context_set_summary (ctx, "Run a command inside a running container, in all its namespaces, with its\n"
-                                     "capabilities. Without a command: the user's shell. Exits with the command's status.");
-  g_option_context_add_main_entries (ctx, entries, NULL);
-  int rc = mgr_command_begin (ctx, &argc, &argv, &version, &name, TRUE);
+  int rc = mgr_command_options (&argc, &argv, entries, "[-- COMMAND [ARGS...]]",
+                               "Run a command inside a running container, in all its namespaces, with its\n"
+                                     "capabilities. Without a command: the user's shell. Exits with the command's status.", &version, &name, TRUE);
   if (rc >= 0)
     return rc;
   if (clear_env && keep_env)

@@ -29,11 +29,9 @@ mgr_cmd_autostart (int argc, char **argv)
     { NULL },
   };
   entries[0].flags = G_OPTION_FLAG_HIDDEN;
-  g_autoptr (GOptionContext) ctx = g_option_context_new (NULL);
-  g_option_context_set_summary (ctx, "Start every container with [container] autostart = true, in name order,\n"
-                                     "waiting its autostart.delay after each; --stop stops them.");
-  g_option_context_add_main_entries (ctx, entries, NULL);
-  int rc = mgr_command_begin (ctx, &argc, &argv, &version, &unused, FALSE);
+  int rc = mgr_command_options (&argc, &argv, entries, NULL,
+                               "Start every container with [container] autostart = true, in name order,\n"
+                                     "waiting its autostart.delay after each; --stop stops them.", &version, &unused, FALSE);
   if (rc >= 0)
     return rc;
   g_autoptr (GError) e = NULL;

@@ -66,6 +66,14 @@ void mgr_container_runtime (const MgrContainerRef *ref, MgrRuntimePaths *rt);
   { "lxcpath", 'P', 0, G_OPTION_ARG_FILENAME, path, "the folder of containers", "PATH" },             \
   { "version", 0, 0, G_OPTION_ARG_NONE, version, "print the version", NULL }
 
+/* Parses a command's options (PARAMS and SUMMARY for --help), handles
+ * --version and a missing -n. Returns -1 to go on, or the exit code. */
+int mgr_command_options (int *argc, char ***argv, const GOptionEntry *entries, const char *params,
+                         const char *summary, const gboolean *version, char *const *name, gboolean need_name);
+
+/* --format: NULL or "text" (FALSE) or "json" (TRUE); -1 after a usage error. */
+int mgr_format_json (const char *format);
+
 /* Parses options and handles --version and a missing -n. Returns -1 to go
  * on, or the exit code. */
 int mgr_command_begin (GOptionContext *ctx, int *argc, char ***argv, const gboolean *version, char *const *name,

@@ -128,3 +128,24 @@ mgr_container_close (MgrContainer *c)
   mgr_runtime_paths_clear (&c->rt);
   mgr_container_ref_clear (&c->ref);
 }
+
+int
+mgr_command_options (int *argc, char ***argv, const GOptionEntry *entries, const char *params, const char *summary,
+                     const gboolean *version, char *const *name, gboolean need_name)
+{
+  g_autoptr (GOptionContext) ctx = g_option_context_new (params);
+  g_option_context_set_summary (ctx, summary);
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  return mgr_command_begin (ctx, argc, argv, version, name, need_name);
+}
+
+int
+mgr_format_json (const char *format)
+{
+  if (!format || strcmp (format, "text") == 0)
+    return FALSE;
+  if (strcmp (format, "json") == 0)
+    return TRUE;
+  g_printerr ("%s: --format %s: expected text or json\n", g_get_prgname (), format);
+  return -1;
+}

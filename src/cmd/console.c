@@ -25,11 +25,9 @@ mgr_cmd_console (int argc, char **argv)
     { "tty", 't', 0, G_OPTION_ARG_INT, &tty, "/dev/ttyN instead of the console (see [container] tty.count)", "N" },
     { NULL },
   };
-  g_autoptr (GOptionContext) ctx = g_option_context_new (NULL);
-  g_option_context_set_summary (ctx, "Attach to a container's console. The console's recent history is shown first.\n"
-                                     "Type Ctrl-a q to detach, Ctrl-a a to send Ctrl-a itself.");
-  g_option_context_add_main_entries (ctx, entries, NULL);
-  int rc = mgr_command_begin (ctx, &argc, &argv, &version, &name, TRUE);
+  int rc = mgr_command_options (&argc, &argv, entries, NULL,
+                               "Attach to a container's console. The console's recent history is shown first.\n"
+                                     "Type Ctrl-a q to detach, Ctrl-a a to send Ctrl-a itself.", &version, &name, TRUE);
   if (rc >= 0)
     return rc;
   g_autoptr (GError) e = NULL;

@@ -23,13 +23,11 @@ mgr_cmd_create (int argc, char **argv)
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &targs, NULL, NULL },
     { NULL },
   };
-  g_autoptr (GOptionContext) ctx = g_option_context_new ("[-- TEMPLATE-OPTIONS...]");
-  g_option_context_set_summary (ctx, "Create a container from a template. It is built beside its final folder and moved\n"
+  int rc = mgr_command_options (&argc, &argv, entries, "[-- TEMPLATE-OPTIONS...]",
+                               "Create a container from a template. It is built beside its final folder and moved\n"
                                      "there only when complete: a failure or Ctrl-C leaves nothing behind. Root's\n"
                                      "containers get their own block of 65536 ids unless --privileged.\n"
-                                     "mgr-create -t TEMPLATE -- --help shows the template's options.");
-  g_option_context_add_main_entries (ctx, entries, NULL);
-  int rc = mgr_command_begin (ctx, &argc, &argv, &version, &name, FALSE);
+                                     "mgr-create -t TEMPLATE -- --help shows the template's options.", &version, &name, FALSE);
   if (rc >= 0)
     return rc;
   if (!template)

@@ -26,11 +26,9 @@ mgr_cmd_destroy (int argc, char **argv)
     { "cache", 0, 0, G_OPTION_ARG_NONE, &cache, "also remove the cached image it was made from, unless another container uses it", NULL },
     { NULL },
   };
-  g_autoptr (GOptionContext) ctx = g_option_context_new (NULL);
-  g_option_context_set_summary (ctx, "Remove a container: its config, its rootfs and its runtime state.\n"
-                                     "Symlinks inside are removed, never followed.");
-  g_option_context_add_main_entries (ctx, entries, NULL);
-  int rc = mgr_command_begin (ctx, &argc, &argv, &version, &name, TRUE);
+  int rc = mgr_command_options (&argc, &argv, entries, NULL,
+                               "Remove a container: its config, its rootfs and its runtime state.\n"
+                                     "Symlinks inside are removed, never followed.", &version, &name, TRUE);
   if (rc >= 0)
     return rc;
   g_autoptr (GError) e = NULL;

@@ -11,11 +11,9 @@ run (int argc, char **argv, bool frozen)
   char *name = NULL, *path = NULL;
   gboolean version = FALSE;
   GOptionEntry entries[] = { MGR_COMMON_OPTIONS (&name, &path, &version), { NULL } };
-  g_autoptr (GOptionContext) ctx = g_option_context_new (NULL);
-  g_option_context_set_summary (ctx, frozen ? "Freeze every process of a running container (state FROZEN)."
-                                            : "Resume a frozen container.");
-  g_option_context_add_main_entries (ctx, entries, NULL);
-  int rc = mgr_command_begin (ctx, &argc, &argv, &version, &name, TRUE);
+  int rc = mgr_command_options (&argc, &argv, entries, NULL,
+                               frozen ? "Freeze every process of a running container (state FROZEN)."
+                                            : "Resume a frozen container.", &version, &name, TRUE);
   if (rc >= 0)
     return rc;
   g_autoptr (GError) e = NULL;

@@ -133,18 +133,13 @@ mgr_cmd_ls (int argc, char **argv)
     { NULL },
   };
   entries[0].flags = G_OPTION_FLAG_HIDDEN;
-  g_autoptr (GOptionContext) ctx = g_option_context_new (NULL);
-  g_option_context_set_summary (ctx, "List containers.");
-  g_option_context_add_main_entries (ctx, entries, NULL);
-  int rc = mgr_command_begin (ctx, &argc, &argv, &version, &name_unused, FALSE);
+  int rc = mgr_command_options (&argc, &argv, entries, NULL,
+                               "List containers.", &version, &name_unused, FALSE);
   if (rc >= 0)
     return rc;
-  bool json = format && strcmp (format, "json") == 0;
-  if (format && !json && strcmp (format, "text") != 0)
-    {
-      g_printerr ("%s: --format %s: expected text or json\n", g_get_prgname (), format);
-      return MGR_EXIT_USAGE;
-    }
+  int json = mgr_format_json (format);
+  if (json < 0)
+    return MGR_EXIT_USAGE;
 
   g_autoptr (GError) e = NULL;
   MgrContainerRef ref;
@@ -216,18 +211,13 @@ mgr_cmd_info (int argc, char **argv)
     { "format", 0, 0, G_OPTION_ARG_STRING, &format, "text or json", "FORMAT" },
     { NULL },
   };
-  g_autoptr (GOptionContext) ctx = g_option_context_new (NULL);
-  g_option_context_set_summary (ctx, "Show a container's state, pid, ids, addresses and config.");
-  g_option_context_add_main_entries (ctx, entries, NULL);
-  int rc = mgr_command_begin (ctx, &argc, &argv, &version, &name, TRUE);
+  int rc = mgr_command_options (&argc, &argv, entries, NULL,
+                               "Show a container's state, pid, ids, addresses and config.", &version, &name, TRUE);
   if (rc >= 0)
     return rc;
-  bool json = format && strcmp (format, "json") == 0;
-  if (format && !json && strcmp (format, "text") != 0)
-    {
-      g_printerr ("%s: --format %s: expected text or json\n", g_get_prgname (), format);
-      return MGR_EXIT_USAGE;
-    }
+  int json = mgr_format_json (format);
+  if (json < 0)
+    return MGR_EXIT_USAGE;
   g_autoptr (GError) e = NULL;
   MgrContainerRef ref;
   if (!mgr_container_ref (&ref, name, path, TRUE, &e))

@@ -23,14 +23,12 @@ run (int argc, char **argv, gboolean execute)
   };
   if (execute)
     entries[3].flags = G_OPTION_FLAG_HIDDEN;
-  g_autoptr (GOptionContext) ctx = g_option_context_new (execute ? "-- COMMAND [ARGS...]" : "[-- COMMAND [ARGS...]]");
-  g_option_context_set_summary (ctx, execute ? "Run one command as a container: it is the first process under a "
+  int rc = mgr_command_options (&argc, &argv, entries, execute ? "-- COMMAND [ARGS...]" : "[-- COMMAND [ARGS...]]",
+                               execute ? "Run one command as a container: it is the first process under a "
                                                "minimal init, and its exit status is returned."
                                              : "Start a container. Without -F it returns once the container runs, "
                                                "or says precisely why it could not start. A command after -- "
-                                               "replaces init for this run.");
-  g_option_context_add_main_entries (ctx, entries, NULL);
-  int rc = mgr_command_begin (ctx, &argc, &argv, &version, &name, TRUE);
+                                               "replaces init for this run.", &version, &name, TRUE);
   if (rc >= 0)
     return rc;
   if (execute && (!command || !command[0]))

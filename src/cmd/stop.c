@@ -60,11 +60,9 @@ mgr_cmd_stop (int argc, char **argv)
     { "kill", 'k', 0, G_OPTION_ARG_NONE, &kill_now, "kill every process of the container at once", NULL },
     { NULL },
   };
-  g_autoptr (GOptionContext) ctx = g_option_context_new (NULL);
-  g_option_context_set_summary (ctx, "Stop a container: its stop signal, then SIGKILL after the timeout.\n"
-                                     "Exits 2 when the container was not running.");
-  g_option_context_add_main_entries (ctx, entries, NULL);
-  int rc = mgr_command_begin (ctx, &argc, &argv, &version, &name, TRUE);
+  int rc = mgr_command_options (&argc, &argv, entries, NULL,
+                               "Stop a container: its stop signal, then SIGKILL after the timeout.\n"
+                                     "Exits 2 when the container was not running.", &version, &name, TRUE);
   if (rc >= 0)
     return rc;
 

@@ -38,10 +38,8 @@ mgr_cmd_usernsexec (int argc, char **argv)
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &command, NULL, NULL },
     { NULL },
   };
-  g_autoptr (GOptionContext) ctx = g_option_context_new ("-m MAP... -- COMMAND [ARGS...]");
-  g_option_context_set_summary (ctx, "Run a command as root of a new user namespace with these id maps.");
-  g_option_context_add_main_entries (ctx, entries, NULL);
-  int rc = mgr_command_begin (ctx, &argc, &argv, &version, &unused, FALSE);
+  int rc = mgr_command_options (&argc, &argv, entries, "-m MAP... -- COMMAND [ARGS...]",
+                               "Run a command as root of a new user namespace with these id maps.", &version, &unused, FALSE);
   if (rc >= 0)
     return rc;
   MgrPlan plan = { .user_namespace = true };
