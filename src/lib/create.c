@@ -173,8 +173,8 @@ mgr_create (const MgrCreateOptions *o, GError **error)
     return FALSE;
   if (geteuid () != 0)
     return g_set_error (error, MGR_ERROR, MGR_ERROR_PERMISSION,
-                        "mgr-create does not create containers for ordinary users yet (it needs to unpack as the "
-                        "user's subordinate ids); run it as root for now"), FALSE;
+                        "ordinary users cannot create containers yet (the rootfs must be unpacked as the "
+                        "user's subordinate ids through newuidmap); run it as root for now"), FALSE;
   g_autofree char *target = g_build_filename (containers, o->name, NULL);
   if (g_mkdir_with_parents (containers, 0755) < 0)
     return g_set_error (error, MGR_ERROR, MGR_ERROR_IO, "creating %s: %s", containers, g_strerror (errno)), FALSE;

@@ -25,6 +25,13 @@ gboolean
 mgr_spawn_check (const MgrPlan *plan, GError **error)
 {
   struct stat st;
+  if (geteuid () != 0)
+    {
+      g_set_error (error, MGR_ERROR, MGR_ERROR_PERMISSION,
+                   "starting containers as an ordinary user is not available yet (it needs the user's delegated "
+                   "cgroup and the mgr-user-nic helper); run it as root for now");
+      return FALSE;
+    }
   if (stat (plan->container.rootfs, &st) < 0 || !S_ISDIR (st.st_mode))
     {
       g_set_error (error, MGR_ERROR, MGR_ERROR_NOT_FOUND, "rootfs %s: %s (set [container] rootfs, or create the container with mgr-create)",
