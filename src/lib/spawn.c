@@ -15,6 +15,7 @@
 #include "cgroup.h"
 #include "child.h"
 #include "hooks.h"
+#include "network.h"
 #include "keys.h"
 #include "mgr-error.h"
 #include "runtime.h"
@@ -80,17 +81,6 @@ mgr_spawn_check (const MgrPlan *plan, GError **error)
                    missing);
       return FALSE;
     }
-  /* What later parts of the executor will do; until then, say so instead of
-   * ignoring the key. */
-  for (guint i = 0; i < plan->n_net; i++)
-    if (plan->net[i].type != MGR_NET_EMPTY && plan->net[i].type != MGR_NET_NONE)
-      {
-        g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED,
-                     "[network %s] type = %s: this mgr does not create %s interfaces yet; use type = empty or none",
-                     plan->net[i].name, plan->net[i].type == MGR_NET_VETH ? "veth" : plan->net[i].type == MGR_NET_MACVLAN ? "macvlan" : "phys",
-                     plan->net[i].type == MGR_NET_VETH ? "veth" : plan->net[i].type == MGR_NET_MACVLAN ? "macvlan" : "phys");
-        return FALSE;
-      }
   return TRUE;
 }
 
@@ -211,6 +201,8 @@ mgr_spawn (const MgrPlan *plan, const MgrSpawnOptions *o, MgrSpawned *out, GErro
   if (o->cgroup && !mgr_cgroup_enter (o->cgroup, pid, cgfd >= 0, error))
     goto kill_child;
   if (plan->user_namespace && !mgr_idmap_write (pid, plan, error))
+    goto kill_child;
+  if (!mgr_network_setup (plan, pid, error))
     goto kill_child;
   struct mgr_sync_msg go = { .type = MGR_SYNC_GO };
   if (send (sync_fd, &go, sizeof go, MSG_NOSIGNAL) != sizeof go)
