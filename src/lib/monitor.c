@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -520,6 +521,9 @@ mgr_monitor_run (const MgrMonitorOptions *o, GError **error)
           if (o->foreground && m.term[0].pty.master >= 0)
             terminal_raw (&m);
         }
+      /* The monitor lives as long as the container: give back what starting
+       * it needed (plan parsing, the filter's compilation, libnl caches). */
+      malloc_trim (0);
 
       loop (&m);
       result = m.wait_status;
