@@ -52,8 +52,9 @@ mgr_cmd_destroy (int argc, char **argv)
     {
       if (!force)
         {
+          g_autofree char *state = g_ascii_strdown (mgr_state_name (s.state), -1);
           g_printerr ("%s: %s is %s; stop it first (mgr-stop -n %s), or use -f to kill it\n", g_get_prgname (), name,
-                      g_ascii_strdown (mgr_state_name (s.state), -1), name);
+                      state, name);
           rc = MGR_EXIT_FAIL;
           goto out;
         }

@@ -83,9 +83,9 @@ mgr_start (const MgrPlan *plan, const MgrRuntimePaths *rt, const MgrStartOptions
         return g_propagate_error (error, g_steal_pointer (&lock_err)), -1;
       MgrStatus st;
       mgr_runtime_status (rt, &st);
-      g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "%s is already %s%s", plan->name,
-                   st.state == MGR_STATE_STOPPED ? "starting" : g_ascii_strdown (mgr_state_name (st.state), -1),
-                   st.init_pid ? g_strdup_printf (" (init pid %d)", st.init_pid) : "");
+      g_autofree char *state = g_ascii_strdown (st.state == MGR_STATE_STOPPED ? "starting" : mgr_state_name (st.state), -1);
+      g_autofree char *pid = st.init_pid ? g_strdup_printf (" (init pid %d)", st.init_pid) : g_strdup ("");
+      g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "%s is already %s%s", plan->name, state, pid);
       return -1;
     }
   MgrMonitorOptions mo = { .plan = plan, .rt = rt, .status_fd = -1, .foreground = o->foreground,
