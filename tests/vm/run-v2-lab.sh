@@ -69,7 +69,14 @@ mount -t proc proc /host/proc; mount -t sysfs sys /host/sys; mount -t devtmpfs d
 mkdir -p /host/dev/pts /host/dev/shm; mount -t devpts -o newinstance,ptmxmode=0666 devpts /host/dev/pts; ln -sf pts/ptmx /host/dev/ptmx 2>/dev/null
 mount -t tmpfs shm /host/dev/shm 2>/dev/null
 mount -t cgroup2 cgroup2 /host/sys/fs/cgroup
+# Writable scratch for the tests; the source and build trees stay visible
+# even when they live below one of these (a clone in /tmp, say).
+mkdir -p /keep/src /keep/build
+mount -o bind /host$SRC /keep/src
+mount -o bind /host$BUILD /keep/build
 for d in /tmp /run /var/tmp /var/lib /var/cache; do mount -t tmpfs tmp /host\$d; done
+[ -e /host$SRC/configure.ac ] || { mkdir -p /host$SRC && mount -o move /keep/src /host$SRC; }
+[ -e /host$BUILD/Makefile ] || { mkdir -p /host$BUILD && mount -o move /keep/build /host$BUILD; }
 echo "VM: \$(cat /proc/version)"
 echo "VM: cgroup: \$(cat /host/sys/fs/cgroup/cgroup.controllers)"
 # switch_root, not chroot: the kernel refuses user namespaces to a chrooted process.
