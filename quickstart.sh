@@ -24,8 +24,9 @@ DEPS="build-essential autoconf automake pkg-config libglib2.0-dev libseccomp-dev
       libnl-3-dev libnl-route-3-dev libconfig-dev check busybox-static uidmap iproute2
       python3 valgrind man-db curl xz-utils ca-certificates"
 # The check also boots a kernel under qemu, for the cgroup v2 lab.
-# (and import-lxc is tried on the LXC configs Debian ships in liblxc-common).
-[ "$mode" = check ] && DEPS="$DEPS qemu-system-x86 liblxc-common"
+# (and import-lxc is tried on the LXC configs Debian ships in liblxc-common;
+# tmux gives attach a real terminal to test).
+[ "$mode" = check ] && DEPS="$DEPS qemu-system-x86 liblxc-common tmux"
 missing=()
 for p in $DEPS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -110,6 +110,24 @@ for kind in p u; do
   run m attach -n "$n" --cwd /etc -u 65534 -g 65534 -- sh -c 'pwd; id -u; grep CapEff /proc/self/status'
   expect_in "$OUT" "/etc" "[$kind] --cwd"
   expect_in "$OUT" "CapEff:	0000000000000000" "[$kind] -u 65534 runs without capabilities"
+  # ---- attach on a terminal: a pty of the container's own, resized with the terminal ----
+  tm="mgrt$$$kind"
+  # A private tmux server, ended below: nothing outlives the test.
+  tmux() { command tmux -L "$tm" "$@"; }
+  tmux new-session -d -s "$tm" -x 100 -y 30 "$MGR attach -P $P -n $n; echo ATTACH-EXIT=\$?; sleep 30"
+  sleep 1.5
+  tmux send-keys -t "$tm" 'echo "IN=$(hostname) $(stty size) $(tty)"' Enter
+  sleep 1
+  tmux resize-window -t "$tm" -x 120 -y 40
+  sleep 0.5
+  tmux send-keys -t "$tm" 'echo "NOW=$(stty size)"; exit 3' Enter
+  sleep 1.5
+  screen=$(tmux capture-pane -t "$tm" -p)
+  tmux kill-server 2>/dev/null
+  unset -f tmux
+  expect_in "$screen" "IN=$n 30 100 /dev/pts/" "[$kind] attach on a terminal gets a pty from the container's devpts, sized like the terminal"
+  expect_in "$screen" "NOW=40 120" "[$kind] the pty follows a resize of the terminal"
+  expect_in "$screen" "ATTACH-EXIT=3" "[$kind] and returns the shell's exit status"
   # ---- console history ----
   run timeout 3 "$MGR" console -P "$P" -n "$n" </dev/null
   expect_in "$OUT" "$n is up" "[$kind] mgr-console replays the console (rcS output)"
