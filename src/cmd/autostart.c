@@ -10,12 +10,6 @@
 #include "lib/client.h"
 #include "lib/spawn.h"
 
-static int
-compare (gconstpointer a, gconstpointer b)
-{
-  return strcmp (*(char *const *) a, *(char *const *) b);
-}
-
 int
 mgr_cmd_autostart (int argc, char **argv)
 {
@@ -38,12 +32,7 @@ mgr_cmd_autostart (int argc, char **argv)
   MgrContainerRef base;
   if (!mgr_container_ref (&base, NULL, path, FALSE, &e))
     return mgr_container_ref_clear (&base), mgr_report (e);
-  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr (GDir) d = g_dir_open (base.paths->containers, 0, NULL);
-  for (const char *n; d && (n = g_dir_read_name (d));)
-    if (n[0] != '.')
-      g_ptr_array_add (names, g_strdup (n));
-  g_ptr_array_sort (names, compare);
+  g_autoptr (GPtrArray) names = mgr_container_names (base.paths->containers);
   int failed = 0;
   for (guint i = 0; i < names->len; i++)
     {

@@ -54,6 +54,10 @@ gboolean mgr_container_open (MgrContainer *c, const char *name, const char *lxcp
                              GError **error);
 void mgr_container_close (MgrContainer *c);
 
+/* The names of the containers in a folder (folders holding a config),
+ * sorted. */
+GPtrArray *mgr_container_names (const char *containers);
+
 /* Loads and validates the container's plan. */
 MgrPlan *mgr_container_plan (const MgrContainerRef *ref, const char *const *overrides, GError **error);
 

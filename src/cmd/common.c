@@ -149,3 +149,24 @@ mgr_format_json (const char *format)
   g_printerr ("%s: --format %s: expected text or json\n", g_get_prgname (), format);
   return -1;
 }
+
+static int
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+GPtrArray *
+mgr_container_names (const char *containers)
+{
+  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GDir) d = g_dir_open (containers, 0, NULL);
+  for (const char *n; d && (n = g_dir_read_name (d));)
+    {
+      g_autofree char *cfg = g_build_filename (containers, n, "config", NULL);
+      if (n[0] != '.' && g_file_test (cfg, G_FILE_TEST_IS_REGULAR))
+        g_ptr_array_add (names, g_strdup (n));
+    }
+  g_ptr_array_sort (names, compare_names);
+  return names;
+}

@@ -113,12 +113,6 @@ row_json (GString *out, const Row *r)
                                ", \"pids\": %" G_GINT64_FORMAT "}", r->stats.memory, r->stats.cpu_usec, r->stats.pids);
 }
 
-static int
-compare_names (gconstpointer a, gconstpointer b)
-{
-  return strcmp (*(char *const *) a, *(char *const *) b);
-}
-
 int
 mgr_cmd_ls (int argc, char **argv)
 {
@@ -145,15 +139,7 @@ mgr_cmd_ls (int argc, char **argv)
   MgrContainerRef ref;
   if (!mgr_container_ref (&ref, NULL, path, FALSE, &e))
     return mgr_container_ref_clear (&ref), mgr_report (e);
-  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr (GDir) d = g_dir_open (ref.paths->containers, 0, NULL);
-  for (const char *n; d && (n = g_dir_read_name (d));)
-    {
-      g_autofree char *cfg = g_build_filename (ref.paths->containers, n, "config", NULL);
-      if (n[0] != '.' && g_file_test (cfg, G_FILE_TEST_IS_REGULAR))
-        g_ptr_array_add (names, g_strdup (n));
-    }
-  g_ptr_array_sort (names, compare_names);
+  g_autoptr (GPtrArray) names = mgr_container_names (ref.paths->containers);
 
   GString *out = g_string_new (json ? "[" : NULL);
   if (fancy && !json)
