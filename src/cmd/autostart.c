@@ -55,12 +55,7 @@ mgr_cmd_autostart (int argc, char **argv)
                  plan->container.autostart_delay.v, plan->container.autostart ? "" : " (not autostart)");
       else if (stop && c.st.state != MGR_STATE_STOPPED)
         {
-          g_autofree char *req = g_strdup_printf ("stop %" G_GUINT64_FORMAT, plan->container.stop_timeout.v);
-          int sock = mgr_monitor_connect (&c.rt, &ce);
-          g_autofree char *reply = sock >= 0 ? mgr_monitor_request (sock, req, NULL, &ce) : NULL;
-          if (sock >= 0)
-            close (sock);
-          if (!reply)
+          if (!mgr_stop (&c.rt, name, plan->container.stop_signal, plan->container.stop_timeout.v, NULL, &ce))
             failed++, mgr_report (ce);
           else
             g_print ("%s: stopped\n", name);

@@ -78,11 +78,6 @@ int mgr_command_options (int *argc, char ***argv, const GOptionEntry *entries, c
 /* --format: NULL or "text" (FALSE) or "json" (TRUE); -1 after a usage error. */
 int mgr_format_json (const char *format);
 
-/* Parses options and handles --version and a missing -n. Returns -1 to go
- * on, or the exit code. */
-int mgr_command_begin (GOptionContext *ctx, int *argc, char ***argv, const gboolean *version, char *const *name,
-                       gboolean need_name);
-
 int mgr_cmd_start (int argc, char **argv);
 int mgr_cmd_stop (int argc, char **argv);
 int mgr_cmd_attach (int argc, char **argv);

@@ -88,25 +88,6 @@ mgr_container_runtime (const MgrContainerRef *ref, MgrRuntimePaths *rt)
   mgr_runtime_paths_init (rt, ref->paths->runtime, ref->name);
 }
 
-int
-mgr_command_begin (GOptionContext *ctx, int *argc, char ***argv, const gboolean *version, char *const *name,
-                   gboolean need_name)
-{
-  int rc = MGR_EXIT_OK;
-  if (!mgr_parse_options (ctx, argc, argv, &rc))
-    return rc;
-  if (*version)
-    {
-      g_print ("mgr %s\n", PACKAGE_VERSION);
-      return MGR_EXIT_OK;
-    }
-  if (need_name && !*name)
-    {
-      g_printerr ("%s: which container? give -n NAME\nTry '%s --help'.\n", g_get_prgname (), g_get_prgname ());
-      return MGR_EXIT_USAGE;
-    }
-  return -1;
-}
 
 gboolean
 mgr_container_open (MgrContainer *c, const char *name, const char *lxcpath, gboolean must_exist, GError **error)
@@ -134,9 +115,22 @@ mgr_command_options (int *argc, char ***argv, const GOptionEntry *entries, const
                      const gboolean *version, char *const *name, gboolean need_name)
 {
   g_autoptr (GOptionContext) ctx = g_option_context_new (params);
+  int rc = MGR_EXIT_OK;
   g_option_context_set_summary (ctx, summary);
   g_option_context_add_main_entries (ctx, entries, NULL);
-  return mgr_command_begin (ctx, argc, argv, version, name, need_name);
+  if (!mgr_parse_options (ctx, argc, argv, &rc))
+    return rc;
+  if (*version)
+    {
+      g_print ("mgr %s\n", PACKAGE_VERSION);
+      return MGR_EXIT_OK;
+    }
+  if (need_name && !*name)
+    {
+      g_printerr ("%s: which container? give -n NAME\nTry '%s --help'.\n", g_get_prgname (), g_get_prgname ());
+      return MGR_EXIT_USAGE;
+    }
+  return -1;
 }
 
 int

@@ -58,23 +58,11 @@ mgr_cmd_destroy (int argc, char **argv)
           rc = MGR_EXIT_FAIL;
           goto out;
         }
-      _cleanup_close_ int mon = s.monitor_dead ? -1 : syscall (SYS_pidfd_open, s.monitor_pid, 0);
-      _cleanup_close_ int sock = s.monitor_dead ? -1 : mgr_monitor_connect (&rt, NULL);
-      g_autofree char *reply = sock >= 0 ? mgr_monitor_request (sock, "kill", NULL, NULL) : NULL;
-      if (!reply)
+      if (!mgr_stop (&rt, name, 0, 0, NULL, &e))
         {
-          _cleanup_close_ int fd = mgr_pidfd_open_checked (s.init_pid, s.init_start);
-          struct pollfd p = { fd, POLLIN };
-          if (fd >= 0 && syscall (SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0) == 0)
-            poll (&p, 1, 10000);
+          rc = mgr_report (e);
+          goto out;
         }
-      /* The monitor still removes its files after init is gone: let it finish. */
-      struct pollfd p = { mon, POLLIN };
-      if (mon >= 0)
-        poll (&p, 1, 10000);
-      g_autoptr (MgrCgroup) cg = s.monitor_dead ? mgr_cgroup_new (name, NULL) : NULL;
-      if (cg)
-        mgr_cgroup_destroy (cg, NULL);
     }
   /* Taking the lock keeps a concurrent mgr-start out while the files go. */
   lock = mgr_runtime_lock (&rt, &e);

@@ -17,37 +17,6 @@
 #include "lib/client.h"
 #include "lib/util.h"
 
-/* Without a monitor: signal init through a checked pidfd and wait for it. */
-static int
-stop_orphan (const MgrRuntimePaths *rt, const MgrStatus *st, const char *name, int sig, int timeout_ms)
-{
-  _cleanup_close_ int fd = mgr_pidfd_open_checked (st->init_pid, st->init_start);
-  g_printerr ("%s: the monitor of %s died; signalling its init (pid %d) directly\n", g_get_prgname (), name,
-              st->init_pid);
-  if (fd >= 0)
-    {
-      syscall (SYS_pidfd_send_signal, fd, sig, NULL, 0);
-      struct pollfd p = { fd, POLLIN };
-      if (sig != SIGKILL && poll (&p, 1, timeout_ms) == 0)
-        {
-          syscall (SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
-          poll (&p, 1, -1);
-        }
-      else if (sig == SIGKILL)
-        poll (&p, 1, -1);
-    }
-  g_autoptr (MgrCgroup) cg = mgr_cgroup_new (name, NULL);
-  g_autoptr (GError) ce = NULL;
-  if (cg && !mgr_cgroup_destroy (cg, &ce))
-    g_printerr ("%s: %s\n", g_get_prgname (), ce->message);
-  MgrStatus done = { .state = MGR_STATE_STOPPED, .exit_status = -1 };
-  g_autoptr (GError) e = NULL;
-  unlink (rt->socket);
-  if (!mgr_runtime_write_status (rt, &done, &e))
-    return mgr_report (e);
-  return MGR_EXIT_OK;
-}
-
 int
 mgr_cmd_stop (int argc, char **argv)
 {
@@ -92,28 +61,13 @@ mgr_cmd_stop (int argc, char **argv)
       g_printerr ("%s: %s is not running\n", g_get_prgname (), name);
       rc = MGR_EXIT_USAGE;
     }
-  else if (st.monitor_dead)
-    rc = stop_orphan (&rt, &st, name, ms ? stop_signal : SIGKILL, ms);
   else
     {
-      /* Returning means everything is gone: wait for the monitor itself,
-       * which replies only after its teardown, to exit. */
-      _cleanup_close_ int mon = syscall (SYS_pidfd_open, st.monitor_pid, 0);
-      _cleanup_close_ int sock = mgr_monitor_connect (&rt, &e);
-      g_autofree char *req = ms ? g_strdup_printf ("stop %" G_GUINT64_FORMAT, ms) : g_strdup ("kill");
-      g_autofree char *reply = sock >= 0 ? mgr_monitor_request (sock, req, NULL, &e) : NULL;
-      if (!reply)
-        {
-          /* The monitor exited between our look and our question: stopped. */
-          MgrStatus again;
-          mgr_runtime_status (&rt, &again);
-          rc = again.state == MGR_STATE_STOPPED ? MGR_EXIT_OK : mgr_report (e);
-        }
-      else
-        rc = g_str_has_prefix (reply, "stopped") ? MGR_EXIT_OK : (g_printerr ("%s: %s\n", g_get_prgname (), reply), MGR_EXIT_FAIL);
-      struct pollfd p = { mon, POLLIN };
-      if (mon >= 0 && rc == MGR_EXIT_OK)
-        poll (&p, 1, 5000);
+      bool orphan;
+      rc = mgr_stop (&rt, name, stop_signal, ms, &orphan, &e) ? MGR_EXIT_OK : mgr_report (e);
+      if (orphan)
+        g_printerr ("%s: the monitor of %s had died; its init (pid %d) was signalled directly\n", g_get_prgname (), name,
+                    st.init_pid);
     }
   mgr_container_close (&c);
   return rc;

@@ -2,12 +2,16 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/syscall.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "client.h"
 #include "mgr-error.h"
 #include "monitor.h"
@@ -141,4 +145,64 @@ mgr_start (const MgrPlan *plan, const MgrRuntimePaths *rt, const MgrStartOptions
   g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "%s",
                g_str_has_prefix (reply, "error ") ? reply + 6 : "the monitor died while starting the container");
   return -1;
+}
+
+static void
+wait_pidfd (int fd, int timeout_ms)
+{
+  struct pollfd p = { fd, POLLIN };
+  if (fd >= 0)
+    while (poll (&p, 1, timeout_ms) < 0 && errno == EINTR)
+      ;
+}
+
+gboolean
+mgr_stop (const MgrRuntimePaths *rt, const char *name, int stop_signal, guint64 timeout_ms, bool *orphan,
+          GError **error)
+{
+  MgrStatus st;
+  mgr_runtime_status (rt, &st);
+  if (orphan)
+    *orphan = st.state != MGR_STATE_STOPPED && st.monitor_dead;
+  if (st.state == MGR_STATE_STOPPED)
+    return TRUE;
+  if (!st.monitor_dead)
+    {
+      /* The monitor replies after its teardown; its exit is the last step. */
+      _cleanup_close_ int mon = syscall (SYS_pidfd_open, st.monitor_pid, 0);
+      _cleanup_close_ int sock = mgr_monitor_connect (rt, error);
+      g_autofree char *req = timeout_ms ? g_strdup_printf ("stop %" G_GUINT64_FORMAT, timeout_ms) : g_strdup ("kill");
+      g_autofree char *reply = sock >= 0 ? mgr_monitor_request (sock, req, NULL, error) : NULL;
+      if (!reply)
+        {
+          /* The monitor exited between our look and our question. */
+          mgr_runtime_status (rt, &st);
+          if (st.state != MGR_STATE_STOPPED)
+            return FALSE;
+          g_clear_error (error);
+          return TRUE;
+        }
+      if (!g_str_has_prefix (reply, "stopped"))
+        {
+          g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "the monitor of %s answered: %s", name, reply);
+          return FALSE;
+        }
+      wait_pidfd (mon, 5000);
+      return TRUE;
+    }
+  _cleanup_close_ int fd = mgr_pidfd_open_checked (st.init_pid, st.init_start);
+  if (fd >= 0)
+    {
+      struct pollfd p = { fd, POLLIN };
+      syscall (SYS_pidfd_send_signal, fd, timeout_ms ? stop_signal : SIGKILL, NULL, 0);
+      if (timeout_ms && poll (&p, 1, timeout_ms) == 0)
+        syscall (SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
+      wait_pidfd (fd, -1);
+    }
+  g_autoptr (MgrCgroup) cg = mgr_cgroup_new (name, NULL);
+  if (cg && !mgr_cgroup_destroy (cg, error))
+    return FALSE;
+  MgrStatus done = { .state = MGR_STATE_STOPPED, .exit_status = -1 };
+  unlink (rt->socket);
+  return mgr_runtime_write_status (rt, &done, error);
 }

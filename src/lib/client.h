@@ -13,6 +13,14 @@ int mgr_monitor_connect (const MgrRuntimePaths *rt, GError **error);
  * descriptor passed with the reply lands in *fd when fd is not NULL. */
 char *mgr_monitor_request (int sock, const char *request, int *fd, GError **error);
 
+/* Stops a running container: its monitor sends stop_signal and SIGKILLs
+ * after timeout_ms (0: SIGKILL at once); returns once the monitor has
+ * removed everything and exited. When the monitor is dead, init is
+ * signalled through a pidfd checked against its start time, and the cgroup
+ * and runtime state are cleaned here; *orphan tells the caller so. */
+gboolean mgr_stop (const MgrRuntimePaths *rt, const char *name, int stop_signal, guint64 timeout_ms, bool *orphan,
+                   GError **error);
+
 typedef struct {
   bool foreground;
   bool execute;
