@@ -16,8 +16,19 @@
 #   errno = name or number (for action errno); and optionally
 #   args = ( { index = N; op = eq|ne|lt|le|gt|ge|masked_eq; value = V; mask = M; } )
 #   (all conditions of one rule must hold).
+#   personality_allow = [ values ]: personality(2) with any other argument
+#                     fails with EPERM (a second, small filter: libseccomp
+#                     compares an argument only once per rule)
 
 default_action = "allow";
+
+# personality: Docker's list. The query (0xffffffff, which systemd's
+# LockPersonality= makes) and the harmless personas PER_LINUX (0),
+# PER_LINUX32 (8), each with UNAME26 (0x20000); every other value fails,
+# so ADDR_NO_RANDOMIZE, MMAP_PAGE_ZERO, READ_IMPLIES_EXEC, ADDR_COMPAT_LAYOUT
+# and the address-limit flags that weaken a process's memory protections
+# stay denied.
+personality_allow = [ 0x0, 0x8, 0x20000, 0x20008, 0xffffffff ];
 
 rules = (
   # Kernel code and the running kernel.
@@ -39,19 +50,6 @@ rules = (
   # adjtimex and clock_adjtime are allowed: reading the clock's state is
   # harmless, and changing it needs CAP_SYS_TIME, which every container
   # lacks by default ([capabilities] drop includes sys_time).
-  # personality: the personas that weaken the process's memory protections
-  # (no address randomization, page zero mappable, read implies exec,
-  # compat layout). libseccomp cannot say "none of these values" in one
-  # rule, so each flag is a rule; the query personality(0xffffffff) has
-  # every bit set and is denied too (/proc/self/personality tells the same).
-  { syscalls = [ "personality" ]; action = "errno"; errno = "EPERM";
-    args = ( { index = 0; op = "masked_eq"; mask = 0x0040000; value = 0x0040000; } ); },
-  { syscalls = [ "personality" ]; action = "errno"; errno = "EPERM";
-    args = ( { index = 0; op = "masked_eq"; mask = 0x0100000; value = 0x0100000; } ); },
-  { syscalls = [ "personality" ]; action = "errno"; errno = "EPERM";
-    args = ( { index = 0; op = "masked_eq"; mask = 0x0200000; value = 0x0200000; } ); },
-  { syscalls = [ "personality" ]; action = "errno"; errno = "EPERM";
-    args = ( { index = 0; op = "masked_eq"; mask = 0x0400000; value = 0x0400000; } ); },
   # Sockets of families a container has no use for: AF_VSOCK (40) reaches
   # the hypervisor, AF_ALG (38) the kernel's crypto API.
   { syscalls = [ "socket" ]; action = "errno"; errno = "EAFNOSUPPORT";

@@ -1,6 +1,9 @@
 #include "config.h"
 
+#include <endian.h>
 #include <errno.h>
+#include <linux/audit.h>
+#include <stddef.h>
 #include <libconfig.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
@@ -150,6 +153,94 @@ add_rules (scmp_filter_ctx ctx, const config_setting_t *list, const char *path, 
   return TRUE;
 }
 
+/* At most this many values in personality_allow: the program's jumps are
+ * 8-bit offsets. */
+#define PERSONALITY_MAX 32
+
+/* The second program: for each ABI of the filter, personality(2) whose
+ * argument (the low 32 bits, as the kernel takes an unsigned int) is not in
+ * the list fails with EPERM; every other call is allowed (the first program
+ * decides those, and kills unknown ABIs). */
+static gboolean
+personality_program (const uint32_t *arches, guint narch, const guint32 *values, guint nvalues, struct sock_fprog *out,
+                     const char *path, GError **error)
+{
+  struct { uint32_t arch; uint32_t nr; } pairs[6];
+  guint npair = 0;
+  for (guint i = 0; i < narch; i++)
+    {
+      int nr = seccomp_syscall_resolve_name_arch (arches[i], "personality");
+      if (nr >= 0 && npair < G_N_ELEMENTS (pairs))
+        pairs[npair++] = (typeof (pairs[0])){ arches[i], nr };
+    }
+  /* x32 shares AUDIT_ARCH_X86_64 and marks its numbers with bit 30. */
+  for (guint i = 0, n = npair; i < n; i++)
+    if (pairs[i].arch == SCMP_ARCH_X32)
+      pairs[i].arch = AUDIT_ARCH_X86_64;
+  guint len = npair * 5 + 1 + 1 + nvalues + 2, pc = 0;
+  struct sock_filter *f = g_new0 (struct sock_filter, len);
+  guint check = npair * 5 + 1;
+  for (guint i = 0; i < npair; i++)
+    {
+      f[pc++] = (struct sock_filter) BPF_STMT (BPF_LD | BPF_W | BPF_ABS, offsetof (struct seccomp_data, arch));
+      f[pc++] = (struct sock_filter) BPF_JUMP (BPF_JMP | BPF_JEQ | BPF_K, pairs[i].arch, 0, 3);
+      f[pc++] = (struct sock_filter) BPF_STMT (BPF_LD | BPF_W | BPF_ABS, offsetof (struct seccomp_data, nr));
+      f[pc++] = (struct sock_filter) BPF_JUMP (BPF_JMP | BPF_JEQ | BPF_K, pairs[i].nr, 0, 1);
+      f[pc] = (struct sock_filter) BPF_STMT (BPF_JMP | BPF_JA | BPF_K, check - pc - 1);
+      pc++;
+    }
+  f[pc++] = (struct sock_filter) BPF_STMT (BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+  g_assert (pc == check);
+#if __BYTE_ORDER == __LITTLE_ENDIAN
+  const guint lo = offsetof (struct seccomp_data, args[0]);
+#else
+  const guint lo = offsetof (struct seccomp_data, args[0]) + 4;
+#endif
+  f[pc++] = (struct sock_filter) BPF_STMT (BPF_LD | BPF_W | BPF_ABS, lo);
+  for (guint i = 0; i < nvalues; i++, pc++)
+    f[pc] = (struct sock_filter) BPF_JUMP (BPF_JMP | BPF_JEQ | BPF_K, values[i], len - 1 - pc - 1, 0);
+  f[pc++] = (struct sock_filter) BPF_STMT (BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM);
+  f[pc++] = (struct sock_filter) BPF_STMT (BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+  g_assert (pc == len);
+  if (npair == 0)
+    {
+      g_free (f);
+      return fail_at (error, path, NULL, "personality_allow: personality(2) is unknown on this architecture");
+    }
+  *out = (struct sock_fprog){ len, f };
+  return TRUE;
+}
+
+static gboolean
+parse_personality (const config_setting_t *s, scmp_filter_ctx ctx, const char *path, struct sock_fprog *out,
+                   GError **error)
+{
+  guint32 values[PERSONALITY_MAX];
+  int n = config_setting_length (s);
+  if (!config_setting_is_array (s) || n == 0 || n > PERSONALITY_MAX)
+    return fail_at (error, path, s, "personality_allow: expected a list of 1..%d values such as [ 0x0, 0xffffffff ]",
+                    PERSONALITY_MAX);
+  for (int i = 0; i < n; i++)
+    {
+      config_setting_t *e = config_setting_get_elem (s, i);
+      /* libconfig reads 0xffffffff as the 32-bit int -1: hex spells bits. */
+      long long v = config_setting_type (e) == CONFIG_TYPE_INT ? (guint32) config_setting_get_int (e)
+                                                               : config_setting_get_int64 (e);
+      if ((config_setting_type (e) != CONFIG_TYPE_INT && config_setting_type (e) != CONFIG_TYPE_INT64) || v < 0
+          || v > 0xffffffffLL)
+        return fail_at (error, path, s, "personality_allow: element %d is not a number 0..0xffffffff", i + 1);
+      values[i] = v;
+    }
+  uint32_t arches[4];
+  guint narch = 0;
+  arches[narch++] = seccomp_arch_native ();
+  static const uint32_t extra[] = { SCMP_ARCH_X86, SCMP_ARCH_X32, SCMP_ARCH_ARM };
+  for (guint i = 0; i < G_N_ELEMENTS (extra); i++)
+    if (extra[i] != arches[0] && seccomp_arch_exist (ctx, extra[i]) == 0)
+      arches[narch++] = extra[i];
+  return personality_program (arches, narch, values, n, out, path, error);
+}
+
 static void
 config_destroyp (config_t *c)
 {
@@ -172,12 +263,13 @@ mgr_seccomp_compile (const char *path, bool privileged, MgrSeccomp *out, GError 
       return FALSE;
     }
   config_setting_t *root = config_root_setting (&cfg);
-  static const char *const known[] = { "default_action", "default_errno", "rules", "privileged_rules", NULL };
+  static const char *const known[] = { "default_action", "default_errno", "rules", "privileged_rules",
+                                       "personality_allow", NULL };
   for (int i = 0; i < config_setting_length (root); i++)
     {
       config_setting_t *s = config_setting_get_elem (root, i);
       if (!g_strv_contains (known, config_setting_name (s)))
-        return fail_at (error, path, s, "%s: unknown setting (known: default_action, default_errno, rules, privileged_rules)",
+        return fail_at (error, path, s, "%s: unknown setting (known: default_action, default_errno, rules, privileged_rules, personality_allow)",
                         config_setting_name (s));
     }
   guint32 def;
@@ -197,6 +289,9 @@ mgr_seccomp_compile (const char *path, bool privileged, MgrSeccomp *out, GError 
     seccomp_arch_add (ctx, SCMP_ARCH_ARM);
   gboolean ok = add_rules (ctx, config_setting_get_member (root, "rules"), path, error)
                 && (!privileged || add_rules (ctx, config_setting_get_member (root, "privileged_rules"), path, error));
+  config_setting_t *pers = config_setting_get_member (root, "personality_allow");
+  if (ok && pers)
+    ok = parse_personality (pers, ctx, path, &out->personality, error);
   if (ok)
     {
       _cleanup_close_ int fd = memfd_create ("mgr-seccomp", MFD_CLOEXEC);
@@ -222,6 +317,8 @@ mgr_seccomp_compile (const char *path, bool privileged, MgrSeccomp *out, GError 
         }
     }
   seccomp_release (ctx);
+  if (!ok)
+    mgr_seccomp_clear (out);
   return ok;
 }
 
@@ -242,6 +339,8 @@ mgr_seccomp_clear (MgrSeccomp *s)
 {
   g_clear_pointer (&s->prog.filter, g_free);
   s->prog.len = 0;
+  g_clear_pointer (&s->personality.filter, g_free);
+  s->personality.len = 0;
 }
 
 int
@@ -249,6 +348,8 @@ mgr_seccomp_load (const MgrSeccomp *s)
 {
   if (!s || !s->prog.len)
     return 0;
+  if (s->personality.len && syscall (SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &s->personality) < 0)
+    return -errno;
   if (syscall (SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &s->prog) < 0)
     return -errno;
   return 0;

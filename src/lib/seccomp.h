@@ -10,6 +10,10 @@
 
 typedef struct {
   struct sock_fprog prog; /* len 0: no filter (unconfined) */
+  /* The profile's personality_allow as a second program: libseccomp can
+   * compare an argument only once per rule, so "personality only with one
+   * of these values" cannot be said in the deny-list filter (len 0: none). */
+  struct sock_fprog personality;
 } MgrSeccomp;
 
 /* The file of a named profile: "default" → DATADIR/seccomp/default.profile

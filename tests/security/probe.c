@@ -299,8 +299,36 @@ syscalls (void)
   result ("iopl", r == 0, errno, NULL);
   r = syscall (SYS_swapoff, "/nonexistent");
   result ("swapoff", r == 0 || errno == ENOENT, errno, "reached the swap code");
-  r = syscall (SYS_personality, 0x0040000);
-  result ("personality-ADDR_NO_RANDOMIZE", r != -1, errno, NULL);
+  /* Personas that weaken memory protection, alone, with PER_LINUX32, and
+   * with high bits the kernel ignores (it takes an unsigned int). */
+  static const struct { const char *name; unsigned long v; } weak[] = {
+    { "personality-ADDR_NO_RANDOMIZE", 0x0040000 }, { "personality-READ_IMPLIES_EXEC", 0x0400000 },
+    { "personality-MMAP_PAGE_ZERO", 0x0100000 },    { "personality-ADDR_COMPAT_LAYOUT", 0x0200000 },
+    { "personality-ADDR_LIMIT_3GB", 0x8000000 },    { "personality-ADDR_LIMIT_32BIT", 0x0800000 },
+    { "personality-LINUX32+ADDR_NO_RANDOMIZE", 0x0040008 },
+    { "personality-ADDR_NO_RANDOMIZE-high-bits", 0x100040000UL },
+    { "personality-all-but-one-bit", 0xfffffffeUL },
+  };
+  for (size_t i = 0; i < sizeof weak / sizeof weak[0]; i++)
+    {
+      r = syscall (SYS_personality, weak[i].v);
+      result (weak[i].name, r != -1, errno, NULL);
+      if (r != -1)
+        syscall (SYS_personality, 0);
+    }
+  /* What systemd needs (LockPersonality= queries, then sets PER_LINUX):
+   * reported as info so the suite can assert it works. */
+  static const struct { const char *name; unsigned long v; } harmless[] = {
+    { "personality-query", 0xffffffffUL }, { "personality-PER_LINUX", 0 }, { "personality-PER_LINUX32", 8 },
+    { "personality-UNAME26", 0x20000 },    { "personality-PER_LINUX32+UNAME26", 0x20008 },
+  };
+  for (size_t i = 0; i < sizeof harmless / sizeof harmless[0]; i++)
+    {
+      errno = 0;
+      r = syscall (SYS_personality, harmless[i].v);
+      info (harmless[i].name, r != -1 ? "works" : strerrorname_np (errno));
+    }
+  syscall (SYS_personality, 0);
   struct timespec ts;
   clock_gettime (CLOCK_REALTIME, &ts);
   r = clock_settime (CLOCK_REALTIME, &ts);

@@ -55,6 +55,9 @@ for kind in p u; do
   run m attach -n "$n" -- /probe all
   exec 7<&-
   check_probes $kind attach "$OUT"
+  for what in query PER_LINUX PER_LINUX32 UNAME26 PER_LINUX32+UNAME26; do
+    expect_in "$OUT" "PROBE personality-$what info works" "[$kind] personality $what is allowed (systemd's LockPersonality)"
+  done
   run m attach -n "$n" --keep-env -- /probe all
   check_probes $kind "attach --keep-env" "$OUT"
   m stop -k -n "$n" >/dev/null
