@@ -23,18 +23,29 @@ say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 DEPS="build-essential autoconf automake pkg-config libglib2.0-dev libseccomp-dev libcap-dev
       libnl-3-dev libnl-route-3-dev libconfig-dev check busybox-static uidmap iproute2
       python3 valgrind man-db curl xz-utils ca-certificates"
-# The check also boots a kernel under qemu, for the cgroup v2 lab.
-# (and import-lxc is tried on the LXC configs Debian ships in liblxc-common;
-# tmux gives attach a real terminal to test).
-[ "$mode" = check ] && DEPS="$DEPS qemu-system-x86 liblxc-common tmux"
+# The check also boots a kernel under qemu, for the cgroup v2 lab; imports
+# every LXC config Debian ships (the common ones in liblxc-common, the
+# distribution ones in lxc-templates); and gives attach a real terminal (tmux).
+[ "$mode" = check ] && DEPS="$DEPS qemu-system-x86 liblxc-common lxc-templates tmux"
 missing=()
 for p in $DEPS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
   say "Installing ${missing[*]}"
+  # Packages are installed, never started: lxc-templates pulls in lxc, whose
+  # lxc-net would otherwise put a bridge, dnsmasq and NAT rules on this host.
+  # policy-rc.d (exit 101: "action forbidden") is how Debian says so; one
+  # that the administrator already has is left alone.
+  policy=/usr/sbin/policy-rc.d
+  if [ ! -e $policy ]; then
+    printf '#!/bin/sh\n# quickstart.sh: install, do not start\nexit 101\n' > $policy
+    chmod 755 $policy
+    trap 'rm -f $policy' EXIT
+  fi
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends "${missing[@]}"
+  if grep -qs '^# quickstart.sh' $policy; then rm -f $policy; trap - EXIT; fi
 fi
 
 say "Building"
