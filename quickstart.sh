@@ -63,7 +63,7 @@ if [ "$mode" = check ]; then
 
   # One summary over every suite: Check's "Checks: N, Failures: F, Errors: E"
   # lines and the shell suites' "N passed, N failed".
-  passed=0; failed=0
+  passed=0; failed=0; skipped=()
   for log in $(find tests -name '*.log' ! -name 'test-suite.log'); do
     if line=$(grep -E '^[0-9]+%: Checks: ' "$log" | tail -1) && [ -n "$line" ]; then
       n=$(sed -E 's/.*Checks: ([0-9]+).*/\1/' <<<"$line")
@@ -73,9 +73,14 @@ if [ "$mode" = check ]; then
       passed=$((passed + $(cut -d' ' -f1 <<<"$line"))); failed=$((failed + $(cut -d' ' -f3 <<<"$line")))
     fi
     grep -qE '^(FAIL|ERROR)' "${log%.log}.trs" 2>/dev/null && { echo "--- $log"; tail -30 "$log"; }
+    grep -q '^:test-result: SKIP' "${log%.log}.trs" 2>/dev/null && skipped+=("${log%.log}: $(grep -m1 -i skip "$log")")
   done
   [ $status -eq 0 ] || [ $failed -gt 0 ] || failed=1
   echo
+  if [ ${#skipped[@]} -gt 0 ]; then
+    echo "!!! ${#skipped[@]} suite(s) SKIPPED, their checks are counted neither as passed nor as failed:"
+    printf '!!!   %s\n' "${skipped[@]}"
+  fi
   echo "total: $passed passed, $failed failed"
   exit $status
 fi
