@@ -35,7 +35,7 @@ man (void)
         "(for users\n.IR ~/.config/mgr/default.conf ),\nwhich holds sections of the same form.\n"
         ".PP\n.BR mgr-config (1)\nreads and changes single keys, written\n.IR section.key ,\n"
         "or\n.I section.NAME.key\nfor named sections, such as\n.BR network.eth0.ipv4 .");
-  puts (".SH EXAMPLE\n.nf\n[container]\ninit = /sbin/init\nstop.signal = SIGPWR\n\n[id_map]\n"
+  puts (".SH EXAMPLE\n.nf\n[container]\ninit = /sbin/init\nstop.signal = auto\n\n[id_map]\n"
         "uid = 0 100000 65536\ngid = 0 100000 65536\n\n[network eth0]\ntype = veth\nlink = mgrbr0\n"
         "ipv4 = 10.0.3.15/24\nipv4.gateway = 10.0.3.1\n\n[cgroup]\nmemory.max = 256M\npids.max = 512\n\n"
         "[mount data]\nsource = /srv/data\ntarget = /data\noptions = bind,ro,create=dir\n.fi");

@@ -10,6 +10,7 @@
 
 #include "cmd/cmd.h"
 #include "lib/cgroup.h"
+#include "lib/initsig.h"
 #include "lib/netinfo.h"
 #include "lib/util.h"
 
@@ -231,6 +232,14 @@ mgr_cmd_info (int argc, char **argv)
                               running ? -1 : r.st.exit_status);
       if (mapped)
         g_string_append_printf (out, ", \"host_uid_of_root\": %u", root);
+      if (plan)
+        {
+          MgrInitKind kind;
+          int sig = mgr_plan_stop_signal (plan, NULL, &kind);
+          g_string_append_printf (out, ", \"stop_signal\": \"%s\"", mgr_signal_name (sig));
+          if (plan->container.stop_signal == MGR_SIGNAL_AUTO)
+            g_string_append_printf (out, ", \"init_kind\": \"%s\"", mgr_init_kind_name (kind));
+        }
       g_string_append (out, "}\n");
       fputs (out->str, stdout);
       g_string_free (out, TRUE);
@@ -267,7 +276,15 @@ mgr_cmd_info (int argc, char **argv)
         g_print ("Unprivileged:  %s\n", unpriv);
       g_print ("Config:        %s%s\n", ref.config, plan ? "" : " (invalid: mgr-config validate says why)");
       if (plan)
-        g_print ("Rootfs:        %s\n", plan->container.rootfs);
+        {
+          MgrInitKind kind;
+          int sig = mgr_plan_stop_signal (plan, NULL, &kind);
+          g_print ("Rootfs:        %s\n", plan->container.rootfs);
+          if (plan->container.stop_signal == MGR_SIGNAL_AUTO)
+            g_print ("Stop signal:   %s (auto: init is %s)\n", mgr_signal_name (sig), mgr_init_kind_name (kind));
+          else
+            g_print ("Stop signal:   %s\n", mgr_signal_name (sig));
+        }
     }
   row_clear (&r);
   mgr_container_ref_clear (&ref);

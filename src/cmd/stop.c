@@ -15,6 +15,7 @@
 #include "lib/attach.h"
 #include "lib/cgroup.h"
 #include "lib/client.h"
+#include "lib/initsig.h"
 #include "lib/util.h"
 
 int
@@ -47,7 +48,7 @@ mgr_cmd_stop (int argc, char **argv)
   int stop_signal = SIGPWR;
   g_autoptr (MgrPlan) plan = mgr_container_plan (&ref, NULL, &e);
   if (plan)
-    ms = plan->container.stop_timeout.v, stop_signal = plan->container.stop_signal;
+    ms = plan->container.stop_timeout.v, stop_signal = mgr_plan_stop_signal (plan, NULL, NULL);
   else if (!kill_now && timeout < 0)
     g_printerr ("%s: warning: the config does not load (%s); using SIGPWR and 30s\n", g_get_prgname (), e->message);
   g_clear_error (&e);

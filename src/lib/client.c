@@ -13,6 +13,7 @@
 
 #include "cgroup.h"
 #include "client.h"
+#include "keys.h"
 #include "mgr-error.h"
 #include "monitor.h"
 #include "util.h"
@@ -156,6 +157,18 @@ wait_pidfd (int fd, int timeout_ms)
       ;
 }
 
+/* The container is stopped, but not as asked: its init ignored the stop
+ * signal (the wrong one for this init, or a hung shutdown) and was killed. */
+static gboolean
+stop_killed (const char *name, const char *sig, guint64 timeout_ms, GError **error)
+{
+  g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED,
+               "%s did not stop within %g s of %s and was killed with SIGKILL (set [container] stop.signal to what its "
+               "init expects, or a longer stop.timeout)",
+               name, timeout_ms / 1000.0, sig);
+  return FALSE;
+}
+
 gboolean
 mgr_stop (const MgrRuntimePaths *rt, const char *name, int stop_signal, guint64 timeout_ms, bool *orphan,
           GError **error)
@@ -188,15 +201,25 @@ mgr_stop (const MgrRuntimePaths *rt, const char *name, int stop_signal, guint64 
           return FALSE;
         }
       wait_pidfd (mon, 5000);
+      const char *killed = strstr (reply, " killed ");
+      if (killed)
+        {
+          g_autofree char *sig = g_strstrip (g_strdup (killed + 8));
+          return stop_killed (name, sig, timeout_ms, error);
+        }
       return TRUE;
     }
   _cleanup_close_ int fd = mgr_pidfd_open_checked (st.init_pid, st.init_start);
+  bool killed = false;
   if (fd >= 0)
     {
       struct pollfd p = { fd, POLLIN };
       syscall (SYS_pidfd_send_signal, fd, timeout_ms ? stop_signal : SIGKILL, NULL, 0);
       if (timeout_ms && poll (&p, 1, timeout_ms) == 0)
-        syscall (SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
+        {
+          syscall (SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
+          killed = true;
+        }
       wait_pidfd (fd, -1);
     }
   g_autoptr (MgrCgroup) cg = mgr_cgroup_new (name, NULL);
@@ -204,5 +227,7 @@ mgr_stop (const MgrRuntimePaths *rt, const char *name, int stop_signal, guint64 
     return FALSE;
   MgrStatus done = { .state = MGR_STATE_STOPPED, .exit_status = -1 };
   unlink (rt->socket);
-  return mgr_runtime_write_status (rt, &done, error);
+  if (!mgr_runtime_write_status (rt, &done, error))
+    return FALSE;
+  return killed ? stop_killed (name, mgr_signal_name (stop_signal), timeout_ms, error) : TRUE;
 }

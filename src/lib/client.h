@@ -17,7 +17,8 @@ char *mgr_monitor_request (int sock, const char *request, int *fd, GError **erro
  * after timeout_ms (0: SIGKILL at once); returns once the monitor has
  * removed everything and exited. When the monitor is dead, init is
  * signalled through a pidfd checked against its start time, and the cgroup
- * and runtime state are cleaned here; *orphan tells the caller so. */
+ * and runtime state are cleaned here; *orphan tells the caller so. Fails,
+ * with the container stopped, when the timeout passed and SIGKILL ended it. */
 gboolean mgr_stop (const MgrRuntimePaths *rt, const char *name, int stop_signal, guint64 timeout_ms, bool *orphan,
                    GError **error);
 

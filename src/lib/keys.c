@@ -478,9 +478,33 @@ clear_int (void *field)
   *(int *) field = 0;
 }
 
-static const struct mgr_type type_signal = {
-  "signal", "a signal name or number, such as SIGPWR, PWR, 30 or SIGRTMIN+3", parse_signal_field,
-  format_signal, json_signal, clear_int,
+
+/* stop.signal: a signal, or "auto" (MGR_SIGNAL_AUTO), resolved at use by
+ * initsig.c from what the container's init is. */
+static gboolean
+parse_stop_signal (const struct mgr_key *k, const char *text, void *field, GError **error)
+{
+  if (g_ascii_strcasecmp (text, "auto") == 0)
+    return *(int *) field = MGR_SIGNAL_AUTO, TRUE;
+  return parse_signal_field (k, text, field, error);
+}
+
+static char *
+format_stop_signal (const struct mgr_key *k, const void *field)
+{
+  return *(const int *) field == MGR_SIGNAL_AUTO ? g_strdup ("auto") : format_signal (k, field);
+}
+
+static char *
+json_stop_signal (const struct mgr_key *k, const void *field)
+{
+  return *(const int *) field == MGR_SIGNAL_AUTO ? g_strdup ("\"auto\"") : json_signal (k, field);
+}
+
+static const struct mgr_type type_stop_signal = {
+  "signal", "auto (SIGRTMIN+3 for systemd, SIGPWR for sysvinit and busybox, SIGTERM otherwise), or a signal "
+            "name or number, such as SIGPWR, PWR, 30 or SIGRTMIN+3",
+  parse_stop_signal, format_stop_signal, json_stop_signal, clear_int,
 };
 
 /* ---- enum --------------------------------------------------------------------- */
@@ -1514,7 +1538,7 @@ const struct mgr_key mgr_keys[] = {
         .min = 0, .max = G_MAXUINT32 - 1),
   CONT ("environment", type_env, environment, NULL, "TERM=linux;LANG=C.UTF-8",
         "environment variables for init, besides container=mgr"),
-  CONT ("stop.signal", type_signal, stop_signal, "SIGPWR", "SIGRTMIN+3",
+  CONT ("stop.signal", type_stop_signal, stop_signal, "auto", "SIGRTMIN+3",
         "the signal that asks init to shut down"),
   CONT ("stop.timeout", type_duration, stop_timeout, "30s", "10s",
         "how long to wait after stop.signal before killing every process"),

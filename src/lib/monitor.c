@@ -22,6 +22,7 @@
 #include "cgroup.h"
 #include "console.h"
 #include "hooks.h"
+#include "initsig.h"
 #include "mgr-error.h"
 #include "monitor.h"
 #include "spawn.h"
@@ -59,6 +60,8 @@ typedef struct {
   MgrSeccomp seccomp;
   MgrCgroup *cgroup;
   bool reported; /* mgr-start has had its answer */
+  int stop_signal;  /* this boot's, stop.signal = auto resolved */
+  bool killed;      /* the stop timeout passed: SIGKILL was sent */
 } Monitor;
 
 static void
@@ -164,7 +167,7 @@ begin_stop (Monitor *m, guint64 timeout_ms)
       send_signal (m, SIGKILL);
       return;
     }
-  send_signal (m, m->o->plan->container.stop_signal);
+  send_signal (m, m->stop_signal);
   struct itimerspec its = { .it_value = { timeout_ms / 1000, (timeout_ms % 1000) * 1000000 } };
   timerfd_settime (m->timer_fd, 0, &its, NULL);
 }
@@ -385,7 +388,10 @@ loop (Monitor *m)
         {
           guint64 ticks;
           if (read (m->timer_fd, &ticks, sizeof ticks) > 0)
-            send_signal (m, SIGKILL);
+            {
+              m->killed = true;
+              send_signal (m, SIGKILL);
+            }
         }
       if (p[3].revents && m->term[0].pty.master >= 0)
         console_output (m, 0);
@@ -505,6 +511,8 @@ mgr_monitor_run (const MgrMonitorOptions *o, GError **error)
       g_autofree const char **ttys = g_new0 (const char *, m.n_term + 1);
       for (guint t = 1; t < m.n_term; t++)
         ttys[t - 1] = m.term[t].pty.path;
+      /* Per boot: an upgrade inside may have changed what init is. */
+      m.stop_signal = mgr_plan_stop_signal (plan, o->command ? o->command[0] : NULL, NULL);
       MgrSpawnOptions so = { .command = o->command, .console_fd = m.n_term ? m.term[0].pty.slave : -1,
                              .console_path = m.n_term ? m.term[0].pty.path : NULL, .tty_paths = ttys,
                              .minimal_init = o->execute, .seccomp = &m.seccomp, .cgroup = m.cgroup };
@@ -567,7 +575,12 @@ out:
     {
       Client *c = &g_array_index (m.clients, Client, i);
       if (c->kind == CLIENT_WAIT)
-        client_reply (c, "stopped %d\n", m.wait_status);
+        {
+          if (m.killed)
+            client_reply (c, "stopped %d killed %s\n", m.wait_status, mgr_signal_name (m.stop_signal));
+          else
+            client_reply (c, "stopped %d\n", m.wait_status);
+        }
       close (c->fd);
     }
   g_array_free (m.clients, TRUE);

@@ -103,6 +103,8 @@ struct mgr_seccomp {
   char *path;
 };
 
+#define MGR_SIGNAL_AUTO (-1)
+
 struct mgr_container_settings {
   char *rootfs;
   char *hostname;
@@ -110,7 +112,7 @@ struct mgr_container_settings {
   char *cwd;
   struct mgr_u64 uid, gid;
   char **environment; /* NAME=VALUE */
-  int stop_signal;
+  int stop_signal; /* or MGR_SIGNAL_AUTO: chosen by what init is (initsig.h) */
   struct mgr_u64 stop_timeout; /* milliseconds */
   bool autostart;
   struct mgr_u64 autostart_delay; /* milliseconds */

@@ -107,7 +107,7 @@ expect_in "$OUT" "cgroup.memory.max" "list shows keys"
 expect_in "$OUT" "network.NAME.ipv4.gateway" "list shows named-section keys"
 [ "$(echo "$OUT" | wc -l)" -ge 60 ] && pass "list shows every key" || fail "list is short"
 run "$MGR" config help container.stop.signal
-expect_in "$OUT" "default: SIGPWR" "help shows the default"
+expect_in "$OUT" "default: auto" "help shows the default"
 
 run "$MGR" config -P "$C" -n nosuch validate
 expect_rc 1 "a missing container fails"

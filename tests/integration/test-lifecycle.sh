@@ -161,6 +161,21 @@ for kind in p u; do
   mstart -n "$n" >/dev/null 2>&1
   run m stop -k -n "$n"
   expect_rc 0 "[$kind] stop -k"
+  # ---- stop.signal = auto: SIGPWR for busybox's init ----
+  mstart -n "$n" -s container.stop.signal=auto >/dev/null
+  run m stop -n "$n" -t 10
+  expect_rc 0 "[$kind] stop.signal = auto stops busybox's init without SIGKILL"
+  expect_not_in "$ERR" "SIGKILL" "[$kind] and mgr-stop says nothing of a kill"
+  m config -n "$n" set container.stop.signal auto >/dev/null
+  expect_in "$(m info -n "$n")" "Stop signal:   SIGPWR (auto: init is busybox)" "[$kind] mgr-info shows the signal auto chose"
+  expect_in "$(m info -n "$n" --format json)" '"stop_signal": "SIGPWR", "init_kind": "busybox"' "[$kind] and so does its JSON"
+  m config -n "$n" set container.stop.signal SIGUSR2 >/dev/null
+  # ---- an init that ignores the stop signal: killed, and mgr-stop says so ----
+  mstart -n "$n" -s container.stop.signal=auto -- /bin/sleep 1000 >/dev/null
+  run m stop -n "$n" -t 1
+  expect_rc 1 "[$kind] mgr-stop exits 1 when it had to fall back to SIGKILL"
+  expect_in "$ERR" "did not stop within 1 s of SIGPWR and was killed with SIGKILL" "[$kind] and says so on stderr"
+  expect_in "$(m info -n "$n")" "STOPPED" "[$kind] the container is stopped all the same"
   # ---- start -F: in front, the console on our stdin/stdout ----
   OUT=$(echo hello | timeout $T "$MGR" start -F -P "$P" -n "$n" -- /bin/sh -c 'read x; echo "got $x"; exit 5' 2>&1) && RC=0 || RC=$?
   expect_rc 5 "[$kind] start -F returns init's exit status"

@@ -3,6 +3,7 @@
 
 #include <signal.h>
 
+#include "lib/initsig.h"
 #include "lib/keys.h"
 #include "testutil.h"
 
@@ -115,6 +116,76 @@ START_TEST (test_signals)
   ck_assert (!mgr_parse_signal ("65", &s, NULL));
   ck_assert (!mgr_parse_signal ("SIGRTMIN+99", &s, NULL));
   assert_rejects (MGR_SEC_CONTAINER, "stop.signal", "SIGFOO", "unknown signal");
+  const struct mgr_key *k = mgr_key_find (MGR_SEC_CONTAINER, "stop.signal");
+  g_autofree char *a = roundtrip (k, "auto"), *b = roundtrip (k, "SIGRTMIN+3");
+  ck_assert_str_eq (a, "auto");
+  ck_assert_str_eq (b, "SIGRTMIN+3");
+  ck_assert_str_eq (k->def, "auto");
+}
+END_TEST
+
+static void
+put (const char *root, const char *path, const char *content)
+{
+  g_autofree char *f = g_build_filename (root, path, NULL), *d = g_path_get_dirname (f);
+  g_mkdir_with_parents (d, 0755);
+  ck_assert (g_file_set_contents (f, content, -1, NULL));
+}
+
+static void
+link_to (const char *root, const char *path, const char *target)
+{
+  g_autofree char *f = g_build_filename (root, path, NULL), *d = g_path_get_dirname (f);
+  g_mkdir_with_parents (d, 0755);
+  unlink (f);
+  ck_assert (symlink (target, f) == 0);
+}
+
+/* stop.signal = auto: what init is, read inside the rootfs only. */
+START_TEST (test_stop_signal_auto)
+{
+  g_autofree char *tmp = g_dir_make_tmp ("mgr-initsig-XXXXXX", NULL);
+  g_autofree char *root = g_build_filename (tmp, "rootfs", NULL);
+  char *init[] = { "/sbin/init", NULL };
+  MgrPlan p = { 0 };
+  p.container.rootfs = root;
+  p.container.init = init;
+  p.container.stop_signal = MGR_SIGNAL_AUTO;
+  MgrInitKind kind;
+
+  put (root, "lib/systemd/systemd", "\177ELF...");
+  link_to (root, "sbin/init", "/lib/systemd/systemd");
+  ck_assert_int_eq (mgr_plan_stop_signal (&p, NULL, &kind), SIGRTMIN + 3);
+  ck_assert_int_eq (kind, MGR_INIT_SYSTEMD);
+
+  /* A link that climbs out names the host's file: it must not be read. */
+  put (tmp, "outside/systemd", "\177ELF...");
+  link_to (root, "sbin/init", "../../../outside/systemd");
+  ck_assert_int_eq (mgr_plan_stop_signal (&p, NULL, &kind), SIGTERM);
+  ck_assert_int_eq (kind, MGR_INIT_OTHER);
+  g_autofree char *abs = g_build_filename (tmp, "outside/systemd", NULL);
+  link_to (root, "sbin/init", abs);
+  ck_assert_int_eq (mgr_plan_stop_signal (&p, NULL, &kind), SIGTERM);
+
+  put (root, "bin/busybox", "\177ELF... BusyBox v1.35.0 ...");
+  link_to (root, "sbin/init", "../bin/busybox");
+  ck_assert_int_eq (mgr_plan_stop_signal (&p, NULL, &kind), SIGPWR);
+  ck_assert_int_eq (kind, MGR_INIT_BUSYBOX);
+
+  unlink (g_build_filename (root, "sbin/init", NULL));
+  put (root, "sbin/init", "\177ELF... INIT_VERSION=sysvinit-3.06 ...");
+  ck_assert_int_eq (mgr_plan_stop_signal (&p, NULL, &kind), SIGPWR);
+  ck_assert_int_eq (kind, MGR_INIT_SYSVINIT);
+
+  put (root, "sbin/init", "#!/bin/sh\nexec sleep 1000\n");
+  ck_assert_int_eq (mgr_plan_stop_signal (&p, NULL, &kind), SIGTERM);
+  /* What mgr-execute runs is judged instead of init. */
+  ck_assert_int_eq (mgr_plan_stop_signal (&p, "/bin/busybox", &kind), SIGPWR);
+  p.container.stop_signal = SIGUSR2;
+  ck_assert_int_eq (mgr_plan_stop_signal (&p, NULL, NULL), SIGUSR2);
+
+  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", tmp);
+  ck_assert (system (cmd) == 0);
 }
 END_TEST
 
@@ -241,6 +312,7 @@ keys_suite (void)
   tcase_add_test (tc, test_table_is_complete);
   tcase_add_test (tc, test_sizes);
   tcase_add_test (tc, test_signals);
+  tcase_add_test (tc, test_stop_signal_auto);
   tcase_add_test (tc, test_durations);
   tcase_add_test (tc, test_idmaps);
   tcase_add_test (tc, test_capabilities);
