@@ -427,10 +427,9 @@ mgr_parse_signal (const char *text, int *sig, GError **error)
       guint64 d = 0;
       if (*off && !((*off == (min ? '+' : '-')) && parse_u64 (off + 1, &d)))
         return fail (error, "unknown signal");
-      int s = min ? SIGRTMIN + (int) d : SIGRTMAX - (int) d;
       if (d > (guint64) (SIGRTMAX - SIGRTMIN))
         return fail (error, "real-time signal out of range");
-      return *sig = s, TRUE;
+      return *sig = min ? SIGRTMIN + (int) d : SIGRTMAX - (int) d, TRUE;
     }
   return fail (error, "unknown signal");
 }
@@ -677,7 +676,9 @@ parse_idmap (const struct mgr_key *k, const char *text, void *field, GError **er
         return fail (error, "range '%s' is not 'inside outside count'", items[i]);
       if (v[2] == 0)
         return fail (error, "range '%s' has a count of 0", items[i]);
-      if (v[0] + v[2] > G_MAXUINT32 || v[1] + v[2] > G_MAXUINT32)
+      /* Each part is checked alone first: the sums of two 64-bit values wrap. */
+      if (v[0] > G_MAXUINT32 || v[1] > G_MAXUINT32 || v[2] > G_MAXUINT32
+          || v[0] + v[2] > G_MAXUINT32 || v[1] + v[2] > G_MAXUINT32)
         return fail (error, "range '%s' goes past id 4294967294, the highest valid id", items[i]);
       r[i] = (struct mgr_idmap_range){ v[0], v[1], v[2] };
       for (guint j = 0; j < i; j++)
@@ -1296,8 +1297,11 @@ parse_rlim_value (const char *s, guint64 *v)
 static gboolean
 parse_rlimit (const struct mgr_key *k, const char *text, void *field, GError **error)
 {
+  /* g_strsplit ("") returns no parts at all: parts[0] is NULL. */
   g_auto (GStrv) parts = g_strsplit (text, ":", 2);
   struct mgr_rlimit r = { .set = true };
+  if (!parts[0])
+    return fail (error, "empty value");
   g_strstrip (parts[0]);
   if (parts[1])
     g_strstrip (parts[1]);

@@ -160,8 +160,9 @@ mgr_settings_load_file (MgrSettings *s, const char *path, GError **error)
                    "%s: log_level \"%s\": expected error, warning, info or debug", path, s->log_level);
       return FALSE;
     }
-  if (s->idmap_pool_start < 1 || s->idmap_pool_size < 65536
-      || s->idmap_pool_start + s->idmap_pool_size > G_MAXUINT32)
+  /* Each bound alone first: the sum of two huge 64-bit values overflows. */
+  if (s->idmap_pool_start < 1 || s->idmap_pool_size < 65536 || s->idmap_pool_start > G_MAXUINT32
+      || s->idmap_pool_size > G_MAXUINT32 || s->idmap_pool_start + s->idmap_pool_size > G_MAXUINT32)
     {
       g_set_error (error, MGR_ERROR, MGR_ERROR_INVALID,
                    "%s: idmap_pool_start/idmap_pool_size: the pool must hold at least 65536 ids "
