@@ -43,6 +43,12 @@ put (Import *im, const char *file, int line, const char *lxckey, const char *gro
   if (!mgr_section_parse (group, &s, &name))
     return;
   const struct mgr_key *k = mgr_key_find (s, key);
+  /* lxc.prlimit.NAME names any limit, known or not; an empty address
+   * splits into no words at all. */
+  if (!k)
+    return skip (im, file, line, lxckey, "mgr has no [%s] %s", group, key);
+  if (!value)
+    value = "";
   union {
     struct mgr_container_settings c;
     struct mgr_net n;
