@@ -9,6 +9,7 @@
 #include "cmd/cmd.h"
 #include "lib/client.h"
 #include "lib/initsig.h"
+#include "lib/mgr-error.h"
 #include "lib/spawn.h"
 
 int
@@ -56,7 +57,8 @@ mgr_cmd_autostart (int argc, char **argv)
                  plan->container.autostart_delay.v, plan->container.autostart ? "" : " (not autostart)");
       else if (stop && c.st.state != MGR_STATE_STOPPED)
         {
-          if (!mgr_stop (&c.rt, name, mgr_plan_stop_signal (plan, NULL, NULL), plan->container.stop_timeout.v, NULL, &ce))
+          if (!mgr_stop (&c.rt, name, mgr_plan_stop_signal (plan, NULL, NULL), plan->container.stop_timeout.v, NULL, &ce)
+              && !g_error_matches (ce, MGR_ERROR, MGR_ERROR_NOT_RUNNING))
             failed++, mgr_report (ce);
           else
             g_print ("%s: stopped\n", name);

@@ -85,7 +85,7 @@ mgr_container_plan (const MgrContainerRef *ref, const char *const *overrides, GE
 void
 mgr_container_runtime (const MgrContainerRef *ref, MgrRuntimePaths *rt)
 {
-  mgr_runtime_paths_init (rt, ref->paths->runtime, ref->name);
+  mgr_runtime_paths_init (rt, ref->paths->runtime, ref->dir);
 }
 
 

@@ -197,6 +197,7 @@ apply_live (Target *t, const MgrPlan *plan, const struct mgr_key *k)
   MgrStatus st;
   mgr_container_runtime (&t->ref, &rt);
   mgr_runtime_status (&rt, &st);
+  g_autofree char *id = g_strdup (rt.id);
   mgr_runtime_paths_clear (&rt);
   if (st.state == MGR_STATE_STOPPED)
     {
@@ -212,7 +213,7 @@ apply_live (Target *t, const MgrPlan *plan, const struct mgr_key *k)
                   g_get_prgname (), k->key);
       return MGR_EXIT_USAGE;
     }
-  g_autoptr (MgrCgroup) cg = mgr_cgroup_new (t->ref.name, &e);
+  g_autoptr (MgrCgroup) cg = mgr_cgroup_new (id, &e);
   if (!cg || !mgr_cgroup_set (cg, k, &live, &e))
     {
       g_printerr ("%s: not changed: the running container refused it:\n", g_get_prgname ());

@@ -58,11 +58,12 @@ mgr_cmd_destroy (int argc, char **argv)
           rc = MGR_EXIT_FAIL;
           goto out;
         }
-      if (!mgr_stop (&rt, name, 0, 0, NULL, &e))
+      if (!mgr_stop (&rt, name, 0, 0, NULL, &e) && !g_error_matches (e, MGR_ERROR, MGR_ERROR_NOT_RUNNING))
         {
           rc = mgr_report (e);
           goto out;
         }
+      g_clear_error (&e);
     }
   /* Taking the lock keeps a concurrent mgr-start out while the files go. */
   lock = mgr_runtime_lock (&rt, &e);

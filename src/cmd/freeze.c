@@ -21,13 +21,13 @@ run (int argc, char **argv, bool frozen)
   if (!mgr_container_open (&c, name, path, TRUE, &e))
     return mgr_report (e);
   MgrState state = c.st.state;
+  g_autoptr (MgrCgroup) cg = state == MGR_STATE_STOPPED ? NULL : mgr_cgroup_new (c.rt.id, &e);
   mgr_container_close (&c);
   if (state == MGR_STATE_STOPPED)
     {
       g_printerr ("%s: %s is not running\n", g_get_prgname (), name);
       return MGR_EXIT_FAIL;
     }
-  g_autoptr (MgrCgroup) cg = mgr_cgroup_new (name, &e);
   if (!cg || !mgr_cgroup_freeze (cg, frozen, &e))
     return mgr_report (e);
   return MGR_EXIT_OK;

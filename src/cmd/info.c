@@ -18,6 +18,7 @@
  * few keys, so that a broken config still lists and many containers list fast. */
 typedef struct {
   char *name;
+  MgrRuntimePaths rt;
   MgrStatus st;
   bool unprivileged;
   bool autostart;
@@ -29,6 +30,7 @@ static void
 row_clear (Row *r)
 {
   g_free (r->name);
+  mgr_runtime_paths_clear (&r->rt);
   if (r->ipv4)
     g_ptr_array_unref (r->ipv4);
   if (r->ipv6)
@@ -39,11 +41,10 @@ static void
 row_fill (Row *r, const MgrPaths *paths, const char *containers, const char *name, bool addresses)
 {
   r->stats = (MgrCgroupStats){ -1, -1, -1 };
-  MgrRuntimePaths rt;
-  mgr_runtime_paths_init (&rt, paths->runtime, name);
+  g_autofree char *dir = g_build_filename (containers, name, NULL);
+  mgr_runtime_paths_init (&r->rt, paths->runtime, dir);
   r->name = g_strdup (name);
-  mgr_runtime_status (&rt, &r->st);
-  mgr_runtime_paths_clear (&rt);
+  mgr_runtime_status (&r->rt, &r->st);
   g_autofree char *cfg = g_build_filename (containers, name, "config", NULL);
   g_autoptr (GKeyFile) kf = g_key_file_new ();
   if (g_key_file_load_from_file (kf, cfg, G_KEY_FILE_NONE, NULL))
@@ -55,7 +56,7 @@ row_fill (Row *r, const MgrPaths *paths, const char *containers, const char *nam
     }
   if (addresses && r->st.state != MGR_STATE_STOPPED)
     {
-      g_autoptr (MgrCgroup) cg = mgr_cgroup_new (name, NULL);
+      g_autoptr (MgrCgroup) cg = mgr_cgroup_new (r->rt.id, NULL);
       if (cg)
         {
           mgr_cgroup_stats (cg, &r->stats);
@@ -70,7 +71,8 @@ row_fill (Row *r, const MgrPaths *paths, const char *containers, const char *nam
 static char *
 state_text (const MgrStatus *st)
 {
-  return g_strdup_printf ("%s%s", mgr_state_name (st->state), st->monitor_dead ? " (monitor died)" : "");
+  return g_strdup_printf ("%s%s", mgr_state_name (st->state),
+                          st->monitor_dead ? " (monitor died; processes remain: mgr-stop -k ends them)" : "");
 }
 
 static char *
@@ -166,13 +168,15 @@ mgr_cmd_ls (int argc, char **argv)
       else if (fancy)
         {
           g_autofree char *ips = join (r.ipv4, ",");
-          g_autofree char *pid = is_running ? g_strdup_printf ("%d", r.st.init_pid) : g_strdup ("-");
+          g_autofree char *pid = is_running && r.st.init_pid ? g_strdup_printf ("%d", r.st.init_pid) : g_strdup ("-");
           g_autofree char *ram = r.stats.memory >= 0 ? g_format_size_full (r.stats.memory, G_FORMAT_SIZE_IEC_UNITS)
                                                      : g_strdup ("-");
           /* g_format_size puts a no-break space before the unit; columns count bytes. */
           g_auto (GStrv) parts = g_strsplit (ram, "\u00a0", -1);
           g_autofree char *plain = g_strjoinv (" ", parts);
-          g_string_append_printf (out, "%-20s %-10s %-8s %-16s %-10s %-12s %s\n", r.name, mgr_state_name (r.st.state),
+          /* ORPHANED: processes in the container's cgroup, no monitor. */
+          g_string_append_printf (out, "%-20s %-10s %-8s %-16s %-10s %-12s %s\n", r.name,
+                                  r.st.monitor_dead ? "ORPHANED" : mgr_state_name (r.st.state),
                                   pid, ips, plain, r.unprivileged ? "true" : "false", r.autostart ? "true" : "false");
         }
       else
@@ -223,9 +227,16 @@ mgr_cmd_info (int argc, char **argv)
       g_string_truncate (out, out->len - 1);
       g_string_append (out, ", \"config\": ");
       mgr_json_string (out, ref.config);
-      g_autofree char *rtdir = g_build_filename (ref.paths->runtime, name, NULL);
+      g_string_append (out, ", \"id\": ");
+      mgr_json_string (out, r.rt.id);
       g_string_append (out, ", \"runtime_dir\": ");
-      mgr_json_string (out, rtdir);
+      mgr_json_string (out, r.rt.dir);
+      g_string_append (out, ", \"cgroup\": ");
+      g_autoptr (MgrCgroup) cg = mgr_cgroup_new (r.rt.id, NULL);
+      if (cg)
+        mgr_json_string (out, mgr_cgroup_path (cg));
+      else
+        g_string_append (out, "null");
       g_string_append_printf (out, ", \"config_valid\": %s, \"monitor_pid\": %d, \"started\": %" G_GINT64_FORMAT
                                    ", \"last_exit_status\": %d",
                               plan ? "true" : "false", running ? r.st.monitor_pid : -1, running ? r.st.started : 0,

@@ -16,6 +16,7 @@
 #include "lib/cgroup.h"
 #include "lib/client.h"
 #include "lib/initsig.h"
+#include "lib/mgr-error.h"
 #include "lib/util.h"
 
 int
@@ -65,10 +66,21 @@ mgr_cmd_stop (int argc, char **argv)
   else
     {
       bool orphan;
-      rc = mgr_stop (&rt, name, stop_signal, ms, &orphan, &e) ? MGR_EXIT_OK : mgr_report (e);
-      if (orphan)
-        g_printerr ("%s: the monitor of %s had died; its init (pid %d) was signalled directly\n", g_get_prgname (), name,
-                    st.init_pid);
+      if (mgr_stop (&rt, name, stop_signal, ms, &orphan, &e))
+        rc = MGR_EXIT_OK;
+      else if (g_error_matches (e, MGR_ERROR, MGR_ERROR_NOT_RUNNING))
+        {
+          g_printerr ("%s: %s\n", g_get_prgname (), e->message);
+          rc = MGR_EXIT_USAGE;
+        }
+      else
+        rc = mgr_report (e);
+      if (orphan && st.init_pid)
+        g_printerr ("%s: the monitor of %s had died; its init (pid %d) was signalled directly and its cgroup emptied\n",
+                    g_get_prgname (), name, st.init_pid);
+      else if (orphan)
+        g_printerr ("%s: the monitor of %s had died; the processes left in its cgroup were killed\n", g_get_prgname (),
+                    name);
     }
   mgr_container_close (&c);
   return rc;

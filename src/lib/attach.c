@@ -303,7 +303,7 @@ mgr_attach (const MgrAttachOptions *o, GError **error)
   bool tty = isatty (STDIN_FILENO) && isatty (STDOUT_FILENO);
   MgrSeccomp seccomp;
   struct mgr_privileges privs;
-  g_autoptr (MgrCgroup) cg = mgr_cgroup_new (o->plan->name, NULL);
+  g_autoptr (MgrCgroup) cg = mgr_cgroup_new (o->rt->id, NULL);
   if (!mgr_seccomp_for_plan (o->plan, &seccomp, error))
     return -1;
   mgr_privileges_prepare (o->plan, o->uid_set ? o->uid : o->plan->container.uid.v,

@@ -279,11 +279,91 @@ mgr_cgroup_check (const MgrCgroup *cg, const MgrPlan *plan, GError **error)
   return TRUE;
 }
 
-static gboolean
-procs_empty (const Hier *h)
+/* The cgroups of a subtree, children before their parent: the order in
+ * which they can be removed. A container may nest cgroups of its own
+ * (systemd does, in its delegated v2 cgroup). */
+static void
+subtree (const char *path, GPtrArray *out, int depth)
 {
-  g_autofree char *procs = mgr_cgroup_read (h, "cgroup.procs");
-  return !procs || !*procs;
+  g_autoptr (GDir) d = depth < 64 ? g_dir_open (path, 0, NULL) : NULL;
+  for (const char *n; d && (n = g_dir_read_name (d));)
+    {
+      g_autofree char *c = g_build_filename (path, n, NULL);
+      struct stat st;
+      if (lstat (c, &st) == 0 && S_ISDIR (st.st_mode))
+        subtree (c, out, depth + 1);
+    }
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    g_ptr_array_add (out, g_strdup (path));
+}
+
+/* Adds the pids in every cgroup of h's subtree to pids (no duplicates). */
+static void
+subtree_pids (const Hier *h, GArray *pids)
+{
+  g_autoptr (GPtrArray) dirs = g_ptr_array_new_with_free_func (g_free);
+  subtree (h->path, dirs, 0);
+  for (guint i = 0; i < dirs->len; i++)
+    {
+      g_autofree char *p = g_build_filename (dirs->pdata[i], "cgroup.procs", NULL), *text = NULL;
+      if (!g_file_get_contents (p, &text, NULL, NULL))
+        continue;
+      g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+      for (char **l = lines; *l; l++)
+        {
+          pid_t pid = atoi (*l);
+          bool seen = false;
+          for (guint j = 0; j < pids->len && !seen; j++)
+            seen = g_array_index (pids, pid_t, j) == pid;
+          if (pid > 0 && !seen)
+            g_array_append_val (pids, pid);
+        }
+    }
+}
+
+GArray *
+mgr_cgroup_pids (const MgrCgroup *cg)
+{
+  GArray *pids = g_array_new (FALSE, FALSE, sizeof (pid_t));
+  for (guint i = 0; i < cg->hiers->len; i++)
+    subtree_pids (cg->hiers->pdata[i], pids);
+  return pids;
+}
+
+const char *
+mgr_cgroup_path (const MgrCgroup *cg)
+{
+  const Hier *h = cg->v2 ? cg->v2 : cg->hiers->pdata[0];
+  return h->path;
+}
+
+/* SIGKILLs every process of h's subtree until none is left. cgroup.kill
+ * (Linux 5.14) does it atomically on v2, even for processes that fork
+ * meanwhile or sit frozen; elsewhere the pids are killed round after round,
+ * a frozen v1 freezer being thawed first so that SIGKILL can land. */
+static gboolean
+subtree_kill (const Hier *h)
+{
+  g_autofree char *killfile = g_build_filename (h->path, "cgroup.kill", NULL);
+  if (h->version == 2 && access (killfile, W_OK) == 0)
+    mgr_cgroup_write (h, "cgroup.kill", "1", NULL);
+  else if (h->version == 1 && g_strv_contains ((const char *const *) h->controllers, "freezer"))
+    {
+      g_autofree char *state = mgr_cgroup_read (h, "freezer.state");
+      if (state && strcmp (state, "THAWED") != 0)
+        mgr_cgroup_write (h, "freezer.state", "THAWED", NULL);
+    }
+  for (int round = 0; round < 500; round++)
+    {
+      g_autoptr (GArray) pids = g_array_new (FALSE, FALSE, sizeof (pid_t));
+      subtree_pids (h, pids);
+      if (!pids->len)
+        return TRUE;
+      for (guint i = 0; i < pids->len; i++)
+        kill (g_array_index (pids, pid_t, i), SIGKILL);
+      g_usleep (10000);
+    }
+  return FALSE;
 }
 
 gboolean
@@ -293,23 +373,33 @@ mgr_cgroup_destroy (const MgrCgroup *cg, GError **error)
   for (guint i = 0; i < cg->hiers->len; i++)
     {
       Hier *h = cg->hiers->pdata[i];
-      if (!g_file_test (h->path, G_FILE_TEST_IS_DIR))
-        continue;
-      /* Whatever is left (an attached process that outlived init cannot be:
-       * the pid namespace is gone; but a crashed start may leave one). */
-      for (int round = 0; round < 100 && !procs_empty (h); round++)
+      /* A process can still join while we remove (mgr-attach joins the
+       * cgroup before it learns the container is gone): rmdir then says
+       * EBUSY, and the round starts again, so that no cgroup, empty or not,
+       * stays behind. */
+      int err = 0;
+      g_autofree char *failed = NULL;
+      for (int round = 0; round < 20 && g_file_test (h->path, G_FILE_TEST_IS_DIR); round++)
         {
-          g_autofree char *procs = mgr_cgroup_read (h, "cgroup.procs");
-          g_auto (GStrv) pids = g_strsplit (procs ? procs : "", "\n", -1);
-          for (char **p = pids; *p; p++)
-            if (**p)
-              kill (atoi (*p), SIGKILL);
+          subtree_kill (h);
+          g_autoptr (GPtrArray) dirs = g_ptr_array_new_with_free_func (g_free);
+          subtree (h->path, dirs, 0);
+          err = 0;
+          for (guint j = 0; j < dirs->len && !err; j++)
+            if (rmdir (dirs->pdata[j]) < 0 && errno != ENOENT)
+              {
+                err = errno;
+                g_free (failed);
+                failed = g_strdup (dirs->pdata[j]);
+              }
+          if (!err)
+            break;
           g_usleep (10000);
         }
-      if (rmdir (h->path) < 0 && errno != ENOENT)
+      if (err)
         {
           if (ok)
-            g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "removing the cgroup %s: %s", h->path, g_strerror (errno));
+            g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "removing the cgroup %s: %s", failed, g_strerror (err));
           ok = FALSE;
         }
     }
@@ -326,16 +416,22 @@ mgr_cgroup_create (MgrCgroup *cg, const MgrPlan *plan, GError **error)
       Hier *h = cg->hiers->pdata[i];
       if (g_file_test (h->path, G_FILE_TEST_IS_DIR))
         {
-          if (!procs_empty (h))
+          g_autoptr (GArray) pids = g_array_new (FALSE, FALSE, sizeof (pid_t));
+          subtree_pids (h, pids);
+          if (pids->len)
             {
-              g_autofree char *procs = mgr_cgroup_read (h, "cgroup.procs");
-              g_strdelimit (procs, "\n", ' ');
+              g_autoptr (GString) list = g_string_new (NULL);
+              for (guint j = 0; j < pids->len && j < 8; j++)
+                g_string_append_printf (list, "%s%d", j ? " " : "", g_array_index (pids, pid_t, j));
               g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED,
-                           "%s still has processes from an earlier run of %s (pids %s); mgr-stop -k -n %s ends them",
-                           h->path, cg->name, procs, cg->name);
-              goto fail;
+                           "%s still has processes from an earlier run (pids %s%s); mgr-stop -k on the container ends them",
+                           h->path, list->str, pids->len > 8 ? " ..." : "");
+              goto fail_kept;
             }
-          rmdir (h->path);
+          g_autoptr (GPtrArray) dirs = g_ptr_array_new_with_free_func (g_free);
+          subtree (h->path, dirs, 0);
+          for (guint j = 0; j < dirs->len; j++)
+            rmdir (dirs->pdata[j]);
         }
       if (!driver (h)->prepare_parent (cg, h, plan, error))
         goto fail;
@@ -362,6 +458,10 @@ mgr_cgroup_create (MgrCgroup *cg, const MgrPlan *plan, GError **error)
   return TRUE;
 fail:
   mgr_cgroup_destroy (cg, NULL);
+  return FALSE;
+fail_kept:
+  /* Not ours to kill: those processes belong to a run whose monitor died,
+   * and only mgr-stop -k ends them. */
   return FALSE;
 }
 

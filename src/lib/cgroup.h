@@ -52,9 +52,17 @@ typedef struct {
 
 void mgr_cgroup_stats (const MgrCgroup *cg, MgrCgroupStats *out);
 
-/* SIGKILLs every process left in the container's cgroups, then removes
- * them. Safe to call when they do not exist. */
+/* SIGKILLs every process left in the container's cgroups and in every
+ * cgroup below them, then removes them all, deepest first. Safe to call when
+ * they do not exist. */
 gboolean mgr_cgroup_destroy (const MgrCgroup *cg, GError **error);
+
+/* The pids in the container's cgroups and below, in every hierarchy (an
+ * empty array when there is none: no process is left). */
+GArray *mgr_cgroup_pids (const MgrCgroup *cg);
+
+/* The container's cgroup in the v2 hierarchy, else in the first v1 one. */
+const char *mgr_cgroup_path (const MgrCgroup *cg);
 
 /* For the container's namespaced view of /sys/fs/cgroup: the v1 mount
  * options of each hierarchy ("memory", "name=systemd", ...; NULL-ended) and

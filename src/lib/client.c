@@ -81,6 +81,18 @@ int
 mgr_start (const MgrPlan *plan, const MgrRuntimePaths *rt, const MgrStartOptions *o, GError **error)
 {
   g_autoptr (GError) lock_err = NULL;
+  MgrStatus before;
+  mgr_runtime_status (rt, &before);
+  if (before.state != MGR_STATE_STOPPED && before.monitor_dead)
+    {
+      g_autofree char *folder = plan->dir ? g_path_get_dirname (plan->dir) : NULL;
+      g_autofree char *pid = before.init_pid ? g_strdup_printf ("init pid %d", before.init_pid)
+                                             : g_strdup ("its cgroup still holds processes");
+      g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED,
+                   "%s still runs without its monitor (%s); mgr-stop -k -n %s%s%s ends it, then start it again",
+                   plan->name, pid, plan->name, folder ? " -P " : "", folder ? folder : "");
+      return -1;
+    }
   _cleanup_close_ int lock = mgr_runtime_lock (rt, &lock_err);
   if (lock < 0)
     {
@@ -169,6 +181,15 @@ stop_killed (const char *name, const char *sig, guint64 timeout_ms, GError **err
   return FALSE;
 }
 
+static gboolean
+stopped_meanwhile (const char *name, GError **error)
+{
+  g_clear_error (error);
+  g_set_error (error, MGR_ERROR, MGR_ERROR_NOT_RUNNING,
+               "%s stopped meanwhile (another command stopped it, or its init ended)", name);
+  return FALSE;
+}
+
 gboolean
 mgr_stop (const MgrRuntimePaths *rt, const char *name, int stop_signal, guint64 timeout_ms, bool *orphan,
           GError **error)
@@ -176,9 +197,9 @@ mgr_stop (const MgrRuntimePaths *rt, const char *name, int stop_signal, guint64 
   MgrStatus st;
   mgr_runtime_status (rt, &st);
   if (orphan)
-    *orphan = st.state != MGR_STATE_STOPPED && st.monitor_dead;
+    *orphan = false;
   if (st.state == MGR_STATE_STOPPED)
-    return TRUE;
+    return g_set_error (error, MGR_ERROR, MGR_ERROR_NOT_RUNNING, "%s is not running", name), FALSE;
   if (!st.monitor_dead)
     {
       /* The monitor replies after its teardown; its exit is the last step. */
@@ -186,29 +207,38 @@ mgr_stop (const MgrRuntimePaths *rt, const char *name, int stop_signal, guint64 
       _cleanup_close_ int sock = mgr_monitor_connect (rt, error);
       g_autofree char *req = timeout_ms ? g_strdup_printf ("stop %" G_GUINT64_FORMAT, timeout_ms) : g_strdup ("kill");
       g_autofree char *reply = sock >= 0 ? mgr_monitor_request (sock, req, NULL, error) : NULL;
-      if (!reply)
+      if (reply && !g_str_has_prefix (reply, "stopped"))
         {
-          /* The monitor exited between our look and our question. */
-          mgr_runtime_status (rt, &st);
-          if (st.state != MGR_STATE_STOPPED)
-            return FALSE;
           g_clear_error (error);
-          return TRUE;
-        }
-      if (!g_str_has_prefix (reply, "stopped"))
-        {
           g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "the monitor of %s answered: %s", name, reply);
           return FALSE;
         }
-      wait_pidfd (mon, 5000);
-      const char *killed = strstr (reply, " killed ");
-      if (killed)
+      if (reply)
         {
-          g_autofree char *sig = g_strstrip (g_strdup (killed + 8));
-          return stop_killed (name, sig, timeout_ms, error);
+          wait_pidfd (mon, 5000);
+          const char *killed = strstr (reply, " killed ");
+          if (killed)
+            {
+              g_autofree char *sig = g_strstrip (g_strdup (killed + 8));
+              return stop_killed (name, sig, timeout_ms, error);
+            }
+          return TRUE;
         }
-      return TRUE;
+      /* No answer: the monitor is tearing down (another stop won, or init
+       * ended) and has closed or is closing its socket, or it has just died.
+       * Let it finish, then look again. */
+      wait_pidfd (mon, 30000);
+      mgr_runtime_status (rt, &st);
+      if (st.state == MGR_STATE_STOPPED)
+        return stopped_meanwhile (name, error);
+      if (!st.monitor_dead)
+        return FALSE;
+      g_clear_error (error);
     }
+  /* The monitor is dead: the cgroup is the truth. init gets the stop
+   * signal when it is known, then every process of the cgroup is killed. */
+  if (orphan)
+    *orphan = true;
   _cleanup_close_ int fd = mgr_pidfd_open_checked (st.init_pid, st.init_start);
   bool killed = false;
   if (fd >= 0)
@@ -220,10 +250,10 @@ mgr_stop (const MgrRuntimePaths *rt, const char *name, int stop_signal, guint64 
           syscall (SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
           killed = true;
         }
-      wait_pidfd (fd, -1);
+      wait_pidfd (fd, 10000);
     }
-  g_autoptr (MgrCgroup) cg = mgr_cgroup_new (name, NULL);
-  if (cg && !mgr_cgroup_destroy (cg, error))
+  g_autoptr (MgrCgroup) cg = mgr_cgroup_new (rt->id, error);
+  if (!cg || !mgr_cgroup_destroy (cg, error))
     return FALSE;
   MgrStatus done = { .state = MGR_STATE_STOPPED, .exit_status = -1 };
   unlink (rt->socket);

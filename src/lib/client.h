@@ -15,10 +15,13 @@ char *mgr_monitor_request (int sock, const char *request, int *fd, GError **erro
 
 /* Stops a running container: its monitor sends stop_signal and SIGKILLs
  * after timeout_ms (0: SIGKILL at once); returns once the monitor has
- * removed everything and exited. When the monitor is dead, init is
- * signalled through a pidfd checked against its start time, and the cgroup
- * and runtime state are cleaned here; *orphan tells the caller so. Fails,
- * with the container stopped, when the timeout passed and SIGKILL ended it. */
+ * removed everything and exited. When the monitor is dead, init (if known)
+ * is signalled through a pidfd checked against its start time, then every
+ * process of the container's cgroups is killed and they and the runtime
+ * state are removed here; *orphan tells the caller so. Fails, with the
+ * container stopped, when the timeout passed and SIGKILL ended it. A
+ * container that was not running, or stopped meanwhile (another stop won),
+ * is MGR_ERROR_NOT_RUNNING. */
 gboolean mgr_stop (const MgrRuntimePaths *rt, const char *name, int stop_signal, guint64 timeout_ms, bool *orphan,
                    GError **error);
 

@@ -18,4 +18,5 @@ typedef enum {
   MGR_ERROR_NOT_FOUND,       /* no such container */
   MGR_ERROR_PERMISSION,      /* the caller may not do this (e.g. no subuid range) */
   MGR_ERROR_USAGE,           /* bad command-line arguments */
+  MGR_ERROR_NOT_RUNNING,     /* the container is (or meanwhile became) stopped */
 } MgrError;

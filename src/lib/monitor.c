@@ -453,12 +453,14 @@ mgr_monitor_run (const MgrMonitorOptions *o, GError **error)
   Monitor m = { .o = o, .log_fd = -1, .listen_fd = -1, .sig_fd = -1, .timer_fd = -1 };
   const MgrPlan *plan = o->plan;
   int result = -1;
+  bool cgroup_ours = false;
 
   /* Processes in the container that were started by attach are not ours;
    * anything else that loses its parent here is. */
   prctl (PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
   m.clients = g_array_new (FALSE, FALSE, sizeof (Client));
-  m.st = (MgrStatus){ .state = MGR_STATE_STARTING, .monitor_pid = getpid (), .exit_status = -1, .started = time (NULL) };
+  m.st = (MgrStatus){ .state = MGR_STATE_STARTING, .monitor_pid = getpid (), .monitor_start = mgr_proc_start_time (getpid ()),
+                     .exit_status = -1, .started = time (NULL) };
   save_state (&m);
   /* term[0] always exists: with closed fds under mgr-execute. */
   m.term = g_new0 (Term, 1 + (o->execute ? 0 : plan->container.tty_count.v));
@@ -499,14 +501,17 @@ mgr_monitor_run (const MgrMonitorOptions *o, GError **error)
     }
   if (!mgr_seccomp_for_plan (plan, &m.seccomp, error))
     goto out;
-  if (!(m.cgroup = mgr_cgroup_new (plan->name, error)))
+  if (!(m.cgroup = mgr_cgroup_new (o->rt->id, error)))
     goto out;
   /* Each pass is one boot: reboot() inside the container ends init with
    * SIGHUP (a pid namespace's way of saying it), and the container starts
    * again with the same monitor, console and socket. */
   for (int boot = 0;; boot++)
     {
-      if (!mgr_cgroup_create (m.cgroup, plan, error) || !mgr_hook_run (plan, "pre-start", plan->hooks.pre_start, 0, error))
+      if (!mgr_cgroup_create (m.cgroup, plan, error))
+        goto out;
+      cgroup_ours = true;
+      if (!mgr_hook_run (plan, "pre-start", plan->hooks.pre_start, 0, error))
         goto out;
       g_autofree const char **ttys = g_new0 (const char *, m.n_term + 1);
       for (guint t = 1; t < m.n_term; t++)
@@ -561,8 +566,10 @@ out:
     }
   if (m.cgroup)
     {
+      /* A cgroup that held an earlier run's processes (its monitor died)
+       * was not made here: only mgr-stop -k ends those. */
       g_autoptr (GError) ce = NULL;
-      if (!mgr_cgroup_destroy (m.cgroup, &ce))
+      if (cgroup_ours && !mgr_cgroup_destroy (m.cgroup, &ce))
         g_warning ("%s", ce->message);
       mgr_cgroup_free (m.cgroup);
     }

@@ -9,6 +9,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "mgr-error.h"
 #include "runtime.h"
 #include "util.h"
@@ -21,10 +22,27 @@ mgr_state_name (MgrState s)
   return state_names[s];
 }
 
-void
-mgr_runtime_paths_init (MgrRuntimePaths *p, const char *runtime_root, const char *name)
+char *
+mgr_container_id (const char *container_dir)
 {
-  p->dir = g_build_filename (runtime_root, name, NULL);
+  g_autofree char *canon = g_canonicalize_filename (container_dir, NULL);
+  g_autofree char *parent = g_path_get_dirname (canon), *name = g_path_get_basename (canon);
+  /* The folder of containers may be reached through symlinks (-P /srv/c
+   * and -P /data/c the same folder): its real path decides. The container's
+   * own folder is not resolved, so that a planted NAME symlink cannot take
+   * another container's identity. */
+  char *real = realpath (parent, NULL);
+  g_autofree char *path = g_build_filename (real ? real : parent, name, NULL);
+  free (real);
+  g_autofree char *sum = g_compute_checksum_for_string (G_CHECKSUM_SHA256, path, -1);
+  return g_strdup_printf ("%s-%.8s", name, sum);
+}
+
+void
+mgr_runtime_paths_init (MgrRuntimePaths *p, const char *runtime_root, const char *container_dir)
+{
+  p->id = mgr_container_id (container_dir);
+  p->dir = g_build_filename (runtime_root, p->id, NULL);
   p->lock = g_build_filename (p->dir, "lock", NULL);
   p->socket = g_build_filename (p->dir, "monitor.sock", NULL);
   p->state = g_build_filename (p->dir, "state", NULL);
@@ -33,6 +51,7 @@ mgr_runtime_paths_init (MgrRuntimePaths *p, const char *runtime_root, const char
 void
 mgr_runtime_paths_clear (MgrRuntimePaths *p)
 {
+  g_clear_pointer (&p->id, g_free);
   g_clear_pointer (&p->dir, g_free);
   g_clear_pointer (&p->lock, g_free);
   g_clear_pointer (&p->socket, g_free);
@@ -55,6 +74,9 @@ mgr_proc_start_time (pid_t pid)
   /* The command name may hold spaces and parentheses: count from the last ')'. */
   char *p = strrchr (buf, ')');
   if (!p)
+    return 0;
+  /* A zombie is dead: only its parent's wait keeps the entry. */
+  if (p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X'))
     return 0;
   int field = 2;
   for (p++; *p && field < 22; p++)
@@ -124,6 +146,26 @@ mgr_runtime_lock (const MgrRuntimePaths *p, GError **error)
   return mgr_steal_fd (&fd);
 }
 
+/* Whether pid is pid 1 of a pid namespace one level below ours: its
+ * NSpid line reads "NSpid: PID 1". */
+static bool
+container_init (pid_t pid)
+{
+  char path[64];
+  g_autofree char *text = NULL;
+  snprintf (path, sizeof path, "/proc/%d/status", pid);
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return false;
+  const char *l = strstr (text, "\nNSpid:");
+  if (!l)
+    return false;
+  int outer, inner;
+  char end = 0;
+  /* The character after the second pid tells a third level apart: a
+   * process of a container nested inside. */
+  return sscanf (l + 7, " %d %d%c", &outer, &inner, &end) == 3 && inner == 1 && end == '\n';
+}
+
 void
 mgr_runtime_status (const MgrRuntimePaths *p, MgrStatus *out)
 {
@@ -147,6 +189,8 @@ mgr_runtime_status (const MgrRuntimePaths *p, MgrStatus *out)
         }
       else if (strcmp (k, "monitor_pid") == 0)
         out->monitor_pid = atoi (v);
+      else if (strcmp (k, "monitor_start") == 0)
+        out->monitor_start = g_ascii_strtoull (v, NULL, 10);
       else if (strcmp (k, "init_pid") == 0)
         out->init_pid = atoi (v);
       else if (strcmp (k, "init_start") == 0)
@@ -156,21 +200,43 @@ mgr_runtime_status (const MgrRuntimePaths *p, MgrStatus *out)
       else if (strcmp (k, "exit_status") == 0)
         out->exit_status = atoi (v);
     }
-  if (out->state == MGR_STATE_STOPPED || mgr_runtime_locked (p))
+  if (out->state == MGR_STATE_STOPPED)
     return;
-  /* Nothing holds the lock: the monitor is gone. Is init? */
-  if (out->init_pid > 0 && mgr_proc_start_time (out->init_pid) == out->init_start && out->init_start)
-    out->monitor_dead = true;
-  else
-    out->state = MGR_STATE_STOPPED;
+  /* The lock alone does not prove the monitor lives: until it execs, the
+   * container's init holds a copy of the monitor's fds, the lock's among
+   * them (a start hook runs then). */
+  if (mgr_runtime_locked (p) && (!out->monitor_start || mgr_proc_start_time (out->monitor_pid) == out->monitor_start))
+    return;
+  out->monitor_dead = true;
+  if (out->init_pid > 0 && out->init_start && mgr_proc_start_time (out->init_pid) == out->init_start)
+    return;
+  out->init_pid = 0;
+  out->init_start = 0;
+  g_autoptr (MgrCgroup) cg = mgr_cgroup_new (p->id, NULL);
+  g_autoptr (GArray) pids = cg ? mgr_cgroup_pids (cg) : NULL;
+  if (!pids || !pids->len)
+    {
+      out->state = MGR_STATE_STOPPED;
+      out->monitor_dead = false;
+      return;
+    }
+  for (guint i = 0; i < pids->len && !out->init_pid; i++)
+    {
+      pid_t pid = g_array_index (pids, pid_t, i);
+      if (container_init (pid))
+        {
+          out->init_pid = pid;
+          out->init_start = mgr_proc_start_time (pid);
+        }
+    }
 }
 
 gboolean
 mgr_runtime_write_status (const MgrRuntimePaths *p, const MgrStatus *s, GError **error)
 {
-  g_autofree char *text = g_strdup_printf ("state=%s\nmonitor_pid=%d\ninit_pid=%d\ninit_start=%" G_GUINT64_FORMAT
+  g_autofree char *text = g_strdup_printf ("state=%s\nmonitor_pid=%d\nmonitor_start=%" G_GUINT64_FORMAT "\ninit_pid=%d\ninit_start=%" G_GUINT64_FORMAT
                                            "\nstarted=%" G_GINT64_FORMAT "\nexit_status=%d\n",
-                                           mgr_state_name (s->state), s->monitor_pid, s->init_pid, s->init_start,
+                                           mgr_state_name (s->state), s->monitor_pid, s->monitor_start, s->init_pid, s->init_start,
                                            s->started, s->exit_status);
   return mgr_write_file_atomic (p->state, text, -1, 0644, error);
 }

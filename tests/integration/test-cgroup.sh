@@ -12,8 +12,8 @@ pfx="cg$$"
 m() { local verb=$1; shift; timeout "$T" "$MGR" "$verb" -P "$P" "$@"; }
 jget() { m info -n "$1" --format json | python3 -c "import json,sys; print(json.load(sys.stdin)['$2'])"; }
 CGROOT=${MGR_CGROUP_ROOT:-/sys/fs/cgroup}
-# The container's cgroup folders, in every hierarchy.
-cgdirs() { find "$CGROOT" -maxdepth 3 -type d -path "*/mgr.payload/$1" 2>/dev/null; }
+# The container's cgroup folders, in every hierarchy, named by its identity (NAME-HASH, mgr-info's "id").
+cgdirs() { local id; id=$(jget "$1" id 2>/dev/null) && find "$CGROOT" -maxdepth 3 -type d -path "*/mgr.payload/$id" 2>/dev/null; }
 cgfile() { # KEYFILE: where a file of the container's cgroup lives
   for d in $(cgdirs "$1"); do [ -e "$d/$2" ] && { echo "$d/$2"; return; }; done
 }

@@ -1,0 +1,126 @@
+#!/bin/bash
+# A container is its folder: two folders with the same name are two
+# containers; id blocks are unique across folders; a container whose monitor
+# died stays visible and stoppable; a FIFO cannot stop create; concurrent
+# start/stop/attach fail only with clear messages and leave no cgroup.
+# Each step is bounded by timeout; everything made here is removed at exit.
+. "${MGR_SRCDIR:-.}/tests/cli/lib.sh"
+[ "$(id -u)" -eq 0 ] || { echo "SKIP: the integration tests start containers as root"; exit 77; }
+
+export MGR_TEMPLATES_DIR="$MGR_SRCDIR/templates"
+A="$WORK/A"
+B="$WORK/B"
+chmod 755 "$WORK"
+T=20
+pfx="id$$"
+CG=/sys/fs/cgroup
+m() { local dir=$1 verb=$2; shift 2; timeout "$T" "$MGR" "$verb" -P "$dir" "$@"; }
+jget() { timeout "$T" "$MGR" info -P "$1" -n "$2" --format json | python3 -c "import json,sys; print(json.load(sys.stdin)['$3'])"; }
+gone() { ! grep -qsE "^State:[[:space:]]+[A-Y]" "/proc/$1/status"; }
+# Every cgroup of an identity in every hierarchy (v1 ones and the unified one).
+cgroups_of() { find "$CG" -maxdepth 3 -type d -path "*/mgr.payload/$1" 2>/dev/null; }
+block_of() { sed -n 's/^uid = 0 \([0-9]*\) 65536$/\1/p' "$1/config"; }
+cleanup() {
+  for dir in "$A" "$B" "$WORK/C"; do
+    for c in "$dir"/*/; do
+      [ -d "$c" ] || continue
+      timeout 10 "$MGR" destroy -f -P "$dir" -n "$(basename "$c")" >/dev/null 2>&1
+    done
+  done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+mkdir -p "$A" "$B"
+
+# ---- two folders, one name: two containers ----
+n="$pfx-web"
+run m "$A" create -n "$n" -t busybox
+expect_rc 0 "create $n in folder A"
+run m "$B" create -n "$n" -t busybox
+expect_rc 0 "create $n in folder B"
+ida=$(jget "$A" "$n" id); idb=$(jget "$B" "$n" id)
+[ -n "$ida" ] && [ "$ida" != "$idb" ] && pass "two identities: $ida and $idb" || fail "identities: '$ida' '$idb'"
+expect_in "$ida" "$n-" "the identity starts with the name (readable in ps and cgroup listings)"
+run m "$A" start -n "$n"
+expect_rc 0 "start A's $n"
+run m "$B" start -n "$n"
+expect_rc 0 "start B's $n while A's runs"
+pa=$(jget "$A" "$n" pid); pb=$(jget "$B" "$n" pid)
+[ "$pa" != "$pb" ] && [ -d "/proc/$pa" ] && [ -d "/proc/$pb" ] && pass "both run (init $pa and $pb)" || fail "pids $pa $pb"
+[ "$(jget "$A" "$n" runtime_dir)" != "$(jget "$B" "$n" runtime_dir)" ] && pass "two runtime folders" || fail "one runtime folder"
+expect_in "$(jget "$B" "$n" cgroup)" "mgr.payload/$idb" "info names B's cgroup"
+[ -n "$(cgroups_of "$ida")" ] && [ -n "$(cgroups_of "$idb")" ] && pass "two cgroups" || fail "cgroups: $(cgroups_of "$ida") / $(cgroups_of "$idb")"
+# The same folder reached through a symlink is the same container.
+ln -s "$A" "$WORK/A-link"
+[ "$(jget "$WORK/A-link" "$n" id)" = "$ida" ] && pass "a symlinked path to folder A gives A's identity" || fail "symlinked folder: $(jget "$WORK/A-link" "$n" id)"
+run m "$B" info -n "$n" --format json
+expect_in "$OUT" "\"pid\": $pb" "info -P B reports B's container"
+run m "$B" stop -n "$n" -k
+expect_rc 0 "stop -k B's $n"
+gone "$pb" && pass "B's init is gone" || fail "B's init $pb still there"
+[ -d "/proc/$pa" ] && ! gone "$pa" && pass "A's init is untouched" || fail "A's init $pa was killed"
+expect_in "$(m "$A" info -n "$n")" "RUNNING" "A's $n still RUNNING"
+run m "$B" start -n "$n"
+pb=$(jget "$B" "$n" pid)
+run m "$B" destroy -n "$n" -f
+expect_rc 0 "destroy -f B's $n"
+[ ! -e "$B/$n" ] && gone "$pb" && pass "B's container is gone" || fail "B's $n left"
+[ -d "/proc/$pa" ] && ! gone "$pa" && pass "destroy -P B left A's container running" || fail "A's init $pa was killed by destroy -P B"
+[ -z "$(cgroups_of "$idb")" ] && pass "no cgroup of B's $n left" || fail "left: $(cgroups_of "$idb")"
+[ -n "$(cgroups_of "$ida")" ] && pass "A's cgroup stays" || fail "A's cgroup removed"
+run m "$A" stop -n "$n" -k
+expect_rc 0 "stop A's $n"
+
+# ---- the monitor dies during a start hook ----
+m "$A" config -n "$n" set hooks.start "/bin/sleep 3" >/dev/null
+timeout "$T" "$MGR" start -P "$A" -n "$n" >"$WORK/start.out" 2>&1 &
+spid=$!
+rt=$(jget "$A" "$n" runtime_dir)
+mon=
+for i in $(seq 100); do
+  mon=$(sed -n 's/^monitor_pid=//p' "$rt/state" 2>/dev/null)
+  [ -n "$mon" ] && [ "$mon" != 0 ] && [ -n "$(cgroups_of "$ida")" ] && grep -qs . $(cgroups_of "$ida" | head -1)/cgroup.procs && break
+  sleep 0.05
+done
+kill -9 "$mon"
+wait "$spid"
+run m "$A" ls -f
+expect_in "$OUT" "ORPHANED" "[hook] ls -f shows the container without its monitor"
+run m "$A" info -n "$n" --format json
+expect_in "$OUT" '"monitor_dead": true' "[hook] info says the monitor is dead"
+hpid=$(jget "$A" "$n" pid)
+[ "$hpid" -gt 0 ] 2>/dev/null && [ -d "/proc/$hpid" ] && pass "[hook] info finds the container's pid 1 in its cgroup ($hpid)" || fail "[hook] pid '$hpid'"
+run m "$A" start -n "$n"
+expect_rc 1 "[hook] start refuses while its processes remain"
+expect_in "$ERR" "mgr-stop -k -n $n" "[hook] and names the command that ends them"
+run m "$A" stop -k -n "$n"
+expect_rc 0 "[hook] stop -k ends it"
+sleep 0.2
+gone "$hpid" && pass "[hook] its init is gone" || fail "[hook] $hpid still there"
+[ -z "$(cgroups_of "$ida")" ] && pass "[hook] no cgroup left in any hierarchy" || fail "[hook] left: $(cgroups_of "$ida")"
+expect_in "$(m "$A" ls -f)" "STOPPED" "[hook] ls says STOPPED"
+m "$A" config -n "$n" unset hooks.start >/dev/null
+run m "$A" start -n "$n"
+expect_rc 0 "[hook] start works again"
+
+# ---- the monitor dies while running; init has exec'd ----
+mon=$(jget "$A" "$n" monitor_pid); pa=$(jget "$A" "$n" pid)
+kill -9 "$mon"
+sleep 0.2
+expect_in "$(m "$A" ls -f)" "ORPHANED" "[running] ls -f shows it"
+run m "$A" attach -n "$n" -- echo still-there
+expect_in "$OUT" "still-there" "[running] attach works without the monitor"
+run m "$A" start -n "$n"
+expect_rc 1 "[running] start refuses"
+run m "$A" stop -k -n "$n"
+expect_rc 0 "[running] stop -k"
+sleep 0.2
+gone "$pa" && pass "[running] init is gone" || fail "[running] init $pa there"
+[ -z "$(cgroups_of "$ida")" ] && pass "[running] no cgroup left" || fail "[running] left: $(cgroups_of "$ida")"
+run m "$A" stop -k -n "$n"
+expect_rc 2 "[running] a second stop -k: not running, exit 2"
+run m "$A" start -n "$n"
+expect_rc 0 "[running] start works again"
+m "$A" stop -k -n "$n" >/dev/null
+
+finish
