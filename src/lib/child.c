@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/close_range.h>
+#include <linux/sched.h>
 #include <net/if.h>
 #include <sched.h>
 #include <signal.h>
@@ -142,6 +143,9 @@ mgr_child_run (const struct mgr_child *c)
 
   if ((r = mgr_rootfs_setup (c, &err)) < 0)
     report (c, err.step, err.step == MGR_STEP_HOOK ? 0 : -r, err.detail);
+  /* Before anything of the container runs: nothing may see the unlocked tree. */
+  if (plan->user_namespace && !plan->container.nesting && (r = mgr_rootfs_lock (&err)) < 0)
+    report (c, err.step, -r, err.detail);
 
   if (sethostname (plan->container.hostname, strlen (plan->container.hostname)) < 0)
     report (c, MGR_STEP_HOSTNAME, errno, plan->container.hostname);
@@ -192,7 +196,13 @@ mgr_child_run (const struct mgr_child *c)
         if (s != SIGKILL && s != SIGSTOP && s != SIGSEGV && s != SIGBUS && s != SIGILL && s != SIGFPE)
           sigaddset (&init_set, s);
       sigprocmask (SIG_BLOCK, &init_set, NULL);
-      pid_t cmd = fork ();
+      /* The command is pid 2, as under lxc-execute, even though locking the
+       * mounts used that pid for a moment; fork's choice if 2 is taken. */
+      pid_t two = 2;
+      struct clone_args ca = { .exit_signal = SIGCHLD, .set_tid = (guint64) (uintptr_t) &two, .set_tid_size = 1 };
+      pid_t cmd = syscall (SYS_clone3, &ca, sizeof ca);
+      if (cmd < 0)
+        cmd = fork ();
       if (cmd < 0)
         report (c, MGR_STEP_FORK_INIT, errno, NULL);
       if (cmd > 0)
@@ -286,6 +296,7 @@ static const char *const step_text[] = {
   [MGR_STEP_DEVPTS] = "mounting %s",
   [MGR_STEP_CONSOLE_BIND] = "binding the console %s onto /dev/console",
   [MGR_STEP_PIVOT] = "pivot_root into %s",
+  [MGR_STEP_LOCK_MOUNTS] = "locking the container's mounts: %s",
   [MGR_STEP_HOSTNAME] = "setting the hostname to %s",
   [MGR_STEP_LOOPBACK] = "bringing up lo",
   [MGR_STEP_RLIMIT] = "setting resource limit %s",
@@ -323,6 +334,9 @@ mgr_step_describe (const struct mgr_sync_msg *m)
     hint = " (no such program in the container's rootfs; set [container] init or give a command after --)";
   else if (m->err == ENOENT && m->step == MGR_STEP_MOUNT_TARGET)
     hint = " (add create=dir or create=file to its options, or optional to skip it)";
+  else if (m->err == EPERM && m->step == MGR_STEP_LOCK_MOUNTS)
+    hint = " (the kernel refuses a user namespace inside the container's: see sysctl kernel.unprivileged_userns_clone "
+           "and user.max_user_namespaces; or set [container] nesting = true to leave the mounts unlocked)";
   else if (m->err == ENOENT && m->step == MGR_STEP_CWD)
     hint = " (set [container] cwd to a folder that exists in the rootfs)";
   if (m->err == 0)

@@ -45,6 +45,7 @@ enum mgr_step {
   MGR_STEP_DEVPTS,
   MGR_STEP_CONSOLE_BIND,
   MGR_STEP_PIVOT,
+  MGR_STEP_LOCK_MOUNTS,
   MGR_STEP_HOSTNAME,
   MGR_STEP_LOOPBACK,
   MGR_STEP_RLIMIT,
@@ -121,6 +122,8 @@ struct mgr_child_error {
 };
 
 int mgr_rootfs_setup (const struct mgr_child *c, struct mgr_child_error *err);
+/* After pivot_root: makes every mount of the container locked (user namespace only). */
+int mgr_rootfs_lock (struct mgr_child_error *err);
 int mgr_dev_setup (const struct mgr_child *c, int rootfs_fd, struct mgr_child_error *err);
 int mgr_privileges_drop (const struct mgr_privileges *p, struct mgr_child_error *err);
 

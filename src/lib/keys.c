@@ -1555,6 +1555,11 @@ const struct mgr_key mgr_keys[] = {
         "a file that records the console, relative to the container's folder or absolute"),
   CONT ("console.buffer", type_size, console_buffer, "128K", "1M",
         "the console history kept for mgr-console", .min = 4096, .max = 64 << 20),
+  CONT ("nesting", type_bool, nesting, "false", "true",
+        "user-namespaced containers only: leave /proc, /sys and their masks and read-only mounts unlocked (made in "
+        "the container's own user namespace) so that root inside can mount a procfs and sysfs of its own, as nested "
+        "containers must; it can then also remount /proc/sys and /sys read-write and unmount the masks (the files "
+        "behind them stay the host's). When false they are locked: no remount, no unmount, no second procfs or sysfs"),
 
   IDMAP ("uid", type_idmap, uid, NULL, "0 100000 65536",
          "user id ranges 'inside outside count'; container root should be one of them"),

@@ -312,6 +312,13 @@ check_plan (LoadCtx *c, MgrPlan *plan, const char *file, const char *defaults, c
     check_user_map (c, file, o, "uid", um, o->subuid, o->uid);
   if (o->unprivileged && gm->n)
     check_user_map (c, file, o, "gid", gm, o->subgid, o->gid);
+  if (plan->container.nesting && !plan->user_namespace)
+    {
+      g_autofree char *w = where (c, first_file_with (c, MGR_SEC_CONTAINER, "nesting", file, defaults), "container", "nesting");
+      add_error (c, MGR_ERROR_CONFLICT, w,
+                 "only for user-namespaced containers: without [id_map] root inside is root on the host, and a procfs "
+                 "of its own would give it the host's /proc/sys; add an [id_map] or remove nesting");
+    }
   if (plan->user_namespace)
     {
       if (!mgr_idmap_to_host (um, plan->container.uid.v, NULL))

@@ -119,6 +119,7 @@ struct mgr_container_settings {
   struct mgr_u64 tty_count;
   char *console_log;
   struct mgr_u64 console_buffer; /* bytes */
+  bool nesting; /* user namespace: /proc and /sys stay the container's own, unlocked */
 };
 
 struct mgr_idmap_settings {

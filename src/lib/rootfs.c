@@ -12,9 +12,12 @@
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "child.h"
@@ -355,6 +358,93 @@ mgr_rootfs_setup (const struct mgr_child *c, struct mgr_child_error *err)
   if (syscall (SYS_pivot_root, ".", ".") < 0)
     return -errno;
   if (umount2 (".", MNT_DETACH) < 0)
+    return -errno;
+  if (chdir ("/") < 0)
+    return -errno;
+  return 0;
+}
+
+/* In a user-namespaced container every mount above was made in a mount
+ * namespace that belongs to the container's own user namespace, so its root
+ * could remount /proc/sys read-write, unmount a mask, or mount a fresh procfs
+ * beside the masked one. The kernel locks a mount tree when it copies it into
+ * a mount namespace owned by a different user namespace (copy_mnt_ns calls
+ * lock_mnt_tree): MNT_LOCKED (no unmount, nothing beneath revealed) and
+ * MNT_LOCK_READONLY, _NODEV, _NOSUID, _NOEXEC, _ATIME (flags kept); procfs and
+ * sysfs with locked masks are no longer "fully visible", so no second one can
+ * be mounted either. The locks hold for every process in the copy, whatever
+ * its capabilities.
+ *
+ * Two copies bring the tree back locked into a namespace the container owns:
+ * a helper unshares a child user namespace with a mount namespace (copy one,
+ * locked), and we join that mount namespace (its user namespace was created
+ * by a process of ours with our euid, so we hold every capability over it)
+ * and unshare a mount namespace of our own user namespace (copy two, locked
+ * again). The original namespace then has no member left and is freed, so no
+ * unlocked copy of the tree remains reachable. Runs after pivot_root. */
+int
+mgr_rootfs_lock (struct mgr_child_error *err)
+{
+  int sv[2], status, r = 0;
+  char cbuf[CMSG_SPACE (sizeof (int))] = { 0 };
+
+  set_err (err, MGR_STEP_LOCK_MOUNTS, "a socket to the helper", NULL);
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+    return -errno;
+  pid_t pid = fork ();
+  if (pid < 0)
+    {
+      r = -errno;
+      close (sv[0]);
+      close (sv[1]);
+      set_err (err, MGR_STEP_LOCK_MOUNTS, "forking the helper", NULL);
+      return r;
+    }
+  if (pid == 0)
+    {
+      int e = 0, fd = -1;
+      struct iovec iov = { &e, sizeof e };
+      struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+      close (sv[0]);
+      if (unshare (CLONE_NEWUSER | CLONE_NEWNS) < 0 || (fd = open ("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC)) < 0)
+        e = errno;
+      else
+        {
+          mh.msg_control = cbuf;
+          mh.msg_controllen = sizeof cbuf;
+          struct cmsghdr *cm = CMSG_FIRSTHDR (&mh);
+          cm->cmsg_level = SOL_SOCKET;
+          cm->cmsg_type = SCM_RIGHTS;
+          cm->cmsg_len = CMSG_LEN (sizeof (int));
+          memcpy (CMSG_DATA (cm), &fd, sizeof fd);
+        }
+      _exit (sendmsg (sv[1], &mh, MSG_NOSIGNAL) < 0 ? 1 : 0);
+    }
+  close (sv[1]);
+  int e = 0, fd = -1;
+  struct iovec iov = { &e, sizeof e };
+  struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
+  ssize_t n = recvmsg (sv[0], &mh, MSG_CMSG_CLOEXEC);
+  int recv_errno = errno;
+  close (sv[0]);
+  while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
+    ;
+  struct cmsghdr *cm = n > 0 ? CMSG_FIRSTHDR (&mh) : NULL;
+  if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS && cm->cmsg_len == CMSG_LEN (sizeof (int)))
+    memcpy (&fd, CMSG_DATA (cm), sizeof fd);
+  if (fd < 0)
+    {
+      set_err (err, MGR_STEP_LOCK_MOUNTS, "creating a user and mount namespace to copy them through", NULL);
+      return -(e ? e : n < 0 ? recv_errno : EPROTO);
+    }
+  set_err (err, MGR_STEP_LOCK_MOUNTS, "joining the locked copy", NULL);
+  if (setns (fd, CLONE_NEWNS) < 0)
+    r = -errno;
+  close (fd);
+  if (r < 0)
+    return r;
+  set_err (err, MGR_STEP_LOCK_MOUNTS, "copying them into the container's own mount namespace", NULL);
+  if (unshare (CLONE_NEWNS) < 0)
     return -errno;
   if (chdir ("/") < 0)
     return -errno;

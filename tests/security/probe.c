@@ -136,23 +136,29 @@ caps (void)
     fclose (f);
 }
 
+/* The masks and read-only mounts over /proc and /sys must hold against root
+ * inside, whatever its capabilities: they are locked (user namespace) or
+ * the mount calls are mediated (privileged). */
 static void
 mounts (void)
 {
-  int r = mount (NULL, "/proc/sys", NULL, MS_REMOUNT | MS_BIND, NULL);
-  int e = errno;
-  if (r == 0)
-    info ("remount-proc-sys-rw", "remounted: this mount belongs to the container's own user namespace; the next probe is the one that matters");
-  else
-    result ("remount-proc-sys-rw", 0, e, NULL);
+  int e, r = mount (NULL, "/proc/sys", NULL, MS_REMOUNT | MS_BIND, NULL);
+  result ("remount-proc-sys-rw", r == 0, errno, "/proc/sys is read-write again");
   open_write ("core_pattern-after-remount", "/proc/sys/kernel/core_pattern");
   r = mount (NULL, "/sys", NULL, MS_REMOUNT, NULL);
-  e = errno;
-  if (r == 0)
-    info ("remount-sys-rw", "remounted: sysfs of the container's own network namespace; the next probe is the one that matters");
-  else
-    result ("remount-sys-rw", 0, e, NULL);
+  result ("remount-sys-rw", r == 0, errno, "/sys is read-write again");
+  r = mount (NULL, "/sys", NULL, MS_REMOUNT | MS_BIND, NULL);
+  result ("remount-sys-bind-rw", r == 0, errno, "/sys is read-write again");
   open_write ("uevent_helper-after-remount", "/sys/kernel/uevent_helper");
+  r = umount2 ("/proc/keys", 0);
+  result ("umount-mask", r == 0, errno, "the mask over /proc/keys is gone");
+  r = umount2 ("/proc/timer_list", MNT_DETACH);
+  result ("umount-l-mask", r == 0, errno, "the mask over /proc/timer_list is gone");
+  r = umount2 ("/sys/firmware", 0);
+  result ("umount-masked-dir", r == 0, errno, "the mask over /sys/firmware is gone");
+  r = umount2 ("/proc/sys", MNT_DETACH);
+  result ("umount-l-proc-sys", r == 0, errno, "the read-only /proc/sys is gone");
+  read_some ("read-timer_list-after-umount", "/proc/timer_list");
   mkdir ("/tmp/.probe-mnt", 0700);
   r = mount ("proc", "/tmp/.probe-mnt", "proc", 0, NULL);
   e = errno;

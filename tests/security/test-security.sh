@@ -82,6 +82,27 @@ for kind in p u; do
   m stop -k -n "$n" >/dev/null
 done
 
+# ---- [container] nesting ----
+# Locked mounts are why a user-namespaced root cannot mount a procfs of its
+# own (the kernel wants a fully visible one first). nesting = true leaves
+# them unlocked, as nested containers need, and costs exactly the probes
+# above that depend on the locks.
+n="$pfx-u"
+m start -n "$n" -s container.nesting=true >/dev/null
+run m attach -n "$n" -- sh -c 'mkdir -p /tmp/p && mount -t proc proc /tmp/p && echo NESTED-PROC && umount /tmp/p'
+expect_in "$OUT" "NESTED-PROC" "nesting = true: root inside mounts a procfs of its own"
+run m attach -n "$n" -- /probe all
+expect_in "$OUT" "PROBE remount-proc-sys-rw ALLOWED" "nesting = true: /proc/sys can be remounted read-write (documented)"
+expect_in "$OUT" "PROBE write-core_pattern blocked" "nesting = true: core_pattern stays out of reach all the same"
+m stop -k -n "$n" >/dev/null
+m start -n "$n" >/dev/null
+run m attach -n "$n" -- sh -c 'mkdir -p /tmp/p && mount -t proc proc /tmp/p && echo NESTED-PROC'
+expect_not_in "$OUT" "NESTED-PROC" "nesting = false (default): no second procfs"
+m stop -k -n "$n" >/dev/null
+run m start -n "$pfx-p" -s container.nesting=true
+expect_rc 1 "nesting = true in a privileged container is refused"
+expect_in "$ERR" "[container] nesting" "naming the key"
+
 # ---- a hostile rootfs ----
 n="$pfx-u"
 R="$P/$n/rootfs"
