@@ -1,6 +1,10 @@
 #include "config.h"
 
+#include <errno.h>
+#include <pwd.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cmd/cmd.h"
 #include "lib/mgr-error.h"
@@ -26,6 +30,37 @@ mgr_parse_options (GOptionContext *ctx, int *argc, char ***argv, int *exit_code)
   return FALSE;
 }
 
+/* An ordinary user acts on its own containers only: one found (with -P)
+ * in another user's folder is refused by name, before anything is read
+ * from it or sent to its monitor. */
+static gboolean
+mgr_container_owned (const char *dir, const char *name, GError **error)
+{
+  g_autofree char *at = g_strdup (dir);
+  struct stat st;
+  if (lstat (at, &st) < 0)
+    {
+      if (errno != EACCES)
+        return TRUE; /* not there: the command says so itself */
+      /* The owner of the first folder we may not enter is the one to ask. */
+      do
+        {
+          char *up = g_path_get_dirname (at);
+          g_free (at);
+          at = up;
+        }
+      while (lstat (at, &st) < 0 && strcmp (at, "/") != 0);
+    }
+  if (st.st_uid == geteuid ())
+    return TRUE;
+  struct passwd *pw = getpwuid (st.st_uid);
+  g_autofree char *who = pw ? g_strdup_printf ("%s (uid %u)", pw->pw_name, st.st_uid) : g_strdup_printf ("uid %u", st.st_uid);
+  g_set_error (error, MGR_ERROR, MGR_ERROR_PERMISSION,
+               "container '%s' (%s): permission denied: %s belongs to %s, and an ordinary user may only use "
+               "containers of their own; ask %s or root", name, dir, at, who, pw ? pw->pw_name : "its owner");
+  return FALSE;
+}
+
 gboolean
 mgr_container_ref (MgrContainerRef *ref, const char *name, const char *lxcpath, gboolean must_exist,
                    GError **error)
@@ -47,6 +82,8 @@ mgr_container_ref (MgrContainerRef *ref, const char *name, const char *lxcpath, 
   ref->name = g_strdup (name);
   ref->dir = g_build_filename (ref->paths->containers, name, NULL);
   ref->config = g_build_filename (ref->dir, "config", NULL);
+  if (ref->paths->user && !mgr_container_owned (ref->dir, name, error))
+    return FALSE;
   if (must_exist && !g_file_test (ref->config, G_FILE_TEST_IS_REGULAR))
     {
       g_set_error (error, MGR_ERROR, MGR_ERROR_NOT_FOUND,

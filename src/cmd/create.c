@@ -14,19 +14,21 @@ mgr_cmd_create (int argc, char **argv)
 {
   char *name = NULL, *path = NULL, *template = NULL, *config = NULL;
   char **targs = NULL;
-  gboolean privileged = FALSE, version = FALSE;
+  gboolean privileged = FALSE, shared_ids = FALSE, version = FALSE;
   GOptionEntry entries[] = {
     MGR_COMMON_OPTIONS (&name, &path, &version),
     { "template", 't', 0, G_OPTION_ARG_STRING, &template, "the template: busybox, or a path", "TEMPLATE" },
     { "config", 'f', 0, G_OPTION_ARG_FILENAME, &config, "a config file merged into the new container's", "FILE" },
     { "privileged", 0, 0, G_OPTION_ARG_NONE, &privileged, "no user namespace: root inside is root on the host", NULL },
+    { "shared-ids", 0, 0, G_OPTION_ARG_NONE, &shared_ids, "take the first id block of the ranges even if another container has it", NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &targs, NULL, NULL },
     { NULL },
   };
   int rc = mgr_command_options (&argc, &argv, entries, "[-- TEMPLATE-OPTIONS...]",
                                "Create a container from a template. It is built beside its final folder and moved\n"
-                                     "there only when complete: a failure or Ctrl-C leaves nothing behind. Root's\n"
-                                     "containers get their own block of 65536 ids unless --privileged.\n"
+                                     "there only when complete: a failure or Ctrl-C leaves nothing behind. Every\n"
+                                     "container gets its own block of 65536 ids (root's unless --privileged; an ordinary user's\n"
+                                     "from the user's ranges in /etc/subuid and /etc/subgid).\n"
                                      "mgr-create -t TEMPLATE -- --help shows the template's options.", &version, &name, FALSE);
   if (rc >= 0)
     return rc;
@@ -61,7 +63,7 @@ mgr_cmd_create (int argc, char **argv)
   MgrContainerRef ref;
   if (!mgr_container_ref (&ref, name, path, FALSE, &e))
     return mgr_container_ref_clear (&ref), mgr_report (e);
-  MgrCreateOptions o = { .name = name, .template = template, .config_file = config, .privileged = privileged,
+  MgrCreateOptions o = { .name = name, .template = template, .config_file = config, .privileged = privileged, .shared_ids = shared_ids,
                          .template_args = targs, .paths = ref.paths, .settings = ref.settings };
   gboolean ok = mgr_create (&o, &e);
   mgr_container_ref_clear (&ref);

@@ -12,6 +12,8 @@
 #include "cmd/cmd.h"
 #include "lib/cgroup.h"
 #include "lib/client.h"
+#include "lib/idblock.h"
+#include "lib/spawn.h"
 #include "lib/mgr-error.h"
 #include "lib/util.h"
 
@@ -76,7 +78,7 @@ mgr_cmd_destroy (int argc, char **argv)
   image_file = g_build_filename (ref.dir, "image", NULL);
   if (cache && g_file_get_contents (image_file, &image, NULL, NULL))
     g_strstrip (image);
-  if (!mgr_rm_tree (ref.dir, &e))
+  if (!(ref.paths->user ? mgr_rm_tree_mapped (ref.dir, &e) : mgr_rm_tree (ref.dir, &e)))
     {
       rc = mgr_report (e);
       goto out;

@@ -44,6 +44,9 @@ run (int argc, char **argv, gboolean execute)
   g_autoptr (MgrPlan) plan = mgr_container_plan (&ref, (const char *const *) overrides, &e);
   if (!plan || !mgr_spawn_check (plan, &e))
     return mgr_container_ref_clear (&ref), mgr_report (e);
+  g_autofree char *notice = mgr_spawn_user_notice (plan);
+  if (notice)
+    g_printerr ("%s: note: %s\n", g_get_prgname (), notice);
   MgrRuntimePaths rt;
   mgr_container_runtime (&ref, &rt);
   MgrStartOptions so = { .foreground = foreground || execute, .execute = execute, .command = command };

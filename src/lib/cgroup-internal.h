@@ -20,6 +20,13 @@ struct MgrCgroup {
   Hier *v2;
   char **v1_opts;
   char *v2_name;
+  /* An ordinary user's container: the delegated v2 subtree it lives in, or
+   * why there is none (then it runs without cgroups of its own). */
+  bool user;
+  char *delegation;   /* MOUNT/user.slice/.../user@UID.service */
+  char *unavailable;  /* the reason, or NULL */
+  char *monitor_leaf; /* DELEGATION/mgr.monitor/NAME */
+  char *origin;       /* the caller's own cgroup, where the monitor goes back */
 };
 
 struct mgr_cgroup_key {

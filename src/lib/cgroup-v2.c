@@ -56,7 +56,8 @@ v2_prepare_parent (const MgrCgroup *cg, const Hier *h, const MgrPlan *plan, GErr
 static gboolean
 v2_prepare (const MgrCgroup *cg, const Hier *h, const MgrPlan *plan, GError **error)
 {
-  if (!plan->user_namespace)
+  /* An ordinary user cannot give its cgroup to subordinate ids. */
+  if (!plan->user_namespace || cg->user)
     return TRUE;
   guint32 uid = 0, gid = 0;
   mgr_idmap_to_host (&plan->id_map.uid, 0, &uid);

@@ -42,6 +42,10 @@ mgr_cgroup_free (MgrCgroup *cg)
   g_ptr_array_unref (cg->hiers);
   g_strfreev (cg->v1_opts);
   g_free (cg->v2_name);
+  g_free (cg->delegation);
+  g_free (cg->unavailable);
+  g_free (cg->monitor_leaf);
+  g_free (cg->origin);
   g_free (cg->name);
   g_free (cg);
 }
@@ -63,6 +67,79 @@ v1_controllers (const char *superopts, char **opts_out)
     }
   *opts_out = g_strdup (opts->str);
   return g_strv_builder_end (b);
+}
+
+/* An ordinary user may use only a v2 subtree delegated to it: the highest
+ * folder above its own cgroup (from /proc/self/cgroup) that it owns and
+ * whose cgroup.procs it may write (systemd's user@UID.service, a scope with
+ * Delegate=yes, or one made by hand). v1 hierarchies cannot be delegated
+ * safely and are left alone. */
+static void
+user_delegation (MgrCgroup *cg)
+{
+  g_autofree char *self = NULL;
+  const char *rel = NULL;
+  const char *layout = mgr_cgroup_layout (cg);
+  cg->user = true;
+  for (guint i = cg->hiers->len; i-- > 0;)
+    if (cg->hiers->pdata[i] != cg->v2)
+      g_ptr_array_remove_index (cg->hiers, i);
+  g_clear_pointer (&cg->v1_opts, g_strfreev);
+  cg->v1_opts = g_new0 (char *, 1);
+  if (!cg->v2)
+    {
+      cg->unavailable = g_strdup ("this host has no cgroup v2 hierarchy, and its v1 ones are root's");
+      return;
+    }
+  g_auto (GStrv) lines = g_file_get_contents ("/proc/self/cgroup", &self, NULL, NULL) ? g_strsplit (self, "\n", -1) : NULL;
+  for (char **l = lines; l && *l; l++)
+    if (g_str_has_prefix (*l, "0::"))
+      rel = *l + 3;
+  Hier *h = cg->v2;
+  g_autofree char *dir = rel ? g_build_filename (h->mount, rel, NULL) : NULL;
+  g_autofree char *top = NULL;
+  cg->origin = g_strdup (dir);
+  while (dir && g_str_has_prefix (dir, h->mount) && strlen (dir) > strlen (h->mount))
+    {
+      struct stat st;
+      g_autofree char *procs = g_build_filename (dir, "cgroup.procs", NULL);
+      if (stat (dir, &st) < 0 || st.st_uid != geteuid () || access (procs, W_OK) < 0 || access (dir, W_OK) < 0)
+        break;
+      g_free (top);
+      top = g_strdup (dir);
+      char *up = g_path_get_dirname (dir);
+      g_free (dir);
+      dir = up;
+    }
+  if (!top)
+    {
+      cg->unavailable = g_strdup_printf ("no cgroup is delegated to you: this process is in %s of the %s host's "
+                                         "cgroup2 tree, which uid %u cannot write",
+                                         rel ? rel : "?", layout, geteuid ());
+      g_ptr_array_set_size (cg->hiers, 0);
+      cg->v2 = NULL;
+      return;
+    }
+  cg->delegation = g_steal_pointer (&top);
+  g_free (h->mount);
+  h->mount = g_strdup (cg->delegation);
+  g_strfreev (h->controllers);
+  g_autofree char *ctl = NULL, *cp = g_build_filename (cg->delegation, "cgroup.controllers", NULL);
+  g_file_get_contents (cp, &ctl, NULL, NULL);
+  h->controllers = g_strsplit_set (g_strstrip (ctl ? ctl : g_strdup ("")), " ", -1);
+  g_free (h->parent);
+  g_free (h->path);
+  h->parent = g_build_filename (cg->delegation, "mgr.payload", NULL);
+  h->path = g_build_filename (h->parent, cg->name, NULL);
+  cg->monitor_leaf = g_build_filename (cg->delegation, "mgr.monitor", cg->name, NULL);
+}
+
+bool
+mgr_cgroup_available (const MgrCgroup *cg, const char **why)
+{
+  if (why)
+    *why = cg->unavailable;
+  return !cg->unavailable;
 }
 
 MgrCgroup *
@@ -130,7 +207,9 @@ mgr_cgroup_new (const char *name, GError **error)
       g_ptr_array_add (cg->hiers, h);
     }
   cg->v1_opts = g_strv_builder_end (v1opts);
-  if (cg->hiers->len == 0)
+  if (geteuid () != 0)
+    user_delegation (cg);
+  if (cg->hiers->len == 0 && !cg->user)
     {
       g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "no cgroup hierarchy is mounted under %s", root);
       return NULL;
@@ -252,13 +331,36 @@ key_optional (const MgrPlan *plan, const char *key)
   return words && g_strv_contains ((const char *const *) words, key);
 }
 
+const char *
+mgr_cgroup_delegation_hint (void)
+{
+  return "get a delegated cgroup: with a systemd user session, run mgr-start inside "
+         "systemd-run --user --scope -p Delegate=yes; on a cgroup v1 or hybrid host boot with "
+         "systemd.unified_cgroup_hierarchy=1 first; or, as root, mkdir a cgroup under the v2 tree and chown it, "
+         "its cgroup.procs, cgroup.subtree_control and cgroup.threads to the user (mgr-checkconfig --user shows "
+         "what you have)";
+}
+
 gboolean
 mgr_cgroup_check (const MgrCgroup *cg, const MgrPlan *plan, GError **error)
 {
   for (size_t i = 0; i < G_N_ELEMENTS (cg_keys); i++)
     {
       const struct mgr_cgroup_key *ck = &cg_keys[i];
-      if (!key_set (plan, ck->key))
+      /* A user's container cannot make device nodes (no mknod in a user
+       * namespace) and gets only the harmless ones bound from the host; the
+       * device program would need root anyway. */
+      if (!key_set (plan, ck->key) || (cg->user && !ck->v2))
+        continue;
+      if (cg->unavailable && !key_optional (plan, ck->key))
+        {
+          g_set_error (error, MGR_ERROR, MGR_ERROR_PERMISSION,
+                       "[cgroup] %s: limits need a cgroup of your own, and %s; %s. Or remove the key (or list it in "
+                       "[cgroup] optional) to start without the limit",
+                       ck->key, cg->unavailable, mgr_cgroup_delegation_hint ());
+          return FALSE;
+        }
+      if (cg->unavailable)
         continue;
       Hier *h = key_hier (cg, ck);
       g_autoptr (GError) e = NULL;
@@ -366,6 +468,8 @@ subtree_kill (const Hier *h)
   return FALSE;
 }
 
+static void user_monitor_leaf_remove (const MgrCgroup *cg);
+
 gboolean
 mgr_cgroup_destroy (const MgrCgroup *cg, GError **error)
 {
@@ -402,14 +506,60 @@ mgr_cgroup_destroy (const MgrCgroup *cg, GError **error)
             g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "removing the cgroup %s: %s", failed, g_strerror (err));
           ok = FALSE;
         }
+      if (cg->delegation)
+        rmdir (h->parent);
     }
+  if (cg->delegation && ok)
+    user_monitor_leaf_remove (cg);
   return ok;
+}
+
+/* The no-internal-processes rule: the delegated cgroup can hand controllers
+ * to mgr.payload only if no process sits in it, so the monitor moves into a
+ * leaf of its own first. */
+static gboolean
+user_monitor_leaf (const MgrCgroup *cg, GError **error)
+{
+  g_autofree char *up = g_path_get_dirname (cg->monitor_leaf);
+  g_autofree char *procs = g_build_filename (cg->monitor_leaf, "cgroup.procs", NULL);
+  g_autofree char *self = g_strdup_printf ("%d", getpid ());
+  if ((mkdir (up, 0755) < 0 && errno != EEXIST) || (mkdir (cg->monitor_leaf, 0755) < 0 && errno != EEXIST))
+    return g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "creating the monitor's cgroup %s: %s", cg->monitor_leaf,
+                        g_strerror (errno)), FALSE;
+  if (!g_file_set_contents (procs, self, -1, NULL))
+    {
+      int e = errno;
+      rmdir (cg->monitor_leaf);
+      return g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "moving the monitor into %s: %s", cg->monitor_leaf,
+                          g_strerror (e)), FALSE;
+    }
+  return TRUE;
+}
+
+/* The monitor leaves its leaf (back to where it came from) so that the
+ * leaf can go: nothing of the container stays in the user's tree. */
+static void
+user_monitor_leaf_remove (const MgrCgroup *cg)
+{
+  g_autofree char *self = g_strdup_printf ("%d", getpid ());
+  g_autofree char *procs = cg->origin ? g_build_filename (cg->origin, "cgroup.procs", NULL) : NULL;
+  if (procs && g_file_test (cg->monitor_leaf, G_FILE_TEST_IS_DIR))
+    {
+      _cleanup_close_ int fd = open (procs, O_WRONLY | O_CLOEXEC);
+      if (fd >= 0)
+        (void) !write (fd, self, strlen (self));
+    }
+  rmdir (cg->monitor_leaf);
+  g_autofree char *up = g_path_get_dirname (cg->monitor_leaf);
+  rmdir (up);
 }
 
 gboolean
 mgr_cgroup_create (MgrCgroup *cg, const MgrPlan *plan, GError **error)
 {
   if (!mgr_cgroup_check (cg, plan, error))
+    return FALSE;
+  if (cg->delegation && !user_monitor_leaf (cg, error))
     return FALSE;
   for (guint i = 0; i < cg->hiers->len; i++)
     {
@@ -447,7 +597,7 @@ mgr_cgroup_create (MgrCgroup *cg, const MgrPlan *plan, GError **error)
   for (size_t i = 0; i < G_N_ELEMENTS (cg_keys); i++)
     {
       const struct mgr_cgroup_key *ck = &cg_keys[i];
-      Hier *h = key_set (plan, ck->key) ? key_hier (cg, ck) : NULL;
+      Hier *h = key_set (plan, ck->key) && !(cg->user && !ck->v2) ? key_hier (cg, ck) : NULL;
       g_autoptr (GError) e = NULL;
       if (h && !driver (h)->apply (cg, h, ck, plan, &e) && !key_optional (plan, ck->key))
         {
@@ -500,7 +650,11 @@ mgr_cgroup_set (const MgrCgroup *cg, const struct mgr_key *k, const MgrPlan *pla
   g_autoptr (GError) e = NULL;
   if (!h)
     {
-      g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "[cgroup] %s: no hierarchy here serves it", k->key);
+      if (cg->unavailable)
+        g_set_error (error, MGR_ERROR, MGR_ERROR_PERMISSION, "[cgroup] %s: %s; %s", k->key, cg->unavailable,
+                     mgr_cgroup_delegation_hint ());
+      else
+        g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "[cgroup] %s: no hierarchy here serves it", k->key);
       return FALSE;
     }
   if (!driver (h)->check (cg, h, ck, plan, &e) || !driver (h)->apply (cg, h, ck, plan, &e))
@@ -522,6 +676,12 @@ gboolean
 mgr_cgroup_freeze (const MgrCgroup *cg, bool frozen, GError **error)
 {
   Hier *h = freezer (cg);
+  if (!h && cg->unavailable)
+    {
+      g_set_error (error, MGR_ERROR, MGR_ERROR_PERMISSION, "freezing needs a cgroup of your own, and %s; %s",
+                   cg->unavailable, mgr_cgroup_delegation_hint ());
+      return FALSE;
+    }
   if (!h)
     {
       g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "this host has neither a v1 freezer nor cgroup v2");

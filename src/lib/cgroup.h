@@ -19,6 +19,13 @@ MgrCgroup *mgr_cgroup_new (const char *name, GError **error);
 void mgr_cgroup_free (MgrCgroup *cg);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MgrCgroup, mgr_cgroup_free)
 
+/* For an ordinary user: whether a delegated cgroup was found; why not in
+ * *why (for root always TRUE). */
+bool mgr_cgroup_available (const MgrCgroup *cg, const char **why);
+
+/* How an ordinary user gets a delegated cgroup. */
+const char *mgr_cgroup_delegation_hint (void);
+
 /* "v2", "v1" or "hybrid". */
 const char *mgr_cgroup_layout (const MgrCgroup *cg);
 

@@ -135,6 +135,15 @@ mgr_child_run (const struct mgr_child *c)
   if (recv (c->sync_fd, &msg, sizeof msg, 0) != sizeof msg || msg.type != MGR_SYNC_GO)
     _exit (126);
 
+  /* Still the caller's ids on the host: open the folder above the rootfs
+   * now, because an ordinary user's ~/.local/share/mgr is 0700 and the
+   * container's root could not walk to it. The fd belongs to our new mount
+   * namespace, so the rootfs can be bound through it. */
+  int rootfs_dirfd = open (c->rootfs_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rootfs_dirfd < 0)
+    report (c, MGR_STEP_ROOTFS_OPEN, errno, c->rootfs_dir);
+  snprintf (c->rootfs_via, PATH_MAX, "/proc/self/fd/%d/%s", rootfs_dirfd, c->rootfs_base);
+
   if (plan->user_namespace && (setresgid (0, 0, 0) < 0 || setresuid (0, 0, 0) < 0))
     report (c, MGR_STEP_SETID_ROOT, errno, NULL);
   /* The monitor has put us in our cgroups: they become the namespace's root. */

@@ -88,6 +88,9 @@ struct mgr_child {
   bool console_ctty;        /* make it init's controlling terminal */
   const char *const *tty_paths; /* host paths of the ptys bound onto /dev/tty1..N, NULL-ended */
   const char *rootfs;
+  const char *rootfs_dir;    /* the folder above the rootfs, and the rootfs's name in it */
+  const char *rootfs_base;
+  char *rootfs_via;          /* PATH_MAX bytes: the child writes /proc/self/fd/N/BASE */
   char *const *argv;
   char *const *envp;
   const char *cwd;

@@ -4,11 +4,13 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "console.h"
 #include "mgr-error.h"
+#include "spawn.h"
 
 int
 mgr_pty_open (MgrPty *pty, uid_t owner, gid_t group, GError **error)
@@ -83,4 +85,83 @@ mgr_ring_pieces (const MgrRing *r, const char **a, size_t *alen, const char **b,
     }
   *a = r->buf + r->head, *alen = r->size - r->head;
   *b = r->buf, *blen = r->head;
+}
+
+struct pty_job
+{
+  int sock;
+  guint n;
+};
+
+/* In the container's user namespace: the ptys' slaves are created owned by
+ * its root, which then may open /dev/console and /dev/ttyN. */
+static int
+open_ptys (void *data)
+{
+  struct pty_job *j = data;
+  for (guint i = 0; i < j->n; i++)
+    {
+      char path[64];
+      int fds[2];
+      fds[0] = posix_openpt (O_RDWR | O_NOCTTY | O_CLOEXEC);
+      if (fds[0] < 0 || unlockpt (fds[0]) < 0 || ptsname_r (fds[0], path, sizeof path) != 0)
+        return 1;
+      fds[1] = open (path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+      if (fds[1] < 0)
+        return 1;
+      char cbuf[CMSG_SPACE (sizeof fds)] = { 0 };
+      struct iovec iov = { path, strlen (path) + 1 };
+      struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
+      struct cmsghdr *cm = CMSG_FIRSTHDR (&msg);
+      cm->cmsg_level = SOL_SOCKET;
+      cm->cmsg_type = SCM_RIGHTS;
+      cm->cmsg_len = CMSG_LEN (sizeof fds);
+      memcpy (CMSG_DATA (cm), fds, sizeof fds);
+      if (sendmsg (j->sock, &msg, MSG_NOSIGNAL) < 0)
+        return 1;
+      close (fds[0]);
+      close (fds[1]);
+    }
+  return 0;
+}
+
+int
+mgr_pty_open_in_userns (MgrPty *ptys, guint n, const MgrPlan *plan, GError **error)
+{
+  int sv[2];
+  for (guint i = 0; i < n; i++)
+    ptys[i].master = ptys[i].slave = -1;
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+    return g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "allocating the console ptys: %s", g_strerror (errno)), -errno;
+  struct pty_job j = { sv[1], n };
+  gboolean ok = mgr_userns_run (plan, open_ptys, &j, error);
+  close (sv[1]);
+  for (guint i = 0; ok && i < n; i++)
+    {
+      int fds[2];
+      char cbuf[CMSG_SPACE (sizeof fds)];
+      struct iovec iov = { ptys[i].path, sizeof ptys[i].path - 1 };
+      struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
+      memset (ptys[i].path, 0, sizeof ptys[i].path);
+      struct cmsghdr *cm;
+      if (recvmsg (sv[0], &msg, MSG_CMSG_CLOEXEC) <= 0 || !(cm = CMSG_FIRSTHDR (&msg)) || cm->cmsg_type != SCM_RIGHTS
+          || cm->cmsg_len != CMSG_LEN (sizeof fds))
+        {
+          g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "allocating the console ptys: no pty came back");
+          ok = FALSE;
+          break;
+        }
+      memcpy (fds, CMSG_DATA (cm), sizeof fds);
+      ptys[i].master = fds[0];
+      ptys[i].slave = fds[1];
+    }
+  close (sv[0]);
+  if (!ok)
+    {
+      g_prefix_error (error, "allocating the console ptys as the container's root: ");
+      for (guint i = 0; i < n; i++)
+        mgr_pty_close (&ptys[i]);
+      return -EIO;
+    }
+  return 0;
 }

@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "plan.h"
+
 typedef struct {
   int master;
   int slave;
@@ -14,6 +16,11 @@ typedef struct {
  * not -1, so that root of a user namespace can use it. */
 int mgr_pty_open (MgrPty *pty, uid_t owner, gid_t group, GError **error);
 void mgr_pty_close (MgrPty *pty);
+
+/* For an ordinary user's container: n pty pairs made by root of a user
+ * namespace with the plan's maps, so that the slaves belong to the
+ * container's root (the user cannot chown them). */
+int mgr_pty_open_in_userns (MgrPty *ptys, guint n, const MgrPlan *plan, GError **error);
 
 /* A fixed-size ring of the latest console output. */
 typedef struct {

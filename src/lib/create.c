@@ -53,12 +53,100 @@ interrupted (void)
   return sigismember (&pending, SIGINT) || sigismember (&pending, SIGTERM) || sigismember (&pending, SIGHUP);
 }
 
+/* Which containers of the folder hold host ids in [start, start+count). */
+static char *
+holders (const char *containers, const GArray *ranges)
+{
+  GString *out = g_string_new (NULL);
+  guint n = 0;
+  g_autoptr (GDir) d = g_dir_open (containers, 0, NULL);
+  for (const char *name; d && (name = g_dir_read_name (d));)
+    {
+      g_autoptr (GArray) u = g_array_new (FALSE, FALSE, sizeof (struct mgr_idmap_range));
+      g_autoptr (GArray) g = g_array_new (FALSE, FALSE, sizeof (struct mgr_idmap_range));
+      g_autofree char *one = g_build_filename (containers, name, NULL);
+      if (name[0] == '.')
+        continue;
+      mgr_id_blocks_of (one, u, g);
+      bool inside = false;
+      for (guint i = 0; i < u->len && !inside; i++)
+        for (guint j = 0; j < ranges->len && !inside; j++)
+          {
+            const struct mgr_idmap_range *a = &g_array_index (u, struct mgr_idmap_range, i);
+            const struct mgr_idmap_range *b = &g_array_index (ranges, struct mgr_idmap_range, j);
+            inside = a->outside < (guint64) b->outside + b->count && b->outside < (guint64) a->outside + a->count;
+          }
+      if (inside)
+        g_string_append_printf (out, "%s%s", n++ ? ", " : "", name);
+    }
+  return g_string_free (out, FALSE);
+}
+
+static guint64
+block_count (const GArray *ranges)
+{
+  guint64 n = 0;
+  for (guint i = 0; i < ranges->len; i++)
+    n += g_array_index (ranges, struct mgr_idmap_range, i).count / MGR_ID_BLOCK;
+  return n;
+}
+
+/* An ordinary user's container takes a block from the user's own ranges in
+ * /etc/subuid and /etc/subgid (every line of them): newuidmap maps nothing
+ * else. Used up, the user learns who holds the blocks and how to get more;
+ * --shared-ids takes the first block knowingly. */
+static gboolean
+choose_user_ids (const MgrCreateOptions *o, const char *containers, guint32 *uid, guint32 *gid, GError **error)
+{
+  const char *user = g_get_user_name ();
+  g_autoptr (GArray) ur = mgr_subid_ranges (o->paths->subuid, user, geteuid ());
+  /* /etc/subgid is keyed by user name or uid too (newgidmap's rule). */
+  g_autoptr (GArray) gr = mgr_subid_ranges (o->paths->subgid, user, geteuid ());
+  if (!block_count (ur) || !block_count (gr))
+    return g_set_error (error, MGR_ERROR, MGR_ERROR_PERMISSION,
+                        "%s has no range of %d %s in %s, and an ordinary user's container needs its own block; "
+                        "ask root for one: usermod --add-subuids 100000-165535 --add-subgids 100000-165535 %s "
+                        "(mgr-checkconfig --user checks the rest)",
+                        user, MGR_ID_BLOCK, !block_count (ur) ? "uids" : "gids",
+                        !block_count (ur) ? o->paths->subuid : o->paths->subgid, user), FALSE;
+  if (o->shared_ids)
+    {
+      *uid = g_array_index (ur, struct mgr_idmap_range, 0).outside;
+      *gid = g_array_index (gr, struct mgr_idmap_range, 0).outside;
+      return TRUE;
+    }
+  g_autoptr (GArray) tu = g_array_new (FALSE, FALSE, sizeof (struct mgr_idmap_range));
+  g_autoptr (GArray) tg = g_array_new (FALSE, FALSE, sizeof (struct mgr_idmap_range));
+  mgr_id_blocks_taken (containers, tu, tg);
+  if (mgr_id_block_find (ur, tu, uid) && mgr_id_block_find (gr, tg, gid))
+    return TRUE;
+  g_autofree char *who = holders (containers, ur);
+  guint64 end = 0;
+  for (guint i = 0; i < ur->len; i++)
+    {
+      const struct mgr_idmap_range *r = &g_array_index (ur, struct mgr_idmap_range, i);
+      end = MAX (end, (guint64) r->outside + r->count);
+    }
+  end = MAX (end, 100000);
+  g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED,
+               "no free block of %d ids left for %s: %" G_GUINT64_FORMAT " block%s in %s and %s, all in use (by %s); "
+               "ask root for more: usermod --add-subuids %" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT
+               " --add-subgids %" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT " %s; or share a block knowingly with "
+               "--shared-ids (mgr-checkconfig --user shows your ranges)",
+               MGR_ID_BLOCK, user, block_count (ur), block_count (ur) == 1 ? "" : "s", o->paths->subuid,
+               o->paths->subgid, *who ? who : "containers being created", end, end + MGR_ID_BLOCK - 1, end,
+               end + MGR_ID_BLOCK - 1, user);
+  return FALSE;
+}
+
 /* Chooses the container's id block: root's ranges in /etc/subuid and
  * /etc/subgid, else the pool of mgr.conf; minus every block a container in
  * the folder (or one being created there) already has. */
 static gboolean
 choose_ids (const MgrCreateOptions *o, const char *containers, guint32 *uid, guint32 *gid, GError **error)
 {
+  if (o->paths->user)
+    return choose_user_ids (o, containers, uid, gid, error);
   g_autoptr (GArray) ur = mgr_subid_ranges (o->paths->subuid, "root", 0);
   g_autoptr (GArray) gr = mgr_subid_ranges (o->paths->subgid, "root", 0);
   struct mgr_idmap_range pool = { 0, o->settings->idmap_pool_start, o->settings->idmap_pool_size };
@@ -67,6 +155,12 @@ choose_ids (const MgrCreateOptions *o, const char *containers, guint32 *uid, gui
     g_array_append_val (ur, pool), from_u = "the pool of mgr.conf (idmap_pool_start, idmap_pool_size)";
   if (!gr->len)
     g_array_append_val (gr, pool), from_g = "the pool of mgr.conf (idmap_pool_start, idmap_pool_size)";
+  if (o->shared_ids)
+    {
+      *uid = g_array_index (ur, struct mgr_idmap_range, 0).outside;
+      *gid = g_array_index (gr, struct mgr_idmap_range, 0).outside;
+      return TRUE;
+    }
   g_autoptr (GArray) tu = g_array_new (FALSE, FALSE, sizeof (struct mgr_idmap_range));
   g_autoptr (GArray) tg = g_array_new (FALSE, FALSE, sizeof (struct mgr_idmap_range));
   mgr_id_blocks_taken (containers, tu, tg);
@@ -171,12 +265,15 @@ mgr_create (const MgrCreateOptions *o, GError **error)
   g_autofree char *exe = mgr_template_path (o->template, error);
   if (!exe || !mgr_name_check (o->name, error))
     return FALSE;
-  if (geteuid () != 0)
+  if (o->paths->user && o->privileged)
     return g_set_error (error, MGR_ERROR, MGR_ERROR_PERMISSION,
-                        "ordinary users cannot create containers yet (the rootfs must be unpacked as the "
-                        "user's subordinate ids through newuidmap); run it as root for now"), FALSE;
+                        "--privileged: an ordinary user's container always has a user namespace (root inside "
+                        "is one of your subordinate ids); leave the option out"), FALSE;
   g_autofree char *target = g_build_filename (containers, o->name, NULL);
-  if (g_mkdir_with_parents (containers, 0755) < 0)
+  /* A user's folders say nothing to other users. */
+  if (o->paths->user && g_mkdir_with_parents (o->paths->cache, 0700) < 0)
+    return g_set_error (error, MGR_ERROR, MGR_ERROR_IO, "creating %s: %s", o->paths->cache, g_strerror (errno)), FALSE;
+  if (g_mkdir_with_parents (containers, o->paths->user ? 0700 : 0755) < 0)
     return g_set_error (error, MGR_ERROR, MGR_ERROR_IO, "creating %s: %s", containers, g_strerror (errno)), FALSE;
   if (g_file_test (target, G_FILE_TEST_EXISTS) || g_file_test (target, G_FILE_TEST_IS_SYMLINK))
     return g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "%s exists already (mgr-destroy -n %s removes a container)",
@@ -205,6 +302,14 @@ mgr_create (const MgrCreateOptions *o, GError **error)
   g_autofree char *text = NULL, *tconf = NULL;
   guint32 uid = 0, gid = 0;
   bool mapped = !o->privileged;
+  /* -f with its own [id_map] chooses the ids itself. */
+  g_autofree char *own_map = NULL;
+  if (o->config_file)
+    {
+      g_autoptr (GKeyFile) kf = g_key_file_new ();
+      if (g_key_file_load_from_file (kf, o->config_file, G_KEY_FILE_NONE, NULL))
+        own_map = g_key_file_get_value (kf, "id_map", "uid", NULL);
+    }
   gboolean ok = FALSE;
   {
     char *now;
@@ -215,9 +320,26 @@ mgr_create (const MgrCreateOptions *o, GError **error)
                            "# Every key: man mgr.container.conf, or mgr-config list.\n", o->name, o->template, when);
     text = now;
   }
-  if (mapped && !choose_ids (o, containers, &uid, &gid, error))
+  if (mapped && own_map)
+    {
+      /* The template unpacks as the block the file maps container root to. */
+      g_autoptr (GKeyFile) kf = g_key_file_new ();
+      g_key_file_load_from_file (kf, o->config_file, G_KEY_FILE_NONE, NULL);
+      g_autofree char *gm = g_key_file_get_value (kf, "id_map", "gid", NULL);
+      guint64 in, out, in2, out2;
+      if (!gm || sscanf (own_map, "%" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT, &in, &out) != 2
+          || sscanf (gm, "%" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT, &in2, &out2) != 2 || in || in2)
+        {
+          g_set_error (error, MGR_ERROR, MGR_ERROR_INVALID,
+                       "%s: [id_map] uid and gid must both start by mapping container id 0 (such as uid = 0 100000 65536)",
+                       o->config_file);
+          goto fail;
+        }
+      uid = out, gid = out2;
+    }
+  else if (mapped && !choose_ids (o, containers, &uid, &gid, error))
     goto fail;
-  if (mapped)
+  if (mapped && !own_map)
     {
       g_autofree char *u = g_strdup_printf ("0 %u %d", uid, MGR_ID_BLOCK), *g = g_strdup_printf ("0 %u %d", gid, MGR_ID_BLOCK);
       g_autofree char *t1 = mgr_config_text_set (text, "id_map", "uid", u, error);
@@ -292,7 +414,7 @@ fail:
           g_clear_error (error);
           g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "interrupted by a signal; %s is not created", o->name);
         }
-      if (!mgr_rm_tree (tmp, &rm))
+      if (!(o->paths->user ? mgr_rm_tree_mapped (tmp, &rm) : mgr_rm_tree (tmp, &rm)))
         g_prefix_error (error, "(and %s could not be removed: %s) ", tmp, rm->message);
     }
   return ok;

@@ -11,6 +11,7 @@ typedef struct {
   const char *template;      /* a name under the templates folder, or a path */
   const char *config_file;   /* -f, merged last, or NULL */
   bool privileged;           /* no user namespace */
+  bool shared_ids;           /* the first block of the ranges, even if taken */
   char *const *template_args;
   const MgrPaths *paths;
   const MgrSettings *settings;

@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
+#include <sys/wait.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -93,4 +95,62 @@ mgr_plan_root_ids (const MgrPlan *plan, uid_t *uid, gid_t *gid)
     }
   *uid = u;
   *gid = g;
+}
+
+/* Runs fn(data) in a child that is root of a new user namespace with the
+ * plan's maps (written with newuidmap/newgidmap for a user). An ordinary
+ * user cannot chown to subordinate ids, but what root of such a namespace
+ * creates belongs to them; fn's return value is the child's exit status. */
+gboolean
+mgr_userns_run (const MgrPlan *plan, int (*fn) (void *), void *data, GError **error)
+{
+  int ready[2], go[2];
+  if (pipe2 (ready, O_CLOEXEC) < 0)
+    return g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "pipe: %s", g_strerror (errno)), FALSE;
+  if (pipe2 (go, O_CLOEXEC) < 0)
+    {
+      int e = errno;
+      close (ready[0]), close (ready[1]);
+      return g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "pipe: %s", g_strerror (e)), FALSE;
+    }
+  pid_t pid = fork ();
+  if (pid == 0)
+    {
+      char c = 0;
+      close (ready[0]);
+      close (go[1]);
+      if (unshare (CLONE_NEWUSER) < 0)
+        _exit (125);
+      /* The parent writes our maps between these two steps. */
+      if (write (ready[1], &c, 1) != 1 || read (go[0], &c, 1) != 1 || c != 'g')
+        _exit (126);
+      if (setresgid (0, 0, 0) < 0 || setresuid (0, 0, 0) < 0)
+        _exit (126);
+      _exit (fn (data));
+    }
+  int fork_errno = errno;
+  close (ready[1]);
+  close (go[0]);
+  char c;
+  gboolean ok = FALSE;
+  if (pid < 0)
+    g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "fork: %s", g_strerror (fork_errno));
+  else if (read (ready[0], &c, 1) != 1)
+    g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED,
+                 "creating a user namespace failed (are user namespaces disabled? mgr-checkconfig --user says)");
+  else
+    ok = mgr_idmap_write (pid, plan, error);
+  (void) !write (go[1], ok ? "g" : "x", 1);
+  close (go[1]);
+  close (ready[0]);
+  int status = 0;
+  while (pid > 0 && waitpid (pid, &status, 0) < 0 && errno == EINTR)
+    ;
+  if (ok && !(WIFEXITED (status) && WEXITSTATUS (status) == 0))
+    {
+      g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "the step run as root of the container's user namespace failed (%s %d)",
+                   WIFEXITED (status) ? "exit status" : "signal", WIFEXITED (status) ? WEXITSTATUS (status) : WTERMSIG (status));
+      ok = FALSE;
+    }
+  return ok;
 }

@@ -479,10 +479,20 @@ mgr_monitor_run (const MgrMonitorOptions *o, GError **error)
       m.n_term = 1 + plan->container.tty_count.v;
       for (guint t = 0; t < m.n_term; t++)
         m.term[t].pty.master = m.term[t].pty.slave = -1;
+      if (plan->user_namespace && geteuid () != 0)
+        {
+          g_autofree MgrPty *ptys = g_new0 (MgrPty, m.n_term);
+          int r = mgr_pty_open_in_userns (ptys, m.n_term, plan, error);
+          for (guint t = 0; t < m.n_term; t++)
+            m.term[t].pty = ptys[t];
+          if (r < 0)
+            goto out;
+        }
       for (guint t = 0; t < m.n_term; t++)
         {
-          if (mgr_pty_open (&m.term[t].pty, plan->user_namespace ? ru : (uid_t) -1,
-                            plan->user_namespace ? rg : (gid_t) -1, error) < 0)
+          if (!(plan->user_namespace && geteuid () != 0)
+              && mgr_pty_open (&m.term[t].pty, plan->user_namespace ? ru : (uid_t) -1,
+                               plan->user_namespace ? rg : (gid_t) -1, error) < 0)
             goto out;
           mgr_ring_init (&m.term[t].ring, t == 0 ? plan->container.console_buffer.v : 16384);
         }

@@ -303,10 +303,10 @@ mgr_rootfs_setup (const struct mgr_child *c, struct mgr_child_error *err)
     return -errno;
   /* pivot_root needs the new root to be a mount point. */
   set_err (err, MGR_STEP_ROOTFS_BIND, c->rootfs, NULL);
-  if (mount (c->rootfs, c->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+  if (mount (c->rootfs_via, c->rootfs_via, NULL, MS_BIND | MS_REC, NULL) < 0)
     return -errno;
   set_err (err, MGR_STEP_ROOTFS_OPEN, c->rootfs, NULL);
-  _cleanup_close_ int rootfs_fd = open (c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  _cleanup_close_ int rootfs_fd = open (c->rootfs_via, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfs_fd < 0)
     return -errno;
 

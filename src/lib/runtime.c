@@ -120,7 +120,7 @@ int
 mgr_runtime_lock (const MgrRuntimePaths *p, GError **error)
 {
   g_autofree char *parent = g_path_get_dirname (p->dir);
-  if (g_mkdir_with_parents (parent, 0755) < 0 || (mkdir (p->dir, 0700) < 0 && errno != EEXIST))
+  if (g_mkdir_with_parents (parent, geteuid () ? 0700 : 0755) < 0 || (mkdir (p->dir, 0700) < 0 && errno != EEXIST))
     {
       int e = errno;
       g_set_error (error, MGR_ERROR, MGR_ERROR_IO, "creating the runtime folder %s: %s", p->dir, g_strerror (e));

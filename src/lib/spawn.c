@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
@@ -22,17 +23,49 @@
 #include "spawn.h"
 #include "util.h"
 
+/* What an ordinary user's container may not ask for. */
+static gboolean
+mgr_spawn_check_user (const MgrPlan *plan, GError **error)
+{
+  if (!plan->user_namespace)
+    return g_set_error (error, MGR_ERROR, MGR_ERROR_PERMISSION,
+                        "%s: an ordinary user's container needs an [id_map] of the user's subordinate ids "
+                        "(mgr-create writes one; mgr-checkconfig --user shows the ranges)", plan->name), FALSE;
+  for (guint i = 0; i < plan->n_net; i++)
+    {
+      const struct mgr_net *n = &plan->net[i];
+      if (n->type == MGR_NET_MACVLAN || n->type == MGR_NET_PHYS)
+        return g_set_error (error, MGR_ERROR, MGR_ERROR_PERMISSION,
+                            "[network %s] type = %s: not available to an ordinary user (it takes a host device, "
+                            "which needs root); use type = veth (within /etc/mgr/usernet) or type = empty",
+                            n->name, n->type == MGR_NET_MACVLAN ? "macvlan" : "phys"), FALSE;
+      if (n->type == MGR_NET_VETH)
+        return g_set_error (error, MGR_ERROR, MGR_ERROR_PERMISSION,
+                            "[network %s] type = veth: an ordinary user's veth is made by the setuid helper "
+                            "mgr-user-nic, which this build does not have; use type = empty for now", n->name), FALSE;
+    }
+  /* A limit that cannot be had fails here, before a monitor exists. */
+  g_autoptr (MgrCgroup) cg = mgr_cgroup_new (plan->name, error);
+  return cg && mgr_cgroup_check (cg, plan, error);
+}
+
+char *
+mgr_spawn_user_notice (const MgrPlan *plan)
+{
+  const char *why = NULL;
+  g_autoptr (MgrCgroup) cg = geteuid () != 0 ? mgr_cgroup_new (plan->name, NULL) : NULL;
+  if (!cg || mgr_cgroup_available (cg, &why))
+    return NULL;
+  return g_strdup_printf ("%s runs without limits, usage figures or freeze (%s); %s", plan->name, why,
+                          mgr_cgroup_delegation_hint ());
+}
+
 gboolean
 mgr_spawn_check (const MgrPlan *plan, GError **error)
 {
   struct stat st;
-  if (geteuid () != 0)
-    {
-      g_set_error (error, MGR_ERROR, MGR_ERROR_PERMISSION,
-                   "starting containers as an ordinary user is not available yet (it needs the user's delegated "
-                   "cgroup and the mgr-user-nic helper); run it as root for now");
-      return FALSE;
-    }
+  if (geteuid () != 0 && !mgr_spawn_check_user (plan, error))
+    return FALSE;
   if (stat (plan->container.rootfs, &st) < 0 || !S_ISDIR (st.st_mode))
     {
       g_set_error (error, MGR_ERROR, MGR_ERROR_NOT_FOUND, "rootfs %s: %s (set [container] rootfs, or create the container with mgr-create)",
@@ -44,10 +77,11 @@ mgr_spawn_check (const MgrPlan *plan, GError **error)
       uid_t ru;
       gid_t rg;
       mgr_plan_root_ids (plan, &ru, &rg);
-      /* The container's root opens the rootfs by path: it needs search
-       * permission on every folder above it. */
+      /* The container's root looks the rootfs up in the folder above it
+       * (which mgr_spawn opens as the caller): it needs search permission
+       * there only. */
       g_autofree char *dir = g_path_get_dirname (plan->container.rootfs);
-      while (strcmp (dir, "/") != 0)
+      for (bool first = true; first && strcmp (dir, "/") != 0; first = false)
         {
           struct stat ds;
           if (stat (dir, &ds) == 0 && !(ds.st_mode & S_IXOTH) && ds.st_uid != ru
@@ -124,6 +158,9 @@ mgr_spawn (const MgrPlan *plan, const MgrSpawnOptions *o, MgrSpawned *out, GErro
   g_auto (GStrv) env_start = mgr_hook_env (plan, "start", 0);
   for (guint i = 0; i < plan->n_mounts; i++)
     mounts[i] = (struct mgr_child_mount){ &plan->mounts[i], plan->mounts[i].target + 1 };
+  g_autofree char *rootfs_dir = g_path_get_dirname (plan->container.rootfs);
+  g_autofree char *rootfs_base = g_path_get_basename (plan->container.rootfs);
+  g_autofree char *rootfs_via = g_malloc0 (PATH_MAX);
   struct mgr_child c = {
     .plan = plan,
     .console_fd = o->console_fd,
@@ -131,6 +168,9 @@ mgr_spawn (const MgrPlan *plan, const MgrSpawnOptions *o, MgrSpawned *out, GErro
     .console_ctty = o->command != NULL,
     .tty_paths = o->tty_paths,
     .rootfs = plan->container.rootfs,
+    .rootfs_dir = rootfs_dir,
+    .rootfs_base = rootfs_base,
+    .rootfs_via = rootfs_via,
     .argv = o->command ? o->command : plan->container.init,
     .envp = envp,
     .cwd = plan->container.cwd,

@@ -32,9 +32,17 @@ gboolean mgr_spawn (const MgrPlan *plan, const MgrSpawnOptions *o, MgrSpawned *o
  * before anything is created. */
 gboolean mgr_spawn_check (const MgrPlan *plan, GError **error);
 
+/* For an ordinary user without a delegated cgroup: one line saying what
+ * the container goes without and how to get a delegation; else NULL. */
+char *mgr_spawn_user_notice (const MgrPlan *plan);
+
 /* Writes /proc/PID/{uid,gid}_map: directly as root, with newuidmap and
  * newgidmap for ordinary users. */
 gboolean mgr_idmap_write (pid_t pid, const MgrPlan *plan, GError **error);
+
+/* Runs fn(data) in a forked child that is root of a new user namespace
+ * with the plan's id maps; TRUE when fn returned 0. */
+gboolean mgr_userns_run (const MgrPlan *plan, int (*fn) (void *), void *data, GError **error);
 
 /* Host ids of the container's root, or the caller's for no user namespace. */
 void mgr_plan_root_ids (const MgrPlan *plan, uid_t *uid, gid_t *gid);

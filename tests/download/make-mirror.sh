@@ -31,4 +31,6 @@ echo "Welcome to the test image." > "$W/img/meta/create-message"
 tar -cJf "$M/$img/meta.tar.xz" -C "$W/img/meta" .
 ( cd "$M/$img" && sha256sum meta.tar.xz rootfs.tar.xz > SHA256SUMS )
 echo "busybox;1.35;amd64;default;$build;/$img/" > "$M/meta/1.0/index-system"
+# Ordinary users read index-user (the same images on the public servers).
+cp "$M/meta/1.0/index-system" "$M/meta/1.0/index-user"
 echo "$img"
