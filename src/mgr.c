@@ -51,8 +51,10 @@ main (int argc, char **argv)
       argv++, argc--;
     }
   else if (argc > 1 && strcmp (argv[1], "--version") == 0)
+    return mgr_print_version ();
+  else if (argc > 1 && strcmp (argv[1], "--help-man") == 0)
     {
-      printf ("mgr %s\n", PACKAGE_VERSION);
+      mgr_print_main_manpage ();
       return 0;
     }
   else

@@ -19,6 +19,14 @@ extern const MgrCommand mgr_commands[];
 
 int mgr_cmd_config (int argc, char **argv);
 
+/* --version: the version and the features built in. Returns MGR_EXIT_OK. */
+int mgr_print_version (void);
+
+/* The manual page of the running verb, from its option context, in groff. */
+void mgr_print_manpage (GOptionContext *ctx);
+/* mgr(1). */
+void mgr_print_main_manpage (void);
+
 /* Prints "PROG: message" (each line of a multi-line error) and returns the
  * exit code that fits the error. */
 int mgr_report (GError *error);

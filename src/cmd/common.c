@@ -1,13 +1,28 @@
 #include "config.h"
 
 #include <errno.h>
+#include <libconfig.h>
+#include <netlink/version.h>
 #include <pwd.h>
+#include <seccomp.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd/cmd.h"
 #include "lib/mgr-error.h"
+
+int
+mgr_print_version (void)
+{
+  const struct scmp_version *sv = seccomp_version ();
+  g_print ("mgr %s\n", PACKAGE_VERSION);
+  g_print ("features: seccomp (libseccomp %u.%u.%u), netlink (libnl %s), capabilities (libcap), "
+           "cgroups (v1, v2, hybrid), settings (libconfig %d.%d), GLib %u.%u\n",
+           sv->major, sv->minor, sv->micro, LIBNL_STRING, LIBCONFIG_VER_MAJOR, LIBCONFIG_VER_MINOR,
+           glib_major_version, glib_minor_version);
+  return MGR_EXIT_OK;
+}
 
 int
 mgr_report (GError *error)
@@ -22,6 +37,16 @@ gboolean
 mgr_parse_options (GOptionContext *ctx, int *argc, char ***argv, int *exit_code)
 {
   g_autoptr (GError) e = NULL;
+  /* Hidden: the build writes each verb's manual page from its options. */
+  for (int i = 1; i < *argc; i++)
+    if (strcmp ((*argv)[i], "--help-man") == 0)
+      {
+        mgr_print_manpage (ctx);
+        *exit_code = MGR_EXIT_OK;
+        return FALSE;
+      }
+    else if (strcmp ((*argv)[i], "--") == 0)
+      break;
   g_option_context_set_strict_posix (ctx, FALSE);
   if (g_option_context_parse (ctx, argc, argv, &e))
     return TRUE;
@@ -158,10 +183,7 @@ mgr_command_options (int *argc, char ***argv, const GOptionEntry *entries, const
   if (!mgr_parse_options (ctx, argc, argv, &rc))
     return rc;
   if (*version)
-    {
-      g_print ("mgr %s\n", PACKAGE_VERSION);
-      return MGR_EXIT_OK;
-    }
+    return mgr_print_version ();
   if (need_name && !*name)
     {
       g_printerr ("%s: which container? give -n NAME\nTry '%s --help'.\n", g_get_prgname (), g_get_prgname ());

@@ -489,7 +489,7 @@ mgr_cmd_config (int argc, char **argv)
   if (!mgr_parse_options (ctx, &argc, &argv, &rc))
     return rc;
   if (opt_version)
-    return g_print ("mgr %s\n", PACKAGE_VERSION), MGR_EXIT_OK;
+    return mgr_print_version ();
   if (argc < 2)
     {
       g_printerr ("%s: which verb? (get, set, unset, list, help, show, validate, edit)\nTry '%s --help'.\n",
