@@ -10,6 +10,7 @@
 const MgrCommand mgr_commands[] = {
   { "attach", mgr_cmd_attach, "run a command inside a running container" },
   { "autostart", mgr_cmd_autostart, "start (or --stop) the containers marked autostart" },
+  { "checkconfig", mgr_cmd_checkconfig, "what this kernel, host and user support, and how to fix what is missing" },
   { "config", mgr_cmd_config, "read, change and check a container's config" },
   { "console", mgr_cmd_console, "attach to a container's console" },
   { "create", mgr_cmd_create, "create a container from a template" },

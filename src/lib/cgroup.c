@@ -134,6 +134,26 @@ user_delegation (MgrCgroup *cg)
   cg->monitor_leaf = g_build_filename (cg->delegation, "mgr.monitor", cg->name, NULL);
 }
 
+char *
+mgr_cgroup_describe (const MgrCgroup *cg)
+{
+  if (cg->user && cg->delegation)
+    {
+      g_autofree char *ctl = g_strjoinv (" ", cg->v2->controllers);
+      return g_strdup_printf ("delegated to you: %s (controllers: %s)", cg->delegation, *ctl ? ctl : "none");
+    }
+  GString *s = g_string_new (mgr_cgroup_layout (cg));
+  g_string_append (s, " layout:");
+  for (guint i = 0; i < cg->hiers->len; i++)
+    {
+      const Hier *h = cg->hiers->pdata[i];
+      g_autofree char *ctl = g_strjoinv (",", h->controllers);
+      g_string_append_printf (s, "%s %s%s%s%s", i ? ";" : "", h->version == 2 ? "cgroup2 " : "", h->mount,
+                              *ctl ? " " : "", ctl);
+    }
+  return g_string_free (s, FALSE);
+}
+
 bool
 mgr_cgroup_available (const MgrCgroup *cg, const char **why)
 {

@@ -23,6 +23,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (MgrCgroup, mgr_cgroup_free)
  * *why (for root always TRUE). */
 bool mgr_cgroup_available (const MgrCgroup *cg, const char **why);
 
+/* One line: the layout and its hierarchies, or the user's delegation. */
+char *mgr_cgroup_describe (const MgrCgroup *cg);
+
 /* How an ordinary user gets a delegated cgroup. */
 const char *mgr_cgroup_delegation_hint (void);
 

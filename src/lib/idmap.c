@@ -61,14 +61,14 @@ write_map_helper (pid_t pid, const char *helper, const struct mgr_idmap *m, GErr
   if (!g_spawn_sync (NULL, argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL,
                      &err_out, &status, &local))
     {
-      g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "running %s: %s (install the uidmap package)", helper,
+      g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "running %s: %s (install the uidmap package; mgr-checkconfig --user checks it)", helper,
                    local->message);
       return FALSE;
     }
   if (!g_spawn_check_wait_status (status, NULL))
     {
-      g_set_error (error, MGR_ERROR, MGR_ERROR_PERMISSION, "%s %s %s failed: %s", helper, pidtext, text,
-                   g_strstrip (err_out));
+      g_set_error (error, MGR_ERROR, MGR_ERROR_PERMISSION, "%s %s %s failed: %s (mgr-checkconfig --user shows your "
+                   "ranges and whether %s is setuid)", helper, pidtext, text, g_strstrip (err_out), helper);
       return FALSE;
     }
   return TRUE;

@@ -232,7 +232,7 @@ mgr_spawn (const MgrPlan *plan, const MgrSpawnOptions *o, MgrSpawned *out, GErro
       g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "creating the container's namespaces (clone3): %s%s",
                    g_strerror (clone_errno),
                    clone_errno == ENOSYS ? " (mgr needs Linux 5.3 or newer)"
-                   : clone_errno == EPERM && plan->user_namespace ? " (are user namespaces disabled? see sysctl kernel.unprivileged_userns_clone and user.max_user_namespaces)"
+                   : clone_errno == EPERM && plan->user_namespace ? " (are user namespaces disabled? mgr-checkconfig --user says)"
                                                                     : "");
       return FALSE;
     }

@@ -72,6 +72,21 @@ URL="http://127.0.0.1:$(cat "$WORK/port")"
 dlargs="-- --server $URL -d busybox -r 1.35 -a amd64"
 
 # ---- a user without ranges ----
+run m "$C" checkconfig --user
+expect_rc 1 "checkconfig --user: C is not ready"
+expect_in "$OUT" "MISSING  subordinate ids" "the missing ranges are named"
+expect_in "$OUT" "usermod --add-subuids" "with the usermod command"
+expect_in "$OUT" "$C" "for C"
+run m "$A" checkconfig --user
+expect_rc 0 "checkconfig --user: A is ready"
+expect_in "$OUT" "ready: $A can create and start containers" "and says so"
+expect_in "$OUT" "2 blocks of 65536 ids" "counting A's two blocks"
+expect_in "$OUT" "newuidmap" "newuidmap is checked"
+expect_in "$OUT" "cgroups" "the cgroup layout is shown"
+run m "$B" checkconfig --user --format json
+expect_rc 0 "checkconfig --format json"
+echo "$OUT" | python3 -c 'import json, sys; d = json.load(sys.stdin); assert d["ready"] and any(c["name"] == "subordinate ids" for c in d["checks"])' \
+  && pass "the JSON parses and says ready" || fail "JSON: $OUT"
 run m "$C" create -n c1 -t busybox
 expect_rc 1 "C (no subordinate ranges) cannot create"
 expect_in "$ERR" "usermod --add-subuids" "and is told the usermod line"
