@@ -6,11 +6,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "cmd/cmd.h"
 #include "lib/client.h"
+#include "lib/console.h"
 #include "lib/mgr-error.h"
 #include "lib/util.h"
 
@@ -52,13 +52,12 @@ mgr_cmd_console (int argc, char **argv)
                   g_str_has_prefix (reply, "error ") ? reply + 6 : "no console (it was started by mgr-execute)");
       return MGR_EXIT_FAIL;
     }
-  struct termios saved, raw;
-  bool is_raw = false;
-  if (isatty (STDIN_FILENO) && tcgetattr (STDIN_FILENO, &saved) == 0)
+  /* Raw while attached, and cooked again however this process ends
+   * (a signal included). */
+  bool is_raw = isatty (STDIN_FILENO);
+  if (is_raw)
     {
-      raw = saved;
-      cfmakeraw (&raw);
-      is_raw = tcsetattr (STDIN_FILENO, TCSAFLUSH, &raw) == 0;
+      mgr_term_raw (STDIN_FILENO);
       fprintf (stderr, "Connected to the console of %s. Type Ctrl-%c q to detach.\r\n", name, escape);
     }
   bool pending = false, in_open = true;
@@ -113,7 +112,7 @@ mgr_cmd_console (int argc, char **argv)
     }
   if (is_raw)
     {
-      tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved);
+      mgr_term_restore ();
       fprintf (stderr, "\nDetached from %s.\n", name);
     }
   return MGR_EXIT_OK;

@@ -2,16 +2,19 @@
  *
  * The caller's process never enters the container. It forks a helper that
  * joins init's namespaces through init's pidfd (user first, in one setns),
- * opens a pty in the container's own devpts when the caller has a terminal,
- * hands the pty's master back, and forks the command so that it is inside
- * the pid namespace. The caller only relays bytes between its terminal and
- * that master. The helper is not dumpable, so the container cannot open
+ * opens a pty in the container's own devpts when any of the caller's fds
+ * 0-2 is a terminal, hands the pty's master back, and forks the command so
+ * that it is inside the pid namespace. The command gets the pty in place of
+ * each of those terminals and never the caller's own: the caller only
+ * relays bytes between its terminal and that master. The helper is not dumpable, so the container cannot open
  * /proc/PID/exe of the host's binary while it runs (CVE-2019-5736). */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/close_range.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -23,6 +26,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -33,6 +37,7 @@
 #include "cgroup.h"
 #include "child.h"
 #include "client.h"
+#include "console.h"
 #include "mgr-error.h"
 #include "util.h"
 
@@ -153,10 +158,35 @@ helper_fail (int sock, const char *what, int err)
   _exit (126);
 }
 
+/* The master of a new pty in the container's own devpts. The path is the
+ * container's to change: it is resolved without following any link and the
+ * result must be a devpts ptmx, so the pty is one the container could have
+ * made itself, never a host terminal. */
+static int
+container_ptmx (void)
+{
+  struct open_how how = { .flags = O_RDWR | O_NOCTTY | O_CLOEXEC,
+                          .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
+  _cleanup_close_ int root = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0)
+    return -1;
+  _cleanup_close_ int fd = syscall (SYS_openat2, root, "dev/pts/ptmx", &how, sizeof how);
+  struct statfs sfs;
+  struct stat st;
+  if (fd < 0 || fstatfs (fd, &sfs) < 0 || fstat (fd, &st) < 0)
+    return -1;
+  if (sfs.f_type != DEVPTS_SUPER_MAGIC || !S_ISCHR (st.st_mode))
+    {
+      errno = ENODEV;
+      return -1;
+    }
+  return mgr_steal_fd (&fd);
+}
+
 /* Runs in the helper, after fork: never returns. */
 static _Noreturn void
 helper (const MgrAttachOptions *o, const struct mgr_privileges *privs, const MgrCgroup *cg, int pidfd, int sock,
-        bool tty)
+        const MgrCallerTty *tty)
 {
   const MgrPlan *plan = o->plan;
   g_autoptr (GError) cgerr = NULL;
@@ -186,13 +216,17 @@ helper (const MgrAttachOptions *o, const struct mgr_privileges *privs, const Mgr
     }
   const char *cwd = o->cwd ? o->cwd : plan->container.cwd;
 
-  int master = -1;
-  char slave_path[64] = "";
-  if (tty)
+  int master = -1, slave = -1;
+  if (tty->mask)
     {
-      master = open ("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
-      if (master < 0 || unlockpt (master) < 0 || ptsname_r (master, slave_path, sizeof slave_path) != 0)
+      master = container_ptmx ();
+      if (master < 0 || unlockpt (master) < 0)
         helper_fail (sock, "opening a pty in the container's /dev/pts", errno);
+      /* The peer from the master: no path inside the container is looked up. */
+      slave = ioctl (master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+      if (slave < 0)
+        helper_fail (sock, "opening the pty's peer (TIOCGPTPEER)", errno);
+      mgr_term_copy_size (tty->size, master);
       mgr_send_fd (sock, master, "M");
     }
 
@@ -203,12 +237,19 @@ helper (const MgrAttachOptions *o, const struct mgr_privileges *privs, const Mgr
     {
       char detail[PATH_MAX];
       struct mgr_child_error err = { 0, detail };
-      if (tty)
+      /* A session of its own always: in the caller's, /dev/tty inside would
+       * open the caller's controlling terminal. */
+      if (setsid () < 0)
+        helper_fail (sock, "creating the command's session", errno);
+      if (slave >= 0)
         {
-          int slave;
-          if (setsid () < 0 || (slave = open (slave_path, O_RDWR | O_CLOEXEC)) < 0 || ioctl (slave, TIOCSCTTY, 0) < 0
-              || dup2 (slave, 0) < 0 || dup2 (slave, 1) < 0 || dup2 (slave, 2) < 0)
+          if (ioctl (slave, TIOCSCTTY, 0) < 0)
             helper_fail (sock, "making the pty the command's terminal", errno);
+          /* Only the caller's fds that are terminals become the pty; pipes
+           * and files are passed as they are. */
+          for (int fd = 0; fd < 3; fd++)
+            if ((tty->mask & (1u << fd)) && dup2 (slave, fd) < 0)
+              helper_fail (sock, "making the pty the command's terminal", errno);
         }
       if (chdir (cwd) < 0)
         {
@@ -230,6 +271,8 @@ helper (const MgrAttachOptions *o, const struct mgr_privileges *privs, const Mgr
     }
   if (master >= 0)
     close (master);
+  if (slave >= 0)
+    close (slave);
   close (sock);
   int status;
   while (waitpid (child, &status, 0) < 0 && errno == EINTR)
@@ -237,29 +280,25 @@ helper (const MgrAttachOptions *o, const struct mgr_privileges *privs, const Mgr
   _exit (WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status));
 }
 
+/* Bytes between the caller's terminal and the pty master, until nothing in
+ * the container holds the pty any more. Settings stay on each side: the
+ * caller's terminal is raw only while its input is read here, and only the
+ * window size goes across, one way. */
 static void
-relay (int master, pid_t helper_pid)
+relay (int master, const MgrCallerTty *tty)
 {
-  struct termios saved, raw;
-  bool is_raw = false;
   sigset_t set;
   sigemptyset (&set);
   sigaddset (&set, SIGWINCH);
   sigprocmask (SIG_BLOCK, &set, NULL);
   _cleanup_close_ int sfd = signalfd (-1, &set, SFD_CLOEXEC);
-  struct winsize ws;
-  if (ioctl (STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
-    ioctl (master, TIOCSWINSZ, &ws);
-  if (tcgetattr (STDIN_FILENO, &saved) == 0)
-    {
-      raw = saved;
-      cfmakeraw (&raw);
-      is_raw = tcsetattr (STDIN_FILENO, TCSAFLUSH, &raw) == 0;
-    }
-  bool in_open = true;
+  mgr_term_copy_size (tty->size, master);
+  if (tty->in >= 0)
+    mgr_term_raw (tty->in);
+  bool in_open = tty->in >= 0;
   for (;;)
     {
-      struct pollfd p[3] = { { master, POLLIN }, { in_open ? STDIN_FILENO : -1, POLLIN }, { sfd, POLLIN } };
+      struct pollfd p[3] = { { master, POLLIN }, { in_open ? tty->in : -1, POLLIN }, { sfd, POLLIN } };
       if (poll (p, 3, -1) < 0)
         continue;
       char buf[8192];
@@ -268,11 +307,12 @@ relay (int master, pid_t helper_pid)
           ssize_t n = read (master, buf, sizeof buf);
           if (n <= 0)
             break; /* EIO: the command and everything on its terminal are gone */
-          (void) !write (STDOUT_FILENO, buf, n);
+          if (tty->out >= 0)
+            (void) !write (tty->out, buf, n);
         }
       if (p[1].revents)
         {
-          ssize_t n = read (STDIN_FILENO, buf, sizeof buf);
+          ssize_t n = read (tty->in, buf, sizeof buf);
           if (n <= 0)
             in_open = false;
           else
@@ -282,12 +322,10 @@ relay (int master, pid_t helper_pid)
         {
           struct signalfd_siginfo si;
           (void) !read (sfd, &si, sizeof si);
-          if (ioctl (STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
-            ioctl (master, TIOCSWINSZ, &ws);
+          mgr_term_copy_size (tty->size, master);
         }
     }
-  if (is_raw)
-    tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved);
+  mgr_term_restore ();
 }
 
 int
@@ -300,7 +338,8 @@ mgr_attach (const MgrAttachOptions *o, GError **error)
   /* Not dumpable from here on: nothing in the container may ptrace or open
    * /proc/PID/{exe,fd,mem} of this host process or its helper. */
   prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
-  bool tty = isatty (STDIN_FILENO) && isatty (STDOUT_FILENO);
+  MgrCallerTty tty;
+  mgr_caller_tty (&tty);
   MgrSeccomp seccomp;
   struct mgr_privileges privs;
   g_autoptr (MgrCgroup) cg = mgr_cgroup_new (o->rt->id, NULL);
@@ -323,7 +362,7 @@ mgr_attach (const MgrAttachOptions *o, GError **error)
   if (pid == 0)
     {
       close (sv[0]);
-      helper (o, &privs, cg, pidfd, sv[1], tty);
+      helper (o, &privs, cg, pidfd, sv[1], &tty);
     }
   close (sv[1]);
   mgr_privileges_clear (&privs);
@@ -360,7 +399,7 @@ mgr_attach (const MgrAttachOptions *o, GError **error)
   if (master >= 0)
     {
       /* An error may still follow the master, before exec. */
-      relay (master, pid);
+      relay (master, &tty);
       close (master);
     }
   if (!failure)

@@ -50,41 +50,6 @@ loopback_up (void)
   return 0;
 }
 
-/* PID 1 of mgr-execute: the command is its only child; it forwards the
- * signals it gets, reaps every orphan, and exits with the command's status.
- * When it exits the kernel kills whatever is left in the namespace. */
-static _Noreturn void
-minimal_init (pid_t cmd, const sigset_t *set)
-{
-  int status = 0;
-  /* /proc/1/exe is the host's binary: keep it out of the container's reach. */
-  prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
-  for (;;)
-    {
-      siginfo_t si;
-      int sig = sigwaitinfo (set, &si);
-      if (sig < 0)
-        continue;
-      if (sig != SIGCHLD)
-        {
-          kill (cmd, sig);
-          continue;
-        }
-      for (;;)
-        {
-          int st;
-          pid_t p = waitpid (-1, &st, WNOHANG);
-          if (p <= 0)
-            break;
-          if (p == cmd)
-            {
-              status = WIFEXITED (st) ? WEXITSTATUS (st) : 128 + WTERMSIG (st);
-              _exit (status);
-            }
-        }
-    }
-}
-
 /* execvpe without allocating: a name without '/' is looked up in the PATH
  * that init gets, inside the container. */
 static _Noreturn void
@@ -175,15 +140,23 @@ mgr_child_run (const struct mgr_child *c)
         }
     }
 
+  /* A session of its own, always: in mgr-execute's caller's session,
+   * /dev/tty inside would open the caller's controlling terminal. */
+  if (setsid () < 0)
+    report (c, MGR_STEP_CONSOLE, errno, NULL);
   if (c->console_fd >= 0)
     {
       /* An init system hands the console to its own getty or shell, which
        * then make it their controlling terminal: init must not hold it. A
-       * command run in place of init gets it directly, for job control. */
-      if (setsid () < 0 || (c->console_ctty && ioctl (c->console_fd, TIOCSCTTY, 0) < 0)
-          || dup2 (c->console_fd, 0) < 0 || dup2 (c->console_fd, 1) < 0 || dup2 (c->console_fd, 2) < 0)
+       * command run in place of init gets it directly, for job control;
+       * under the minimal init, the command takes it after the fork. */
+      if (c->console_ctty && !c->minimal_init && ioctl (c->console_fd, TIOCSCTTY, 0) < 0)
         report (c, MGR_STEP_CONSOLE, errno, NULL);
-      if (c->console_fd > 2)
+      for (int fd = 0; fd < 3; fd++)
+        if ((c->console_mask & (1u << fd)) && dup2 (c->console_fd, fd) < 0)
+          report (c, MGR_STEP_CONSOLE, errno, NULL);
+      /* The command under the minimal init still needs it (it is O_CLOEXEC). */
+      if (c->console_fd > 2 && !c->minimal_init)
         close (c->console_fd);
     }
 
@@ -200,11 +173,14 @@ mgr_child_run (const struct mgr_child *c)
 
   if (c->minimal_init)
     {
+      int gate[2];
       sigemptyset (&init_set);
       for (int s = 1; s < SIGRTMIN; s++)
         if (s != SIGKILL && s != SIGSTOP && s != SIGSEGV && s != SIGBUS && s != SIGILL && s != SIGFPE)
           sigaddset (&init_set, s);
       sigprocmask (SIG_BLOCK, &init_set, NULL);
+      if (pipe2 (gate, O_CLOEXEC) < 0)
+        report (c, MGR_STEP_FORK_INIT, errno, NULL);
       /* The command is pid 2, as under lxc-execute, even though locking the
        * mounts used that pid for a moment; fork's choice if 2 is taken. */
       pid_t two = 2;
@@ -216,12 +192,36 @@ mgr_child_run (const struct mgr_child *c)
         report (c, MGR_STEP_FORK_INIT, errno, NULL);
       if (cmd > 0)
         {
-          /* PID 1 never execs: nothing of the host's may stay open in it
-           * (the sync socket included, so the monitor sees the command's exec). */
-          syscall (SYS_close_range, 0, ~0U, 0);
-          minimal_init (cmd, &init_set);
+          /* PID 1 becomes mgr-init from its sealed memfd: from that exec on
+           * the container sees nothing of the host's in it (binary, memory,
+           * environment, fds). The gate stays open across the exec; mgr-init
+           * closes it once nothing can trace it. */
+          char cmd_text[16], gate_text[16];
+          char *const argv[] = { (char *) "init", cmd_text, gate_text, NULL };
+          char *const envp[] = { NULL };
+          snprintf (cmd_text, sizeof cmd_text, "%d", cmd);
+          snprintf (gate_text, sizeof gate_text, "%d", gate[1]);
+          if (fcntl (gate[1], F_SETFD, 0) < 0)
+            report (c, MGR_STEP_EXEC_INIT, errno, NULL);
+          close (gate[0]);
+          close (0), close (1), close (2);
+          syscall (SYS_execveat, c->init_fd, "", argv, envp, AT_EMPTY_PATH);
+          report (c, MGR_STEP_EXEC_INIT, errno, NULL);
         }
+      /* The command runs no code of the container's until PID 1 is
+       * mgr-init and untraceable; without the go (PID 1 failed), it stops. */
+      char go = 0;
+      close (gate[1]);
+      while (read (gate[0], &go, 1) < 0 && errno == EINTR)
+        ;
+      if (go != '1')
+        _exit (127);
+      close (gate[0]);
       sigprocmask (SIG_SETMASK, &all, NULL);
+      /* The command leads a session of its own, so that the terminal's
+       * signals (^C) reach it and not PID 1 as well. */
+      if (setsid () < 0 || (c->console_fd >= 0 && c->console_ctty && ioctl (c->console_fd, TIOCSCTTY, 0) < 0))
+        report (c, MGR_STEP_CONSOLE, errno, NULL);
     }
 
   exec_in_path (c);
@@ -318,6 +318,7 @@ static const char *const step_text[] = {
   [MGR_STEP_CAPS] = "setting the capabilities",
   [MGR_STEP_FDS] = "closing file descriptors",
   [MGR_STEP_FORK_INIT] = "forking the command under the minimal init",
+  [MGR_STEP_EXEC_INIT] = "executing the minimal init (a sealed memfd)",
   [MGR_STEP_HOOK] = "%s",
   [MGR_STEP_EXEC] = "executing %s",
 };

@@ -58,6 +58,7 @@ enum mgr_step {
   MGR_STEP_CAPS,
   MGR_STEP_FDS,
   MGR_STEP_FORK_INIT,
+  MGR_STEP_EXEC_INIT,
   MGR_STEP_HOOK,
   MGR_STEP_EXEC,
 };
@@ -84,8 +85,9 @@ struct mgr_child {
   const MgrPlan *plan;
   int sync_fd;
   int console_fd;        /* the pty's slave, or -1 to keep stdio (mgr-execute) */
+  unsigned console_mask; /* bit N: fd N becomes console_fd (the rest is kept) */
   const char *console_path; /* its host path, bound onto /dev/console */
-  bool console_ctty;        /* make it init's controlling terminal */
+  bool console_ctty;        /* make it the controlling terminal of init (of the command under the minimal init) */
   const char *const *tty_paths; /* host paths of the ptys bound onto /dev/tty1..N, NULL-ended */
   const char *rootfs;
   const char *rootfs_dir;    /* the folder above the rootfs, and the rootfs's name in it */
@@ -95,7 +97,8 @@ struct mgr_child {
   char *const *envp;
   const char *cwd;
   bool own_netns;
-  bool minimal_init;     /* mgr-execute: PID 1 stays ours and reaps */
+  bool minimal_init;     /* mgr-execute: PID 1 becomes mgr-init and reaps */
+  int init_fd;           /* mgr-init, a sealed memfd (execinit.h) */
   gid_t tty_gid;         /* gid of devpts nodes inside, or (gid_t)-1 */
   struct mgr_privileges privs;
   struct mgr_child_mount *mounts;

@@ -2,10 +2,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "console.h"
@@ -20,7 +23,8 @@ mgr_pty_open (MgrPty *pty, uid_t owner, gid_t group, GError **error)
   if (pty->master < 0 || grantpt (pty->master) < 0 || unlockpt (pty->master) < 0
       || ptsname_r (pty->master, pty->path, sizeof pty->path) != 0)
     goto fail;
-  pty->slave = open (pty->path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  /* The peer of this master, whatever the path names by now. */
+  pty->slave = ioctl (pty->master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
   if (pty->slave < 0)
     goto fail;
   if ((owner != (uid_t) -1 || group != (gid_t) -1) && fchown (pty->slave, owner, group) < 0)
@@ -41,6 +45,75 @@ mgr_pty_close (MgrPty *pty)
   if (pty->slave >= 0)
     close (pty->slave);
   pty->master = pty->slave = -1;
+}
+
+bool
+mgr_caller_tty (MgrCallerTty *t)
+{
+  t->mask = 0;
+  for (int fd = 0; fd < 3; fd++)
+    if (isatty (fd))
+      t->mask |= 1u << fd;
+  t->in = t->mask & 1 ? 0 : -1;
+  t->out = t->mask & 2 ? 1 : t->mask & 4 ? 2 : t->mask & 1 ? 0 : -1;
+  t->size = t->in >= 0 ? t->in : t->out;
+  return t->mask != 0;
+}
+
+void
+mgr_term_copy_size (int from, int to)
+{
+  struct winsize ws;
+  if (from >= 0 && to >= 0 && ioctl (from, TIOCGWINSZ, &ws) == 0)
+    ioctl (to, TIOCSWINSZ, &ws);
+}
+
+/* Static: the signal handler needs them. */
+static struct termios term_saved;
+static volatile sig_atomic_t term_fd = -1;
+
+/* A crash or a signal nobody else takes must not leave the administrator
+ * with a raw terminal: restore it, then die of the signal as before. */
+static void
+term_signal (int sig)
+{
+  int fd = term_fd;
+  if (fd >= 0)
+    tcsetattr (fd, TCSANOW, &term_saved);
+  signal (sig, SIG_DFL);
+  raise (sig);
+}
+
+void
+mgr_term_raw (int fd)
+{
+  struct termios raw;
+  if (term_fd >= 0 || tcgetattr (fd, &term_saved) < 0)
+    return;
+  struct sigaction sa = { .sa_handler = term_signal, .sa_flags = SA_RESETHAND | SA_NODEFER };
+  sigemptyset (&sa.sa_mask);
+  /* Signals a caller blocks (to read them from a signalfd) or ignores are
+   * left to it. */
+  for (int *s = (int[]){ SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTERM, SIGINT, SIGHUP, SIGQUIT, 0 }; *s; s++)
+    {
+      struct sigaction old;
+      if (sigaction (*s, NULL, &old) == 0 && old.sa_handler == SIG_DFL)
+        sigaction (*s, &sa, NULL);
+    }
+  raw = term_saved;
+  cfmakeraw (&raw);
+  term_fd = fd;
+  if (tcsetattr (fd, TCSAFLUSH, &raw) < 0)
+    term_fd = -1;
+}
+
+void
+mgr_term_restore (void)
+{
+  int fd = term_fd;
+  term_fd = -1;
+  if (fd >= 0)
+    tcsetattr (fd, TCSADRAIN, &term_saved);
 }
 
 void

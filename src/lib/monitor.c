@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -55,8 +56,9 @@ typedef struct {
   GArray *clients;
   bool exited;
   int wait_status;
-  bool raw;
-  struct termios saved;
+  /* The caller's terminal: mgr-start -F relays its stdin and stdout;
+   * mgr-execute replaces each of its fds 0-2 that is a terminal. */
+  MgrCallerTty tty;
   MgrSeccomp seccomp;
   MgrCgroup *cgroup;
   bool reported; /* mgr-start has had its answer */
@@ -191,7 +193,7 @@ handle_request (Monitor *m, Client *c, const char *line)
       begin_stop (m, ms);
     }
   else if ((strcmp (line, "console") == 0 || g_str_has_prefix (line, "console ")) && m->n_term
-           && m->term[0].pty.master >= 0)
+           && m->term[0].pty.master >= 0 && !m->o->execute)
     {
       guint t = line[7] ? (guint) g_ascii_strtoull (line + 8, NULL, 10) : 0;
       if (t >= m->n_term)
@@ -292,8 +294,8 @@ console_output (Monitor *m, guint t)
   mgr_ring_append (&term->ring, buf, n);
   if (t == 0 && m->log_fd >= 0)
     (void) !write (m->log_fd, buf, n);
-  if (t == 0 && m->o->foreground)
-    (void) !write (STDOUT_FILENO, buf, n);
+  if (t == 0 && m->tty.out >= 0)
+    (void) !write (m->tty.out, buf, n);
   for (guint i = 0; i < m->clients->len; i++)
     {
       Client *c = &g_array_index (m->clients, Client, i);
@@ -305,9 +307,7 @@ console_output (Monitor *m, guint t)
 static void
 copy_winsize (Monitor *m)
 {
-  struct winsize ws;
-  if (m->term[0].pty.master >= 0 && ioctl (STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
-    ioctl (m->term[0].pty.master, TIOCSWINSZ, &ws);
+  mgr_term_copy_size (m->tty.size, m->term[0].pty.master);
 }
 
 static void
@@ -319,6 +319,15 @@ reap (Monitor *m)
       pid_t p = waitpid (-1, &status, WNOHANG);
       if (p <= 0)
         return;
+      if (p == m->init.pid && WIFSTOPPED (status))
+        {
+          /* mgr-execute's init has us as tracer only so that nobody inside
+           * can be: every stop goes on at once, with its signal (none for a
+           * group-stop, which has no siginfo). */
+          siginfo_t si;
+          ptrace (PTRACE_CONT, p, NULL, ptrace (PTRACE_GETSIGINFO, p, NULL, &si) == 0 ? WSTOPSIG (status) : 0);
+          continue;
+        }
       if (p == m->init.pid)
         {
           m->exited = true;
@@ -349,21 +358,9 @@ signal_readable (Monitor *m)
 }
 
 static void
-terminal_raw (Monitor *m)
-{
-  struct termios t;
-  if (!isatty (STDIN_FILENO) || tcgetattr (STDIN_FILENO, &m->saved) < 0)
-    return;
-  t = m->saved;
-  cfmakeraw (&t);
-  if (tcsetattr (STDIN_FILENO, TCSAFLUSH, &t) == 0)
-    m->raw = true;
-}
-
-static void
 loop (Monitor *m)
 {
-  bool stdin_open = m->o->foreground && m->term[0].pty.master >= 0;
+  bool stdin_open = m->tty.in >= 0 && m->term[0].pty.master >= 0;
   while (!m->exited)
     {
       guint nc = m->clients->len;
@@ -373,7 +370,7 @@ loop (Monitor *m)
       p[n++] = (struct pollfd){ m->listen_fd, POLLIN };
       p[n++] = (struct pollfd){ m->timer_fd, POLLIN };
       p[n++] = (struct pollfd){ m->term[0].pty.master, POLLIN };
-      p[n++] = (struct pollfd){ stdin_open ? STDIN_FILENO : -1, POLLIN };
+      p[n++] = (struct pollfd){ stdin_open ? m->tty.in : -1, POLLIN };
       for (guint i = 0; i < nc; i++)
         p[n++] = (struct pollfd){ g_array_index (m->clients, Client, i).fd, POLLIN };
       for (guint t = 1; t < m->n_term; t++)
@@ -401,7 +398,7 @@ loop (Monitor *m)
       if (p[4].revents)
         {
           char buf[4096];
-          ssize_t r = read (STDIN_FILENO, buf, sizeof buf);
+          ssize_t r = read (m->tty.in, buf, sizeof buf);
           if (r <= 0)
             stdin_open = false;
           else if (m->term[0].pty.master >= 0)
@@ -450,7 +447,7 @@ report_start (Monitor *m, const char *text)
 int
 mgr_monitor_run (const MgrMonitorOptions *o, GError **error)
 {
-  Monitor m = { .o = o, .log_fd = -1, .listen_fd = -1, .sig_fd = -1, .timer_fd = -1 };
+  Monitor m = { .o = o, .log_fd = -1, .listen_fd = -1, .sig_fd = -1, .timer_fd = -1, .tty = { -1, -1, -1, 0 } };
   const MgrPlan *plan = o->plan;
   int result = -1;
   bool cgroup_ours = false;
@@ -462,7 +459,8 @@ mgr_monitor_run (const MgrMonitorOptions *o, GError **error)
   m.st = (MgrStatus){ .state = MGR_STATE_STARTING, .monitor_pid = getpid (), .monitor_start = mgr_proc_start_time (getpid ()),
                      .exit_status = -1, .started = time (NULL) };
   save_state (&m);
-  /* term[0] always exists: with closed fds under mgr-execute. */
+  /* term[0] always exists: with closed fds under mgr-execute when the
+   * caller has no terminal. */
   m.term = g_new0 (Term, 1 + (o->execute ? 0 : plan->container.tty_count.v));
   m.term[0].pty.master = m.term[0].pty.slave = -1;
 
@@ -471,12 +469,14 @@ mgr_monitor_run (const MgrMonitorOptions *o, GError **error)
   m.listen_fd = listen_socket (o->rt->socket, error);
   if (m.listen_fd < 0)
     goto out;
-  if (!o->execute)
+  if (o->foreground && !o->execute)
+    m.tty = (MgrCallerTty){ .in = STDIN_FILENO, .out = STDOUT_FILENO, .size = STDIN_FILENO, .mask = 7 };
+  if (!o->execute || mgr_caller_tty (&m.tty))
     {
       uid_t ru;
       gid_t rg;
       mgr_plan_root_ids (plan, &ru, &rg);
-      m.n_term = 1 + plan->container.tty_count.v;
+      m.n_term = 1 + (o->execute ? 0 : plan->container.tty_count.v);
       for (guint t = 0; t < m.n_term; t++)
         m.term[t].pty.master = m.term[t].pty.slave = -1;
       if (plan->user_namespace && geteuid () != 0)
@@ -496,9 +496,8 @@ mgr_monitor_run (const MgrMonitorOptions *o, GError **error)
             goto out;
           mgr_ring_init (&m.term[t].ring, t == 0 ? plan->container.console_buffer.v : 16384);
         }
-      if (o->foreground)
-        copy_winsize (&m);
-      if (plan->container.console_log)
+      copy_winsize (&m);
+      if (plan->container.console_log && !o->execute)
         {
           m.log_fd = open (plan->container.console_log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
           if (m.log_fd < 0)
@@ -528,8 +527,11 @@ mgr_monitor_run (const MgrMonitorOptions *o, GError **error)
         ttys[t - 1] = m.term[t].pty.path;
       /* Per boot: an upgrade inside may have changed what init is. */
       m.stop_signal = mgr_plan_stop_signal (plan, o->command ? o->command[0] : NULL, NULL);
+      /* mgr-execute's pty stands in for the caller's terminal only: it is
+       * not the container's console. */
       MgrSpawnOptions so = { .command = o->command, .console_fd = m.n_term ? m.term[0].pty.slave : -1,
-                             .console_path = m.n_term ? m.term[0].pty.path : NULL, .tty_paths = ttys,
+                             .console_mask = o->execute ? m.tty.mask : 7,
+                             .console_path = m.n_term && !o->execute ? m.term[0].pty.path : NULL, .tty_paths = ttys,
                              .minimal_init = o->execute, .seccomp = &m.seccomp, .cgroup = m.cgroup };
       if (!mgr_spawn (plan, &so, &m.init, error))
         goto out;
@@ -541,8 +543,8 @@ mgr_monitor_run (const MgrMonitorOptions *o, GError **error)
         {
           g_autofree char *ok = g_strdup_printf ("ok %d\n", m.init.pid);
           report_start (&m, ok);
-          if (o->foreground && m.term[0].pty.master >= 0)
-            terminal_raw (&m);
+          if (m.tty.in >= 0 && m.term[0].pty.master >= 0)
+            mgr_term_raw (m.tty.in);
         }
       /* The monitor lives as long as the container: give back what starting
        * it needed (plan parsing, the filter's compilation, libnl caches). */
@@ -565,8 +567,7 @@ mgr_monitor_run (const MgrMonitorOptions *o, GError **error)
     }
 
 out:
-  if (m.raw)
-    tcsetattr (STDIN_FILENO, TCSAFLUSH, &m.saved);
+  mgr_term_restore ();
   if (result < 0 && error && *error)
     {
       g_autofree char *msg = g_strdup_printf ("error %s\n", (*error)->message);

@@ -21,7 +21,7 @@ typedef struct {
   const MgrRuntimePaths *rt;
   int status_fd;  /* where to report "ok" or the start error, or -1 */
   bool foreground; /* -F: the console is on our terminal */
-  bool execute;    /* mgr-execute: stdio passed through, minimal init */
+  bool execute;    /* mgr-execute: minimal init; fds 0-2 passed, but a pty for each terminal among them */
   char *const *command;
 } MgrMonitorOptions;
 

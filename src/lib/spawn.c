@@ -15,6 +15,7 @@
 #include "caps.h"
 #include "cgroup.h"
 #include "child.h"
+#include "execinit.h"
 #include "hooks.h"
 #include "network.h"
 #include "keys.h"
@@ -164,6 +165,7 @@ mgr_spawn (const MgrPlan *plan, const MgrSpawnOptions *o, MgrSpawned *out, GErro
   struct mgr_child c = {
     .plan = plan,
     .console_fd = o->console_fd,
+    .console_mask = o->console_mask ? o->console_mask : 7,
     .console_path = o->console_fd >= 0 ? o->console_path : NULL,
     .console_ctty = o->command != NULL,
     .tty_paths = o->tty_paths,
@@ -176,6 +178,7 @@ mgr_spawn (const MgrPlan *plan, const MgrSpawnOptions *o, MgrSpawned *out, GErro
     .cwd = plan->container.cwd,
     .own_netns = !plan->share_host_net,
     .minimal_init = o->minimal_init,
+    .init_fd = -1,
     .tty_gid = tty_gid (plan),
     .privs = privs,
     .mounts = mounts,
@@ -185,6 +188,13 @@ mgr_spawn (const MgrPlan *plan, const MgrSpawnOptions *o, MgrSpawned *out, GErro
     .cgroup_v2 = o->cgroup ? mgr_cgroup_v2_name (o->cgroup) : NULL,
   };
 
+  _cleanup_close_ int init_fd = o->minimal_init ? mgr_init_memfd (error) : -1;
+  if (o->minimal_init && init_fd < 0)
+    {
+      mgr_privileges_clear (&privs);
+      return FALSE;
+    }
+  c.init_fd = init_fd;
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
     {
       mgr_privileges_clear (&privs);

@@ -12,7 +12,8 @@
 typedef struct {
   char *const *command;    /* replaces [container] init, or NULL */
   int console_fd;          /* pty slave for init's stdio, or -1 to pass ours */
-  const char *console_path;
+  unsigned console_mask;   /* which of fds 0-2 become console_fd; 0: all three */
+  const char *console_path; /* bound onto /dev/console, or NULL */
   const char *const *tty_paths; /* pty slaves for /dev/tty1..N, NULL-ended, or NULL */
   bool minimal_init;       /* mgr-execute */
   const MgrSeccomp *seccomp; /* compiled from [seccomp], or NULL */

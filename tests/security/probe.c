@@ -7,7 +7,16 @@
  *   mgr-probe all    every probe, one line each:
  *                    "PROBE name blocked ERRNO" | "PROBE name ALLOWED detail" | "PROBE name info detail"
  *   mgr-probe fds    the open file descriptors beyond 0-2
- *   mgr-probe alloc N  allocates and touches N MiB */
+ *   mgr-probe alloc N  allocates and touches N MiB
+ *   mgr-probe tiocsti OUT TEXT
+ *                    for fds 0-2 and /dev/tty: which terminal each is
+ *                    ("TTY fdN dev=MAJ:MIN rdev=MAJ:MIN" or "TTY fdN none"),
+ *                    then pushes TEXT and a newline into each as typed input
+ *                    ("STI fdN ok|ERRNO"); the report goes to the file OUT
+ *   mgr-probe init MARKER
+ *                    what PID 1 gives away: "PROBE init-exe-read info DEV:INO",
+ *                    init-exe-write, init-environ (does it hold MARKER?),
+ *                    init-ptrace */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -20,11 +29,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -434,6 +446,97 @@ cwd_escape (void)
   result ("cwd-outside-rootfs", out, EPERM, cwd);
 }
 
+static void
+tiocsti (const char *out, const char *text)
+{
+  FILE *f = fopen (out, "we");
+  if (!f)
+    {
+      perror (out);
+      exit (1);
+    }
+  int fds[4] = { 0, 1, 2, open ("/dev/tty", O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC) };
+  const char *names[4] = { "fd0", "fd1", "fd2", "devtty" };
+  int tty_err = errno;
+  for (int i = 0; i < 4; i++)
+    {
+      struct stat st;
+      if (fds[i] >= 0 && fstat (fds[i], &st) == 0 && S_ISCHR (st.st_mode) && isatty (fds[i]))
+        fprintf (f, "TTY %s dev=%u:%u rdev=%u:%u\n", names[i], major (st.st_dev), minor (st.st_dev),
+                 major (st.st_rdev), minor (st.st_rdev));
+      else
+        fprintf (f, "TTY %s none %s\n", names[i], fds[i] < 0 ? strerrorname_np (tty_err) : "");
+    }
+  for (int i = 0; i < 4; i++)
+    {
+      if (fds[i] < 0 || !isatty (fds[i]))
+        continue;
+      int err = 0;
+      for (size_t k = 0; k <= strlen (text) && !err; k++)
+        if (ioctl (fds[i], TIOCSTI, text[k] ? &text[k] : "\n") < 0)
+          err = errno;
+      fprintf (f, "STI %s %s\n", names[i], err ? strerrorname_np (err) : "ok");
+    }
+  fclose (f);
+}
+
+/* What PID 1 (mgr-execute's init) gives away to the command. */
+static void
+init_probe (const char *marker)
+{
+  struct stat st;
+  char detail[128];
+  int fd = open ("/proc/1/exe", O_RDONLY | O_CLOEXEC);
+  int e = errno;
+  if (fd >= 0 && fstat (fd, &st) == 0)
+    {
+      snprintf (detail, sizeof detail, "%lu:%lu", (unsigned long) st.st_dev, (unsigned long) st.st_ino);
+      info ("init-exe-read", detail);
+      close (fd);
+    }
+  else
+    result ("init-exe-read", 0, e, NULL);
+  fd = open ("/proc/1/exe", O_WRONLY | O_CLOEXEC);
+  e = errno;
+  if (fd >= 0)
+    close (fd);
+  result ("init-exe-write", fd >= 0, e, "/proc/1/exe");
+
+  static char buf[65536];
+  fd = open ("/proc/1/environ", O_RDONLY | O_CLOEXEC);
+  e = errno;
+  ssize_t n = fd >= 0 ? read (fd, buf, sizeof buf - 1) : -1;
+  if (n < 0 && fd >= 0)
+    e = errno;
+  if (fd >= 0)
+    close (fd);
+  if (n < 0)
+    result ("init-environ", 0, e, NULL);
+  else
+    {
+      int found = 0;
+      size_t ml = strlen (marker);
+      buf[n] = '\0';
+      for (char *v = buf; v < buf + n; v += strlen (v) + 1)
+        if (!strncmp (v, marker, ml))
+          found = 1;
+      snprintf (detail, sizeof detail, "%zd bytes%s", n, found ? ", with the caller's marker" : "");
+      if (found)
+        result ("init-environ", 1, 0, detail);
+      else
+        info ("init-environ", detail);
+    }
+
+  if (ptrace (PTRACE_ATTACH, 1, NULL, NULL) == 0)
+    {
+      waitpid (1, NULL, __WALL);
+      ptrace (PTRACE_DETACH, 1, NULL, NULL);
+      result ("init-ptrace", 1, 0, "attached to PID 1");
+    }
+  else
+    result ("init-ptrace", 0, errno, NULL);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -464,9 +567,13 @@ main (int argc, char **argv)
         }
       printf ("allocated %ld MiB\n", mb);
     }
+  else if (!strcmp (what, "tiocsti") && argc > 3)
+    tiocsti (argv[2], argv[3]);
+  else if (!strcmp (what, "init") && argc > 2)
+    init_probe (argv[2]);
   else
     {
-      fprintf (stderr, "usage: mgr-probe all|fds|alloc MIB\n");
+      fprintf (stderr, "usage: mgr-probe all|fds|alloc MIB|tiocsti OUT TEXT|init MARKER\n");
       return 2;
     }
   return 0;

@@ -43,6 +43,79 @@ check_probes() { # KIND WHERE OUTPUT
   done < <(echo "$out" | grep '^PROBE ')
 }
 
+# ---- the administrator's terminal ----
+# A real terminal: a private tmux server whose only pane runs an interactive
+# shell, standing for the administrator's. mgr is typed into that shell; the
+# probe inside reports which terminal its fds 0-2 and /dev/tty are and
+# pushes "touch pwned-..." into each as typed input (TIOCSTI). Whatever
+# reaches the shell's terminal is run by the shell once mgr returns, so a
+# file that appears is a command the container typed into the host.
+command -v tmux >/dev/null || { echo "SKIP: tmux is missing (quickstart.sh installs it)"; exit 77; }
+TM="sec$$tty"
+tm() { command tmux -L "$TM" "$@"; }
+cleanup_tmux() { tm kill-server 2>/dev/null; cleanup; }
+trap cleanup_tmux EXIT
+wait_file() { for _ in $(seq 300); do [ -e "$1" ] && return 0; sleep 0.1; done; return 1; }
+tm new-session -d -s main -x 200 -y 50 "bash --norc --noprofile -i"
+CALLER=$(stat -L -c 'dev=%Hd:%Ld rdev=%Hr:%Lr' "$(tm display -p -t main '#{pane_tty}')")
+# in_shell TAG LINE: types LINE into the shell and waits until it ran, and
+# until the shell has read whatever was pushed into its terminal meanwhile.
+in_shell() {
+  tm send-keys -t main "$2; touch $WORK/done-$1" Enter
+  wait_file "$WORK/done-$1" || fail "$1: the shell did not finish: $(tm capture-pane -p -t main | grep . | tail -4)"
+  tm send-keys -t main "touch $WORK/sync-$1" Enter
+  wait_file "$WORK/sync-$1" || fail "$1: the shell is stuck: $(tm capture-pane -p -t main | grep . | tail -4)"
+}
+# The harness sees an injection: the probe run by the shell itself, on the host.
+in_shell control "$PROBE tiocsti $WORK/control.out 'touch $WORK/pwned-control'"
+[ -e "$WORK/pwned-control" ] && pass "control: TIOCSTI on the caller's terminal runs a command in the caller's shell" \
+  || fail "control: the probe's injection did not reach the shell ($(cat "$WORK/control.out"))"
+expect_in "$(cat "$WORK/control.out")" "TTY fd0 $CALLER" "control: the probe sees the caller's terminal as $CALLER"
+
+tty_case() { # KIND NAME VERB pipe|tty|none
+  local kind=$1 n=$2 verb=$3 how=$4 tag="$1-$3-$4" redir="" report
+  case $how in
+    pipe) redir="| cat" ;;
+    none) redir="</dev/null >/dev/null 2>&1" ;;
+  esac
+  rm -f "$P/$n/rootfs/tty.out"
+  in_shell "$tag" "$MGR $verb -P $P -n $n -- /probe tiocsti /tty.out 'touch $WORK/pwned-$tag' $redir"
+  report=$(cat "$P/$n/rootfs/tty.out" 2>/dev/null)
+  [ -n "$report" ] || { fail "[$kind] $verb ($how): the probe did not run: $(tm capture-pane -p -t main | grep . | tail -4)"; return; }
+  expect_not_in "$report" "$CALLER" "[$kind] $verb ($how): no fd inside, /dev/tty included, is the caller's terminal"
+  [ ! -e "$WORK/pwned-$tag" ] && pass "[$kind] $verb ($how): TIOCSTI from inside does not reach the caller's shell" \
+    || fail "[$kind] $verb ($how): the container typed a command into the caller's shell: $report"
+  case $how in
+    pipe) expect_in "$report" "TTY fd1 none" "[$kind] $verb ($how): the pipe on fd 1 is passed as it is"
+          expect_in "$report" "TTY fd0 dev=" "[$kind] $verb ($how): fd 0 is a terminal of the container's own"
+          expect_in "$report" "TTY fd2 dev=" "[$kind] $verb ($how): fd 2 is a terminal of the container's own" ;;
+    tty) expect_in "$report" "TTY devtty dev=" "[$kind] $verb ($how): the pty is the command's controlling terminal" ;;
+    none) expect_in "$report" "TTY devtty none ENXIO" "[$kind] $verb ($how): no terminal at all, not even through /dev/tty" ;;
+  esac
+}
+
+tty_settings() { # KIND NAME VERB: the container changes its terminal's settings, not the caller's
+  local kind=$1 n=$2 verb=$3 before after
+  # In a non-interactive shell: an interactive one restores its terminal
+  # after some jobs itself, which would hide a change.
+  in_shell "$kind-$verb-stty" "bash -c 'stty -g > $WORK/stty-before; $MGR $verb -P $P -n $n -- stty -echo -icanon cols 33 | cat; stty -g > $WORK/stty-after'"
+  before=$(cat "$WORK/stty-before"); after=$(cat "$WORK/stty-after")
+  [ -n "$before" ] && [ "$before" = "$after" ] && pass "[$kind] $verb: stty inside leaves the caller's terminal as it was" \
+    || fail "[$kind] $verb: the caller's terminal changed: $before -> $after"
+}
+
+tty_signal() { # KIND NAME: mgr-attach killed by a signal leaves the terminal cooked
+  local kind=$1 n=$2 pid
+  tm send-keys -t main "bash -c 'stty -g > $WORK/stty-sig-before; $MGR attach -P $P -n $n -- sleep 37; stty -g > $WORK/stty-sig-after'; touch $WORK/done-$kind-sig" Enter
+  for _ in $(seq 100); do pid=$(pgrep -o -f "^$MGR attach -P $P -n $n -- sleep 37"); [ -n "$pid" ] && break; sleep 0.1; done
+  sleep 0.5
+  [ -n "$pid" ] && kill -TERM "$pid"
+  wait_file "$WORK/done-$kind-sig"
+  [ "$(cat "$WORK/stty-sig-before")" = "$(cat "$WORK/stty-sig-after" 2>/dev/null)" ] \
+    && pass "[$kind] mgr-attach ended by SIGTERM restores the caller's terminal" \
+    || fail "[$kind] the terminal stayed raw after SIGTERM: $(cat "$WORK/stty-sig-before") -> $(cat "$WORK/stty-sig-after" 2>&1)"
+}
+
 for kind in p u; do
   n="$pfx-$kind"
   if [ $kind = p ]; then m create -n "$n" -t busybox --privileged >/dev/null; else m create -n "$n" -t busybox >/dev/null; fi
@@ -68,6 +141,16 @@ for kind in p u; do
   exec 7<&-
   check_probes $kind execute "$OUT"
 
+  # mgr-execute's PID 1 gives nothing of the host away: not mgr's binary
+  # (compared by device and inode), not the caller's environment (a marker
+  # set here), and it cannot be traced.
+  run env MGR_SECRET_MARKER=host-secret timeout "$T" "$MGR" execute -P "$P" -n "$n" -- /probe init MGR_SECRET_MARKER=
+  expect_in "$OUT" "PROBE init-ptrace" "[$kind] execute: the PID 1 probe ran"
+  expect_not_in "$OUT" "init-exe-read info $(stat -L -c '%d:%i' "$MGR")" "[$kind] execute: /proc/1/exe is not the host's mgr binary"
+  expect_in "$OUT" "PROBE init-exe-write blocked" "[$kind] execute: /proc/1/exe cannot be opened for writing"
+  expect_not_in "$OUT" "init-environ ALLOWED" "[$kind] execute: /proc/1/environ holds nothing of the caller's environment"
+  expect_in "$OUT" "PROBE init-ptrace blocked" "[$kind] execute: PID 1 cannot be traced from inside"
+
   # As init itself: its fds right after start (the console log records them).
   run m start -n "$n" -s "container.console.log=$WORK/$n.console" -- /probe fds
   for i in $(seq 50); do grep -q '^PROBE' "$WORK/$n.console" 2>/dev/null && break; sleep 0.1; done
@@ -79,7 +162,19 @@ for kind in p u; do
   m start -n "$n" >/dev/null
   run m attach -n "$n" -- sh -c 'grep -E "^(Seccomp|CapBnd):" /proc/self/status'
   expect_in "$OUT" "Seccomp:	2" "[$kind] an attached process is under the seccomp filter"
+
+  # ---- the caller's terminal: never inside ----
+  m start -n "$n" >/dev/null
+  for how in pipe tty none; do tty_case "$kind" "$n" attach $how; done
+  tty_settings "$kind" "$n" attach
+  tty_signal "$kind" "$n"
   m stop -k -n "$n" >/dev/null
+  for how in pipe tty none; do tty_case "$kind" "$n" execute $how; done
+  tty_settings "$kind" "$n" execute
+  in_shell "$kind-rc" "$MGR execute -P $P -n $n -- sh -c 'exit 7' </dev/null | cat; echo \${PIPESTATUS[0]} > $WORK/rc-$kind-pipe; $MGR execute -P $P -n $n -- sh -c 'exit 9'; echo \$? > $WORK/rc-$kind-tty"
+  [ "$(cat "$WORK/rc-$kind-pipe" "$WORK/rc-$kind-tty" 2>/dev/null | tr '\n' ' ')" = "7 9 " ] \
+    && pass "[$kind] execute returns the command's status through the relay (7 with | cat, 9 on the terminal)" \
+    || fail "[$kind] execute status: $(cat "$WORK/rc-$kind-pipe" "$WORK/rc-$kind-tty" 2>&1)"
 done
 
 # ---- [container] nesting ----

@@ -1,0 +1,62 @@
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "execinit.h"
+#include "mgr-error.h"
+#include "util.h"
+
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U
+#endif
+
+/* The static mgr-init, linked in as bytes: PID 1 never runs a file of the
+ * host, and no installed path has to be trusted or found. */
+__asm__ (".section .rodata\n"
+         ".balign 16\n"
+         "mgr_init_start:\n"
+         ".incbin \"" MGR_INIT_BINARY "\"\n"
+         "mgr_init_end:\n"
+         ".previous\n");
+extern const char mgr_init_start[] __asm__ ("mgr_init_start");
+extern const char mgr_init_end[] __asm__ ("mgr_init_end");
+
+int
+mgr_init_memfd (GError **error)
+{
+  /* MFD_EXEC: where vm.memfd_noexec makes memfds non-executable by
+   * default (Linux 6.3+); older kernels reject the flag. */
+  _cleanup_close_ int fd = memfd_create ("mgr-init", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+  if (fd < 0 && errno == EINVAL)
+    fd = memfd_create ("mgr-init", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  if (fd < 0)
+    {
+      g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "creating the memfd for mgr-execute's init: %s%s",
+                   g_strerror (errno), errno == EACCES ? " (vm.memfd_noexec = 2 forbids executable memfds)" : "");
+      return -1;
+    }
+  for (const char *p = mgr_init_start; p < mgr_init_end;)
+    {
+      ssize_t n = write (fd, p, mgr_init_end - p);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "writing mgr-execute's init into a memfd: %s",
+                       g_strerror (n < 0 ? errno : EIO));
+          return -1;
+        }
+      p += n;
+    }
+  /* Sealed: nobody, the container included through /proc/1/exe, can
+   * change what PID 1 runs. */
+  if (fcntl (fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0)
+    {
+      g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "sealing mgr-execute's init: %s", g_strerror (errno));
+      return -1;
+    }
+  return mgr_steal_fd (&fd);
+}
