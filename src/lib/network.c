@@ -15,6 +15,8 @@
 #include <netlink/route/link/veth.h>
 #include <netlink/route/route.h>
 #include <sched.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -233,10 +235,135 @@ route_socket (GError **error)
   return sk;
 }
 
+/* The setuid helper: beside this binary when installed, else on PATH;
+ * MGR_USER_NIC names another (tests). It is only ever run as the user. */
+static char *
+user_nic_path (void)
+{
+  const char *e = g_getenv ("MGR_USER_NIC");
+  if (e && *e)
+    return g_strdup (e);
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *dir = self ? g_path_get_dirname (self) : NULL;
+  g_autofree char *here = dir ? g_build_filename (dir, "mgr-user-nic", NULL) : NULL;
+  if (here && g_file_test (here, G_FILE_TEST_IS_EXECUTABLE))
+    return g_steal_pointer (&here);
+  return g_find_program_in_path ("mgr-user-nic");
+}
+
+/* An ordinary user's veth: mgr-user-nic makes it within /etc/mgr/usernet,
+ * given the container's network namespace as fd 3, and names the peer with
+ * the temporary name that inside() then renames. */
+static gboolean
+user_veth (const struct mgr_net *n, guint i, pid_t pid, GError **error)
+{
+  g_autofree char *helper = user_nic_path ();
+  g_autofree char *tmp = temp_name (pid, i);
+  g_autofree char *nspath = g_strdup_printf ("/proc/%d/ns/net", pid);
+  g_autofree char *mtu = n->mtu.set ? g_strdup_printf ("%u", (unsigned) n->mtu.v) : NULL;
+  if (!helper)
+    return g_set_error (error, MGR_ERROR, MGR_ERROR_NOT_FOUND,
+                        "[network %s] type = veth: an ordinary user's veth is made by mgr-user-nic, which is not "
+                        "installed (mgr-checkconfig --user)", n->name), FALSE;
+  _cleanup_close_ int nsfd = open (nspath, O_RDONLY | O_CLOEXEC);
+  int out[2];
+  if (nsfd < 0 || pipe2 (out, O_CLOEXEC) < 0)
+    return g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "[network %s] %s: %s", n->name, nspath,
+                        g_strerror (errno)), FALSE;
+  const char *argv[] = { helper, "create", "--netns-fd", "3", "--peer", tmp, mtu ? "--mtu" : n->link,
+                         mtu ? mtu : NULL, mtu ? n->link : NULL, NULL };
+  char *const envp[] = { NULL };
+  pid_t child = fork ();
+  if (child == 0)
+    {
+      /* stdout and stderr to the pipe, the namespace on fd 3, nothing else open. */
+      if (dup2 (out[1], 1) < 0 || dup2 (out[1], 2) < 0 || dup2 (nsfd, 3) < 0)
+        _exit (127);
+      syscall (SYS_close_range, 4, ~0U, 0);
+      execve (helper, (char *const *) argv, envp);
+      _exit (127);
+    }
+  close (out[1]);
+  char buf[256] = "";
+  size_t len = 0;
+  ssize_t r;
+  while (len < sizeof buf - 1 && ((r = read (out[0], buf + len, sizeof buf - 1 - len)) > 0 || (r < 0 && errno == EINTR)))
+    len += r > 0 ? r : 0;
+  close (out[0]);
+  int status = 0;
+  while (child > 0 && waitpid (child, &status, 0) < 0 && errno == EINTR)
+    ;
+  if (child < 0 || !WIFEXITED (status) || WEXITSTATUS (status) != 0)
+    return g_set_error (error, MGR_ERROR, MGR_ERROR_PERMISSION,
+                        "[network %s] mgr-user-nic could not put a veth on %s for you: %s (the bridge and a "
+                        "count must be yours in /etc/mgr/usernet: mgr-checkconfig --user)",
+                        n->name, n->link, len ? g_strstrip (buf) : "it failed"), FALSE;
+  return TRUE;
+}
+
+struct user_inside_job
+{
+  const MgrPlan *plan;
+  pid_t pid;
+  int err_fd;
+};
+
+/* Configuring the interfaces inside needs the container's network
+ * namespace, which only a member of its user namespace may enter: a child
+ * joins both, so that the monitor stays where it is. */
+static gboolean
+user_inside (const MgrPlan *plan, pid_t pid, GError **error)
+{
+  int errp[2];
+  if (pipe2 (errp, O_CLOEXEC) < 0)
+    return g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "pipe: %s", g_strerror (errno)), FALSE;
+  g_autofree char *userns = g_strdup_printf ("/proc/%d/ns/user", pid);
+  g_autofree char *netns = g_strdup_printf ("/proc/%d/ns/net", pid);
+  pid_t child = fork ();
+  if (child == 0)
+    {
+      g_autoptr (GError) e = NULL;
+      int u = open (userns, O_RDONLY | O_CLOEXEC), nt = open (netns, O_RDONLY | O_CLOEXEC);
+      if (u < 0 || nt < 0 || setns (u, CLONE_NEWUSER) < 0 || setns (nt, CLONE_NEWNET) < 0)
+        g_set_error (&e, MGR_ERROR, MGR_ERROR_FAILED, "entering the container's network namespace: %s",
+                     g_strerror (errno));
+      else
+        {
+          __attribute__ ((cleanup (sock_freep))) struct nl_sock *in = route_socket (&e);
+          for (guint i = 0; in && i < plan->n_net; i++)
+            if (plan->net[i].type == MGR_NET_VETH && !inside (in, &plan->net[i], i, pid, &e))
+              break;
+        }
+      if (e)
+        (void) !write (errp[1], e->message, strlen (e->message));
+      _exit (e ? 1 : 0);
+    }
+  close (errp[1]);
+  char buf[1024] = "";
+  ssize_t r = child > 0 ? read (errp[0], buf, sizeof buf - 1) : -1;
+  close (errp[0]);
+  int status = 0;
+  while (child > 0 && waitpid (child, &status, 0) < 0 && errno == EINTR)
+    ;
+  if (child > 0 && WIFEXITED (status) && WEXITSTATUS (status) == 0)
+    return TRUE;
+  g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "%s", r > 0 ? buf : "configuring the network inside failed");
+  return FALSE;
+}
+
 gboolean
 mgr_network_setup (const MgrPlan *plan, pid_t pid, GError **error)
 {
   guint todo = 0;
+  if (geteuid () != 0)
+    {
+      for (guint i = 0; i < plan->n_net; i++)
+        if (plan->net[i].type == MGR_NET_VETH && !user_veth (&plan->net[i], i, pid, error))
+          return FALSE;
+        else
+          todo += plan->net[i].type == MGR_NET_VETH;
+      return !todo || user_inside (plan, pid, error);
+    }
   for (guint i = 0; i < plan->n_net; i++)
     todo += plan->net[i].type <= MGR_NET_PHYS;
   if (!todo)

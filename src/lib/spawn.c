@@ -40,10 +40,10 @@ mgr_spawn_check_user (const MgrPlan *plan, GError **error)
                             "[network %s] type = %s: not available to an ordinary user (it takes a host device, "
                             "which needs root); use type = veth (within /etc/mgr/usernet) or type = empty",
                             n->name, n->type == MGR_NET_MACVLAN ? "macvlan" : "phys"), FALSE;
-      if (n->type == MGR_NET_VETH)
+      if (n->type == MGR_NET_VETH && n->veth_host)
         return g_set_error (error, MGR_ERROR, MGR_ERROR_PERMISSION,
-                            "[network %s] type = veth: an ordinary user's veth is made by the setuid helper "
-                            "mgr-user-nic, which this build does not have; use type = empty for now", n->name), FALSE;
+                            "[network %s] veth.host: an ordinary user's host end is named by mgr-user-nic; "
+                            "remove the key", n->name), FALSE;
     }
   /* A limit that cannot be had fails here, before a monitor exists. */
   g_autoptr (MgrCgroup) cg = mgr_cgroup_new (plan->name, error);

@@ -36,6 +36,7 @@ user_pids() {
 }
 cleanup() {
   [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null
+  ip netns del "$pfx" 2>/dev/null
   for u in $A $B; do
     for c in /home/"$u"/.local/share/mgr/*/; do
       [ -d "$c" ] && m "$u" destroy -f -n "$(basename "$c")" >/dev/null 2>&1
@@ -244,6 +245,47 @@ run m "$A" ls -f
 expect_in "$(echo "$OUT" | grep '^a1 ')" RUNNING "starts the user's autostart container"
 run m "$A" autostart --stop
 expect_rc 0 "and stops it"
+
+# ---- a veth through mgr-user-nic, in a network namespace of the test ----
+# The test build of the helper (its usernet under the build tree), setuid
+# root in a private folder; the user runs in the test's namespace, where the
+# bridge is.
+NICB="$MGR_BUILDDIR/tests/usernic/mgr-user-nic-users"
+NR="$MGR_BUILDDIR/tests/users-usernic"
+if [ -x "$NICB" ] && command -v ip >/dev/null; then
+  mkdir -m 755 "$WORK/bin" && install -o root -g root -m 4755 "$NICB" "$WORK/bin/mgr-user-nic"
+  rm -rf "$NR" && mkdir -m 755 -p "$NR" && echo "$A veth br0 1" > "$NR/usernet" && chmod 644 "$NR/usernet"
+  NS=$pfx
+  ip netns add "$NS" && ip -n "$NS" link set lo up && ip -n "$NS" link add br0 type bridge \
+    && ip -n "$NS" link add br1 type bridge && ip -n "$NS" link set br0 up && ip -n "$NS" addr add 10.78.0.1/24 dev br0
+  inns() { nsenter --net="/run/netns/$NS" "$@"; }
+  m "$A" stop -n a2 -k >/dev/null 2>&1
+  net="-s network.eth0.type=veth -s network.eth0.link=br0 -s network.eth0.ipv4=10.78.0.2/24"
+  run inns runuser -u "$A" -- env -i HOME="/home/$A" PATH=/usr/bin:/bin \
+    MGR_SECCOMP_DIR="$MGR_SRCDIR/config/seccomp" MGR_USER_NIC="$WORK/bin/mgr-user-nic" timeout "$T" "$MGR" start -n a1 $net
+  expect_rc 0 "A's container starts with a veth on br0 (usernet allows one)"
+  run m "$A" attach -n a1 -- ping -c 1 -W 5 10.78.0.1
+  expect_rc 0 "it pings the bridge's address"
+  hostif=$(ip -n "$NS" -o link show master br0 | grep -o "u$(printf %x "$(id -u "$A")")v[0-9a-f]*" | head -1)
+  [ -n "$hostif" ] && pass "the host end $hostif is on br0" || fail "no host end on br0: $(ip -n "$NS" -o link show)"
+  run inns runuser -u "$A" -- env -i HOME="/home/$A" PATH=/usr/bin:/bin MGR_SECCOMP_DIR="$MGR_SRCDIR/config/seccomp" \
+    MGR_USER_NIC="$WORK/bin/mgr-user-nic" timeout "$T" "$MGR" start -n a2 $net
+  expect_rc 1 "a second veth on br0 is over A's quota"
+  expect_in "$ERR" "mgr-user-nic" "the helper's refusal is passed on"
+  run inns runuser -u "$A" -- env -i HOME="/home/$A" PATH=/usr/bin:/bin MGR_SECCOMP_DIR="$MGR_SRCDIR/config/seccomp" \
+    MGR_USER_NIC="$WORK/bin/mgr-user-nic" timeout "$T" "$MGR" start -n a2 -s network.eth0.type=veth -s network.eth0.link=br1
+  expect_rc 1 "a bridge not in usernet is refused"
+  run m "$A" ls -f
+  expect_in "$(echo "$OUT" | grep '^a2 ')" STOPPED "nothing of a2 runs after the refusals"
+  run m "$A" stop -n a1 -k
+  for _ in $(seq 20); do [ -z "$(ip -n "$NS" -o link show master br0)" ] && break; sleep 0.2; done
+  [ -z "$(ip -n "$NS" -o link show master br0)" ] && pass "after stop no interface is left on br0" \
+    || fail "left on br0: $(ip -n "$NS" -o link show master br0)"
+  ip netns del "$NS"
+  rm -rf "$NR"
+else
+  fail "the veth tests need $NICB (make check builds it) and ip"
+fi
 
 # ---- stop and destroy everything as the users ----
 for x in "$A a1" "$A a2" "$B b1" "$B b2"; do
