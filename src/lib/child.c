@@ -100,6 +100,16 @@ mgr_child_run (const struct mgr_child *c)
   if (recv (c->sync_fd, &msg, sizeof msg, 0) != sizeof msg || msg.type != MGR_SYNC_GO)
     _exit (126);
 
+  /* Before any program of the container's runs (hooks included): a session
+   * of its own, since in mgr-execute's caller's session /dev/tty inside
+   * would open the caller's controlling terminal; and only 0-2 cross an
+   * exec (the sync socket closes at init's, which is how the monitor learns
+   * that exec succeeded). */
+  if (setsid () < 0)
+    report (c, MGR_STEP_CONSOLE, errno, NULL);
+  if (syscall (SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+    report (c, MGR_STEP_FDS, errno, NULL);
+
   /* Still the caller's ids on the host: open the folder above the rootfs
    * now, because an ordinary user's ~/.local/share/mgr is 0700 and the
    * container's root could not walk to it. The fd belongs to our new mount
@@ -140,10 +150,6 @@ mgr_child_run (const struct mgr_child *c)
         }
     }
 
-  /* A session of its own, always: in mgr-execute's caller's session,
-   * /dev/tty inside would open the caller's controlling terminal. */
-  if (setsid () < 0)
-    report (c, MGR_STEP_CONSOLE, errno, NULL);
   if (c->console_fd >= 0)
     {
       /* An init system hands the console to its own getty or shell, which

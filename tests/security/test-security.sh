@@ -171,6 +171,12 @@ for kind in p u; do
   m stop -k -n "$n" >/dev/null
   for how in pipe tty none; do tty_case "$kind" "$n" execute $how; done
   tty_settings "$kind" "$n" execute
+  # A start hook is a program of the container's too, and runs before init.
+  rm -f "$P/$n/rootfs/hook.out"
+  in_shell "$kind-hook" "$MGR execute -P $P -n $n -s 'hooks.start=/probe tiocsti /hook.out :>$WORK/pwned-$kind-hook' -- true </dev/null >/dev/null 2>&1"
+  expect_in "$(cat "$P/$n/rootfs/hook.out" 2>&1)" "TTY devtty none ENXIO" "[$kind] a start hook has no terminal, not even through /dev/tty"
+  [ ! -e "$WORK/pwned-$kind-hook" ] && pass "[$kind] a start hook cannot type into the caller's shell" \
+    || fail "[$kind] a start hook typed a command into the caller's shell"
   in_shell "$kind-rc" "$MGR execute -P $P -n $n -- sh -c 'exit 7' </dev/null | cat; echo \${PIPESTATUS[0]} > $WORK/rc-$kind-pipe; $MGR execute -P $P -n $n -- sh -c 'exit 9'; echo \$? > $WORK/rc-$kind-tty"
   [ "$(cat "$WORK/rc-$kind-pipe" "$WORK/rc-$kind-tty" 2>/dev/null | tr '\n' ' ')" = "7 9 " ] \
     && pass "[$kind] execute returns the command's status through the relay (7 with | cat, 9 on the terminal)" \
