@@ -11,7 +11,10 @@ typedef struct {
   char *opts;        /* v1: the mount's controller options ("memory", "name=systemd") */
   char **controllers;
   char *parent;      /* MOUNT/mgr.payload */
-  char *path;        /* MOUNT/mgr.payload/NAME */
+  char *path;        /* MOUNT/mgr.payload/NAME: where the limits are */
+  char *inner;       /* where the container's processes live and its cgroup
+                        namespace is rooted: PATH/ns on v2 and name=systemd
+                        (the hierarchies the container manages), else PATH */
 } Hier;
 
 struct MgrCgroup {

@@ -52,23 +52,10 @@ v2_prepare_parent (const MgrCgroup *cg, const Hier *h, const MgrPlan *plan, GErr
   return TRUE;
 }
 
-/* A user-namespaced container's root may manage its own subtree. */
+/* Delegation is on the container's inner cgroup (cgroup.c make_inner). */
 static gboolean
 v2_prepare (const MgrCgroup *cg, const Hier *h, const MgrPlan *plan, GError **error)
 {
-  /* An ordinary user cannot give its cgroup to subordinate ids. */
-  if (!plan->user_namespace || cg->user)
-    return TRUE;
-  guint32 uid = 0, gid = 0;
-  mgr_idmap_to_host (&plan->id_map.uid, 0, &uid);
-  mgr_idmap_to_host (&plan->id_map.gid, 0, &gid);
-  static const char *const files[] = { "", "cgroup.procs", "cgroup.subtree_control", "cgroup.threads" };
-  for (size_t i = 0; i < G_N_ELEMENTS (files); i++)
-    {
-      g_autofree char *p = g_build_filename (h->path, files[i], NULL);
-      if (chown (p, uid, gid) < 0 && errno != ENOENT)
-        return g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "delegating %s: %s", p, g_strerror (errno)), FALSE;
-    }
   return TRUE;
 }
 

@@ -31,6 +31,7 @@ hier_free (Hier *h)
   g_strfreev (h->controllers);
   g_free (h->parent);
   g_free (h->path);
+  g_free (h->inner);
   g_free (h);
 }
 
@@ -131,6 +132,8 @@ user_delegation (MgrCgroup *cg)
   g_free (h->path);
   h->parent = g_build_filename (cg->delegation, "mgr.payload", NULL);
   h->path = g_build_filename (h->parent, cg->name, NULL);
+  g_free (h->inner);
+  h->inner = g_build_filename (h->path, "ns", NULL);
   cg->monitor_leaf = g_build_filename (cg->delegation, "mgr.monitor", cg->name, NULL);
 }
 
@@ -160,6 +163,15 @@ mgr_cgroup_available (const MgrCgroup *cg, const char **why)
   if (why)
     *why = cg->unavailable;
   return !cg->unavailable;
+}
+
+/* The hierarchies whose part the container manages itself (systemd makes
+ * its slices and scopes there): cgroup2, and name=systemd on v1 and hybrid
+ * hosts, which has no controller and tracks processes only. */
+static bool
+managed (const Hier *h)
+{
+  return h->version == 2 || (h->opts && strcmp (h->opts, "name=systemd") == 0);
 }
 
 MgrCgroup *
@@ -224,6 +236,7 @@ mgr_cgroup_new (const char *name, GError **error)
         }
       h->parent = g_build_filename (mnt, "mgr.payload", NULL);
       h->path = g_build_filename (h->parent, name, NULL);
+      h->inner = managed (h) ? g_build_filename (h->path, "ns", NULL) : g_strdup (h->path);
       g_ptr_array_add (cg->hiers, h);
     }
   cg->v1_opts = g_strv_builder_end (v1opts);
@@ -574,6 +587,48 @@ user_monitor_leaf_remove (const MgrCgroup *cg)
   rmdir (up);
 }
 
+/* The container's own cgroup, one level below the one with its limits: its
+ * cgroup namespace is rooted there, so the limits are above what it sees and
+ * stay out of reach even of a privileged container's root (a host's cgroup2
+ * without nsdelegate lets root write the namespace root's own files). Every
+ * controller of the container's cgroup is enabled for it, and a
+ * user-namespaced root gets it, as systemd's Delegate= does. */
+static gboolean
+make_inner (const MgrCgroup *cg, const Hier *h, const MgrPlan *plan, GError **error)
+{
+  if (strcmp (h->inner, h->path) == 0)
+    return TRUE;
+  if (h->version == 2)
+    {
+      g_autofree char *avail = mgr_cgroup_read (h, "cgroup.controllers");
+      g_auto (GStrv) ctl = g_strsplit_set (avail ? avail : "", " ", -1);
+      for (char **c = ctl; *c; c++)
+        {
+          g_autofree char *v = g_strdup_printf ("+%s", *c);
+          if (**c && !mgr_cgroup_write (h, "cgroup.subtree_control", v, error))
+            return FALSE;
+        }
+    }
+  if (mkdir (h->inner, 0755) < 0 && errno != EEXIST)
+    return g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "creating the cgroup %s: %s", h->inner, g_strerror (errno)),
+           FALSE;
+  /* An ordinary user cannot give its cgroup to subordinate ids. */
+  if (!plan->user_namespace || cg->user)
+    return TRUE;
+  guint32 uid = 0, gid = 0;
+  mgr_idmap_to_host (&plan->id_map.uid, 0, &uid);
+  mgr_idmap_to_host (&plan->id_map.gid, 0, &gid);
+  static const char *const files[] = { "", "cgroup.procs", "cgroup.subtree_control", "cgroup.threads", "tasks",
+                                       "cgroup.clone_children", "notify_on_release" };
+  for (size_t i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *p = g_build_filename (h->inner, files[i], NULL);
+      if (chown (p, uid, gid) < 0 && errno != ENOENT)
+        return g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "delegating %s: %s", p, g_strerror (errno)), FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 mgr_cgroup_create (MgrCgroup *cg, const MgrPlan *plan, GError **error)
 {
@@ -611,7 +666,7 @@ mgr_cgroup_create (MgrCgroup *cg, const MgrPlan *plan, GError **error)
                        errno == EACCES ? " (an ordinary user needs a delegated cgroup: run under systemd-run --user --scope -p Delegate=yes)" : "");
           goto fail;
         }
-      if (!driver (h)->prepare (cg, h, plan, error))
+      if (!driver (h)->prepare (cg, h, plan, error) || !make_inner (cg, h, plan, error))
         goto fail;
     }
   for (size_t i = 0; i < G_N_ELEMENTS (cg_keys); i++)
@@ -640,7 +695,16 @@ mgr_cgroup_v2_fd (const MgrCgroup *cg)
 {
   if (!cg->v2)
     return -1;
-  return open (cg->v2->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  return open (cg->v2->inner, O_PATH | O_DIRECTORY | O_CLOEXEC);
+}
+
+static int
+write_file (const char *path, const char *value)
+{
+  _cleanup_close_ int fd = open (path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0 || write (fd, value, strlen (value)) < 0)
+    return -errno;
+  return 0;
 }
 
 gboolean
@@ -650,12 +714,22 @@ mgr_cgroup_enter (const MgrCgroup *cg, pid_t pid, bool skip_v2, GError **error)
   for (guint i = 0; i < cg->hiers->len; i++)
     {
       Hier *h = cg->hiers->pdata[i];
-      if ((h == cg->v2 && skip_v2) || !mgr_cgroup_write (h, "cgroup.procs", text, NULL))
+      if (h == cg->v2 && skip_v2)
+        continue;
+      g_autofree char *procs = g_build_filename (h->inner, "cgroup.procs", NULL);
+      g_autofree char *leaf = g_build_filename (h->inner, ".mgr-attach", NULL);
+      g_autofree char *leaf_procs = g_build_filename (leaf, "cgroup.procs", NULL);
+      int r = write_file (procs, text);
+      /* v2 keeps processes out of a cgroup whose controllers are enabled
+       * for its children (systemd enables them in its root): a process
+       * that joins later goes to a leaf of its own, as LXC's
+       * cgroup_attach_leaf does. */
+      if (r == -EBUSY && h->version == 2 && (mkdir (leaf, 0755) == 0 || errno == EEXIST))
+        r = write_file (leaf_procs, text);
+      if (r < 0)
         {
-          if (h == cg->v2 && skip_v2)
-            continue;
           g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "moving %s into the cgroup %s: %s", pid ? text : "this process",
-                       h->path, g_strerror (errno));
+                       h->inner, g_strerror (-r));
           return FALSE;
         }
     }

@@ -45,7 +45,9 @@ gboolean mgr_cgroup_create (MgrCgroup *cg, const MgrPlan *plan, GError **error);
 int mgr_cgroup_v2_fd (const MgrCgroup *cg);
 
 /* Moves pid into the container's cgroup of every hierarchy (v2 too unless
- * skip_v2). pid 0 is the caller. */
+ * skip_v2): the one its cgroup namespace is rooted at, or on v2, when its
+ * init has enabled controllers there, a leaf below it (.mgr-attach). pid 0
+ * is the caller. */
 gboolean mgr_cgroup_enter (const MgrCgroup *cg, pid_t pid, bool skip_v2, GError **error);
 
 /* Changes one key of a running container. */

@@ -43,6 +43,8 @@ enum mgr_step {
   MGR_STEP_READONLY,
   MGR_STEP_DEV,
   MGR_STEP_DEVPTS,
+  MGR_STEP_RUN,
+  MGR_STEP_BOOT_ID,
   MGR_STEP_CONSOLE_BIND,
   MGR_STEP_PIVOT,
   MGR_STEP_LOCK_MOUNTS,
@@ -106,6 +108,7 @@ struct mgr_child {
   char *const *hook_env[3]; /* pre-mount, mount, start */
   const char *const *cgroup_v1; /* v1 hierarchies' mount options, for the container's view */
   const char *cgroup_v2;        /* the cgroup2 mount's name under /sys/fs/cgroup ("" = it), or NULL */
+  const char *boot_id;          /* shown at /proc/sys/kernel/random/boot_id, or NULL */
 };
 
 enum { MGR_HOOK_PRE_MOUNT, MGR_HOOK_MOUNT, MGR_HOOK_START };

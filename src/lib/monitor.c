@@ -527,12 +527,14 @@ mgr_monitor_run (const MgrMonitorOptions *o, GError **error)
         ttys[t - 1] = m.term[t].pty.path;
       /* Per boot: an upgrade inside may have changed what init is. */
       m.stop_signal = mgr_plan_stop_signal (plan, o->command ? o->command[0] : NULL, NULL);
+      g_autofree char *boot_id = g_uuid_string_random ();
       /* mgr-execute's pty stands in for the caller's terminal only: it is
        * not the container's console. */
       MgrSpawnOptions so = { .command = o->command, .console_fd = m.n_term ? m.term[0].pty.slave : -1,
                              .console_mask = o->execute ? m.tty.mask : 7,
                              .console_path = m.n_term && !o->execute ? m.term[0].pty.path : NULL, .tty_paths = ttys,
-                             .minimal_init = o->execute, .seccomp = &m.seccomp, .cgroup = m.cgroup };
+                             .minimal_init = o->execute, .seccomp = &m.seccomp, .cgroup = m.cgroup,
+                             .boot_id = boot_id };
       if (!mgr_spawn (plan, &so, &m.init, error))
         goto out;
       m.st.state = MGR_STATE_RUNNING;

@@ -162,15 +162,17 @@ apply_mount (const struct mgr_child *c, int rootfs_fd, const struct mgr_child_mo
 }
 
 /* /sys/fs/cgroup as the container sees it, through its cgroup namespace:
- * cgroup2 writable where its cgroup is delegated (a user namespace on v2),
- * read-only otherwise; on v1 and hybrid hosts a tmpfs with each hierarchy
- * read-only, so that an init like systemd finds what it looks for. */
+ * rooted at the container's own cgroup, so that nothing above it is even
+ * visible. cgroup2 is writable (the container's init manages its subtree:
+ * systemd makes init.scope and its slices there); on v1 and hybrid hosts a
+ * tmpfs with each controller hierarchy read-only, and name=systemd, which
+ * has no controller and is only systemd's process tracking, writable. */
 static int
 cgroup_view (const struct mgr_child *c, int rootfs_fd, struct mgr_child_error *err)
 {
   char via[64], sub[NAME_MAX + 1];
   unsigned long common = MS_NOSUID | MS_NODEV | MS_NOEXEC;
-  unsigned long v2flags = common | (c->plan->user_namespace ? 0 : MS_RDONLY);
+  unsigned long v2flags = common;
   if (!c->cgroup_v1 && !c->cgroup_v2)
     return 0;
   set_err (err, MGR_STEP_CGROUP_VIEW, "/sys/fs/cgroup", NULL);
@@ -197,7 +199,8 @@ cgroup_view (const struct mgr_child *c, int rootfs_fd, struct mgr_child_error *e
       if (d < 0)
         return -errno;
       fd_path (via, sizeof via, d);
-      if (mount ("cgroup", via, "cgroup", common | MS_RDONLY, *o) < 0)
+      bool own = strcmp (*o, "name=systemd") == 0;
+      if (mount ("cgroup", via, "cgroup", common | (own ? 0 : MS_RDONLY), *o) < 0)
         return -errno;
     }
   if (c->cgroup_v2)
@@ -292,6 +295,68 @@ mask_kernel_files (const struct mgr_child *c, int rootfs_fd, struct mgr_child_er
   return 0;
 }
 
+/* What a distribution's init expects to find made, as systemd-nspawn and
+ * LXC make it: /run and /run/lock as tmpfs, /run/systemd/container, and a
+ * boot id of this boot rather than the host's (journald files each boot
+ * under it). A privileged container's init cannot mount them itself:
+ * seccomp refuses it the mount family. */
+static int
+run_and_boot_id (const struct mgr_child *c, int rootfs_fd, struct mgr_child_error *err)
+{
+  struct stat st;
+  int r;
+  if (fstatat (rootfs_fd, "run", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR (st.st_mode))
+    {
+      set_err (err, MGR_STEP_RUN, "/", "run");
+      if ((r = mount_beneath (rootfs_fd, "run", MGR_CREATE_NONE, "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV,
+                              "mode=755,size=20%,nr_inodes=800k")) < 0)
+        return r;
+      set_err (err, MGR_STEP_RUN, "/", "run/lock");
+      if ((r = mount_beneath (rootfs_fd, "run/lock", MGR_CREATE_DIR, "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                              "mode=1777,size=5m")) < 0)
+        return r;
+      set_err (err, MGR_STEP_RUN, "/", "run/systemd/container");
+      _cleanup_close_ int dir = mgr_open_beneath (rootfs_fd, "run/systemd", MGR_CREATE_DIR, O_PATH | O_DIRECTORY);
+      if (dir < 0)
+        return dir;
+      _cleanup_close_ int f = openat (dir, "container", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0444);
+      if (f < 0 || write (f, "mgr\n", 4) != 4)
+        return -errno;
+    }
+  if (c->boot_id)
+    {
+      /* The file lives on the container's /dev tmpfs, which this mount
+       * namespace owns (a bind source from the monitor's namespace would be
+       * refused), and is unlinked once bound: only the bind keeps it. */
+      char via[64], src[64];
+      set_err (err, MGR_STEP_BOOT_ID, "/", "proc/sys/kernel/random/boot_id");
+      _cleanup_close_ int dev = mgr_open_beneath (rootfs_fd, "dev", MGR_CREATE_NONE, O_PATH | O_DIRECTORY);
+      if (dev < 0)
+        return dev;
+      _cleanup_close_ int id = openat (dev, ".mgr-boot-id", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0444);
+      size_t len = strlen (c->boot_id);
+      if (id < 0 || write (id, c->boot_id, len) != (ssize_t) len || write (id, "\n", 1) != 1)
+        return -errno;
+      _cleanup_close_ int fd = mgr_open_beneath (rootfs_fd, "proc/sys/kernel/random/boot_id", MGR_CREATE_NONE, O_PATH);
+      if (fd < 0)
+        return fd;
+      fd_path (via, sizeof via, fd);
+      fd_path (src, sizeof src, id);
+      r = mount (src, via, NULL, MS_BIND, NULL) < 0 ? -errno : 0;
+      unlinkat (dev, ".mgr-boot-id", 0);
+      if (r < 0)
+        return r;
+      close (fd);
+      fd = mgr_open_beneath (rootfs_fd, "proc/sys/kernel/random/boot_id", MGR_CREATE_NONE, O_PATH);
+      if (fd < 0)
+        return fd;
+      fd_path (via, sizeof via, fd);
+      if (mount (NULL, via, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+        return -errno;
+    }
+  return 0;
+}
+
 int
 mgr_rootfs_setup (const struct mgr_child *c, struct mgr_child_error *err)
 {
@@ -345,6 +410,9 @@ mgr_rootfs_setup (const struct mgr_child *c, struct mgr_child_error *err)
     return r;
 
   if ((r = mgr_dev_setup (c, rootfs_fd, err)) < 0)
+    return r;
+
+  if ((r = run_and_boot_id (c, rootfs_fd, err)) < 0)
     return r;
 
   if (c->plan->hooks.mount && mgr_child_hook (c, MGR_HOOK_MOUNT, err) < 0)

@@ -186,6 +186,7 @@ mgr_spawn (const MgrPlan *plan, const MgrSpawnOptions *o, MgrSpawned *out, GErro
     .hook_env = { env_pre_mount, env_mount, env_start },
     .cgroup_v1 = o->cgroup ? mgr_cgroup_v1_options (o->cgroup) : NULL,
     .cgroup_v2 = o->cgroup ? mgr_cgroup_v2_name (o->cgroup) : NULL,
+    .boot_id = o->boot_id,
   };
 
   _cleanup_close_ int init_fd = o->minimal_init ? mgr_init_memfd (error) : -1;

@@ -18,6 +18,7 @@ typedef struct {
   bool minimal_init;       /* mgr-execute */
   const MgrSeccomp *seccomp; /* compiled from [seccomp], or NULL */
   const struct MgrCgroup *cgroup; /* created for the container, or NULL */
+  const char *boot_id;     /* this boot's id (a UUID) for /proc/sys/kernel/random/boot_id, or NULL */
 } MgrSpawnOptions;
 
 typedef struct {

@@ -132,6 +132,7 @@ for kind in p u; do
   run timeout 3 "$MGR" console -P "$P" -n "$n" </dev/null
   expect_in "$OUT" "$n is up" "[$kind] mgr-console replays the console (rcS output)"
   # ---- reboot inside: the container starts again ----
+  bid0=$(m attach -n "$n" -- cat /proc/sys/kernel/random/boot_id)
   run m attach -n "$n" -- reboot
   for i in $(seq 100); do
     p2=$(jget "$n" pid 2>/dev/null); s2=$(jget "$n" state 2>/dev/null)
@@ -149,6 +150,17 @@ for kind in p u; do
   run mstart -n "$n"
   expect_rc 1 "[$kind] a second start fails"
   expect_in "$ERR" "already running" "[$kind] and says it is running"
+  # ---- what a distribution's init expects ----
+  run m attach -n "$n" -- sh -c 'cat /proc/sys/kernel/random/boot_id /run/systemd/container; grep -E " /run(/lock)? " /proc/self/mounts'
+  bid=$(echo "$OUT" | head -1)
+  [ -n "$bid" ] && [ "$bid" != "$(cat /proc/sys/kernel/random/boot_id)" ] && pass "[$kind] the container has a boot id of its own ($bid)" \
+    || fail "[$kind] boot id '$bid' is the host's"
+  [ -n "$bid0" ] && [ "$bid" != "$bid0" ] && pass "[$kind] and a new one after the reboot" || [ -z "$bid0" ] || fail "[$kind] boot id kept over the reboot"
+  expect_in "$OUT" "mgr" "[$kind] /run/systemd/container says mgr"
+  expect_in "$OUT" "tmpfs /run tmpfs rw,nosuid,nodev" "[$kind] /run is a tmpfs"
+  expect_in "$OUT" "tmpfs /run/lock tmpfs rw,nosuid,nodev,noexec" "[$kind] /run/lock is a tmpfs"
+  run m attach -n "$n" -- sh -c 'echo 1 > /proc/sys/kernel/random/boot_id'
+  [ "$RC" -ne 0 ] && pass "[$kind] the boot id cannot be changed inside" || fail "[$kind] boot id written"
   # ---- stop ----
   run m stop -n "$n"
   expect_rc 0 "[$kind] stop (busybox init powers off on SIGUSR2)"
