@@ -35,6 +35,15 @@ for v in $verbs; do
 done
 expect_in "$(page_of "$B/doc/mgr-config.1")" "import-lxc" "mgr-config(1) keeps its hand-written sections (import-lxc)"
 
+# mgr-user-nic is a program of its own (no GLib): its page is hand-written,
+# and must still name every option its --help prints.
+if [ -x "$B/src/mgr-user-nic" ]; then
+  text=$(page_of "$S/doc/mgr-user-nic.1")
+  for o in $("$B/src/mgr-user-nic" --help 2>&1 | grep -o -- '--[a-z][a-z-]*' | sort -u) create delete; do
+    expect_in "$text" "$o" "mgr-user-nic(1) names $o"
+  done
+fi
+
 # mgr.conf(5): every setting the settings table knows.
 conf=$(page_of "$B/doc/mgr.conf.5")
 for s in $(sed -n 's/^ *{ "\([a-z_]*\)", S_[A-Z]*,.*/\1/p' "$S/src/lib/settings.c"); do
