@@ -12,7 +12,9 @@
 #   default_errno     with default_action = "errno"
 #   rules             applied to every container
 #   privileged_rules  applied only to containers without a user namespace
-# A rule: syscalls = [names]; action = allow | errno | kill | log;
+# A rule: syscalls = [names]; action = allow | errno | kill | log | notify;
+#   (notify: only in privileged_rules, only for mount, umount and umount2,
+#   which the monitor then performs or refuses itself);
 #   errno = name or number (for action errno); and optionally
 #   args = ( { index = N; op = eq|ne|lt|le|gt|ge|masked_eq; value = V; mask = M; } )
 #   (all conditions of one rule must hold).
@@ -62,12 +64,18 @@ rules = (
 );
 
 # Without a user namespace, root in the container is root on the host, and
-# the kernel's checks do not separate the two. Mounting is then denied
-# outright, so /proc/sys, /sys and the masked paths stay as mgr set them
-# (a remount or umount would undo them). Unsharing new namespaces stays
-# allowed: without mount it opens nothing, and tools use it harmlessly.
+# the kernel's checks do not separate the two: a fresh procfs or sysfs, a
+# remount of /proc/sys read-write or the unmounting of a mask would reach
+# the host. mount, umount and umount2 are therefore mediated ("notify"):
+# the monitor performs the safe ones itself (tmpfs, ramfs, mqueue, devpts,
+# binds, remounts that keep what mgr made read-only read-only, propagation
+# changes, unmounting what the container mounted) and refuses the rest with
+# EPERM. The new mount API fails with ENOSYS, which makes systemd and
+# util-linux fall back to mount(2); pivot_root is denied. Unsharing new
+# namespaces stays allowed: the mediation follows a process into them.
 privileged_rules = (
-  { syscalls = [ "mount", "umount", "umount2", "pivot_root", "fsopen", "fsconfig", "fsmount", "fspick",
-                 "move_mount", "open_tree", "mount_setattr" ];
-    action = "errno"; errno = "EPERM"; }
+  { syscalls = [ "mount", "umount", "umount2" ]; action = "notify"; },
+  { syscalls = [ "fsopen", "fsconfig", "fsmount", "fspick", "move_mount", "open_tree", "mount_setattr" ];
+    action = "errno"; errno = "ENOSYS"; },
+  { syscalls = [ "pivot_root" ]; action = "errno"; errno = "EPERM"; }
 );

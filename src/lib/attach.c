@@ -186,7 +186,7 @@ container_ptmx (void)
 /* Runs in the helper, after fork: never returns. */
 static _Noreturn void
 helper (const MgrAttachOptions *o, const struct mgr_privileges *privs, const MgrCgroup *cg, int pidfd, int sock,
-        const MgrCallerTty *tty)
+        int monitor, const MgrCallerTty *tty)
 {
   const MgrPlan *plan = o->plan;
   g_autoptr (GError) cgerr = NULL;
@@ -256,11 +256,19 @@ helper (const MgrAttachOptions *o, const struct mgr_privileges *privs, const Mgr
           g_autofree char *what = g_strdup_printf ("changing to %s in the container", cwd);
           helper_fail (sock, what, errno);
         }
-      int r = mgr_privileges_drop (privs, &err);
+      int listener;
+      int r = mgr_privileges_drop (privs, &listener, &err);
       if (r < 0)
         {
           g_autofree char *what = mgr_step_describe (&(struct mgr_sync_msg){ .step = err.step, .err = -r });
           helper_fail_text (sock, what);
+        }
+      /* A privileged container's mount calls go to its monitor, the
+       * command's as well as init's. */
+      if (listener >= 0)
+        {
+          mgr_send_fd (monitor, listener, "mounts\n");
+          close (listener);
         }
       environ = env;
       /* Only 0-2 reach the command: the helper's socket closes at exec. */
@@ -347,6 +355,10 @@ mgr_attach (const MgrAttachOptions *o, GError **error)
     return -1;
   mgr_privileges_prepare (o->plan, o->uid_set ? o->uid : o->plan->container.uid.v,
                           o->gid_set ? o->gid : o->plan->container.gid.v, &seccomp, &privs);
+  /* Without the monitor no one answers: the command's mount calls then
+   * fail with ENOSYS, which is safe. */
+  _cleanup_close_ int monitor = seccomp.notify ? mgr_monitor_connect (o->rt, NULL) : -1;
+  privs.listen = monitor >= 0;
   int sv[2];
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
     {
@@ -362,7 +374,7 @@ mgr_attach (const MgrAttachOptions *o, GError **error)
   if (pid == 0)
     {
       close (sv[0]);
-      helper (o, &privs, cg, pidfd, sv[1], &tty);
+      helper (o, &privs, cg, pidfd, sv[1], monitor, &tty);
     }
   close (sv[1]);
   mgr_privileges_clear (&privs);

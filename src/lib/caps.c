@@ -43,9 +43,10 @@ mgr_caps_prepare (guint64 keep)
 }
 
 int
-mgr_privileges_drop (const struct mgr_privileges *p, struct mgr_child_error *err)
+mgr_privileges_drop (const struct mgr_privileges *p, int *listener, struct mgr_child_error *err)
 {
   int r;
+  *listener = -1;
   err->step = MGR_STEP_CAPS_BOUND;
   for (int c = 0; c <= CAP_LAST_CAP && c < 64; c++)
     if (!(p->bounding & (G_GUINT64_CONSTANT (1) << c)) && prctl (PR_CAPBSET_READ, c, 0, 0, 0) == 1
@@ -58,7 +59,7 @@ mgr_privileges_drop (const struct mgr_privileges *p, struct mgr_child_error *err
   if (p->no_new_privs && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     return -errno;
   err->step = MGR_STEP_SECCOMP;
-  if ((r = mgr_seccomp_load (p->seccomp)) < 0)
+  if ((r = mgr_seccomp_load (p->seccomp, p->listen ? listener : NULL)) < 0)
     return r;
   err->step = MGR_STEP_SETID;
   snprintf (err->detail, PATH_MAX, "%u:%u", p->uid, p->gid);

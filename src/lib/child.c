@@ -50,6 +50,22 @@ loopback_up (void)
   return 0;
 }
 
+/* The message is a whole mgr_sync_msg, as the monitor reads every one. */
+static int
+send_listener (int sock, int fd)
+{
+  struct mgr_sync_msg m = { .type = MGR_SYNC_LISTENER };
+  char cbuf[CMSG_SPACE (sizeof (int))] = { 0 };
+  struct iovec iov = { &m, sizeof m };
+  struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
+  struct cmsghdr *cm = CMSG_FIRSTHDR (&mh);
+  cm->cmsg_level = SOL_SOCKET;
+  cm->cmsg_type = SCM_RIGHTS;
+  cm->cmsg_len = CMSG_LEN (sizeof (int));
+  memcpy (CMSG_DATA (cm), &fd, sizeof fd);
+  return sendmsg (sock, &mh, MSG_NOSIGNAL) == (ssize_t) sizeof m ? 0 : -errno;
+}
+
 /* execvpe without allocating: a name without '/' is looked up in the PATH
  * that init gets, inside the container. */
 static _Noreturn void
@@ -127,6 +143,15 @@ mgr_child_run (const struct mgr_child *c)
 
   if ((r = mgr_rootfs_setup (c, &err)) < 0)
     report (c, err.step, err.step == MGR_STEP_HOOK ? 0 : -r, err.detail);
+  /* sync 2a: a privileged container's mount calls go to the monitor, which
+   * must know the mounts that confine it. */
+  if (c->privs.listen)
+    {
+      struct mgr_sync_protected p = { .type = MGR_SYNC_PROTECTED };
+      mgr_rootfs_protected (c, &p.set);
+      if (send (c->sync_fd, &p, sizeof p, MSG_NOSIGNAL) != sizeof p)
+        report (c, MGR_STEP_LISTENER, errno, NULL);
+    }
   /* Before anything of the container runs: nothing may see the unlocked tree. */
   if (plan->user_namespace && !plan->container.nesting && (r = mgr_rootfs_lock (&err)) < 0)
     report (c, err.step, -r, err.detail);
@@ -174,8 +199,16 @@ mgr_child_run (const struct mgr_child *c)
   if (syscall (SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
     report (c, MGR_STEP_FDS, errno, NULL);
 
-  if ((r = mgr_privileges_drop (&c->privs, &err)) < 0)
+  int listener;
+  if ((r = mgr_privileges_drop (&c->privs, &listener, &err)) < 0)
     report (c, err.step, -r, err.detail);
+  if (listener >= 0)
+    {
+      /* sync 2b: the monitor answers the mount calls from now on. */
+      if ((r = send_listener (c->sync_fd, listener)) < 0)
+        report (c, MGR_STEP_LISTENER, -r, NULL);
+      close (listener);
+    }
 
   if (c->minimal_init)
     {
@@ -322,6 +355,7 @@ static const char *const step_text[] = {
   [MGR_STEP_CAPS_BOUND] = "dropping capability %s from the bounding set",
   [MGR_STEP_NO_NEW_PRIVS] = "setting no_new_privs",
   [MGR_STEP_SECCOMP] = "loading the seccomp filter",
+  [MGR_STEP_LISTENER] = "handing the mount calls to the monitor",
   [MGR_STEP_SETID] = "switching to uid:gid %s",
   [MGR_STEP_CAPS] = "setting the capabilities",
   [MGR_STEP_FDS] = "closing file descriptors",

@@ -12,6 +12,7 @@
 #include <sys/capability.h>
 #include <sys/types.h>
 
+#include "mountpolicy.h"
 #include "plan.h"
 #include "seccomp.h"
 
@@ -23,6 +24,7 @@ struct mgr_privileges {
   gid_t gid;
   bool no_new_privs;
   const MgrSeccomp *seccomp;  /* or NULL */
+  bool listen;                /* ask for the seccomp listener (a filter whose mount calls go to the monitor) */
 };
 
 /* Steps, in order; each names what the child was doing when it failed. */
@@ -56,6 +58,7 @@ enum mgr_step {
   MGR_STEP_CAPS_BOUND,
   MGR_STEP_NO_NEW_PRIVS,
   MGR_STEP_SECCOMP,
+  MGR_STEP_LISTENER,
   MGR_STEP_SETID,
   MGR_STEP_CAPS,
   MGR_STEP_FDS,
@@ -66,13 +69,23 @@ enum mgr_step {
 };
 
 /* Parent → child and child → parent messages on the sync socket. */
-enum mgr_sync_type { MGR_SYNC_GO = 1, MGR_SYNC_ERROR = 2 };
+enum mgr_sync_type {
+  MGR_SYNC_GO = 1,
+  MGR_SYNC_ERROR = 2,
+  MGR_SYNC_PROTECTED = 3, /* struct mgr_sync_protected: the mounts the monitor must keep (privileged) */
+  MGR_SYNC_LISTENER = 4,  /* the seccomp listener fd, in SCM_RIGHTS */
+};
 
 struct mgr_sync_msg {
   int32_t type;
   int32_t step;
   int32_t err;
   char detail[PATH_MAX];
+};
+
+struct mgr_sync_protected {
+  int32_t type;
+  struct mgr_mnt_protected set;
 };
 
 struct mgr_child_error;
@@ -133,8 +146,13 @@ struct mgr_child_error {
 int mgr_rootfs_setup (const struct mgr_child *c, struct mgr_child_error *err);
 /* After pivot_root: makes every mount of the container locked (user namespace only). */
 int mgr_rootfs_lock (struct mgr_child_error *err);
+/* After pivot_root: the roots of the mounts that confine the container
+ * (/proc, its read-only binds and masks, /sys, the cgroup view). */
+void mgr_rootfs_protected (const struct mgr_child *c, struct mgr_mnt_protected *out);
 int mgr_dev_setup (const struct mgr_child *c, int rootfs_fd, struct mgr_child_error *err);
-int mgr_privileges_drop (const struct mgr_privileges *p, struct mgr_child_error *err);
+/* listener gets the seccomp listener fd when p->listen and the filter
+ * notifies, else -1: the caller hands it to the monitor and closes it. */
+int mgr_privileges_drop (const struct mgr_privileges *p, int *listener, struct mgr_child_error *err);
 
 /* Opens path beneath root_fd without following any symlink, creating what
  * create asks for (the last component as a dir or file, parents as dirs). */

@@ -26,6 +26,7 @@
 #include "initsig.h"
 #include "mgr-error.h"
 #include "monitor.h"
+#include "notify.h"
 #include "spawn.h"
 #include "util.h"
 
@@ -35,6 +36,7 @@ typedef struct {
   int fd;
   enum client_kind kind;
   int term; /* CLIENT_CONSOLE: 0 for the console, N for /dev/ttyN */
+  int passed_fd; /* the last fd that came with a request, or -1 */
   size_t len;
   char buf[256];
 } Client;
@@ -63,6 +65,11 @@ typedef struct {
   MgrCgroup *cgroup;
   bool reported; /* mgr-start has had its answer */
   int stop_signal;  /* this boot's, stop.signal = auto resolved */
+  /* A privileged container's mediated mount calls: one listener for init
+   * and its descendants, one per attached command. */
+  GPtrArray *mounts;
+  bool mediated;
+  struct mgr_mnt_protected protected;
   bool killed;      /* the stop timeout passed: SIGKILL was sent */
 } Monitor;
 
@@ -186,6 +193,15 @@ handle_request (Monitor *m, Client *c, const char *line)
       g_autofree char *t = g_strdup_printf ("pid=%d\n", m->init.pid);
       mgr_send_fd (c->fd, m->init.pidfd, t);
     }
+  else if (strcmp (line, "mounts") == 0)
+    {
+      /* An attached command's seccomp listener (mgr_attach). */
+      if (c->passed_fd < 0 || !m->mediated)
+        return false;
+      g_ptr_array_add (m->mounts, mgr_mount_notify_new (c->passed_fd, &m->protected));
+      c->passed_fd = -1;
+      return false;
+    }
   else if (g_str_has_prefix (line, "stop ") || strcmp (line, "kill") == 0)
     {
       guint64 ms = line[0] == 'k' ? 0 : g_ascii_strtoull (line + 5, NULL, 10);
@@ -221,8 +237,17 @@ handle_request (Monitor *m, Client *c, const char *line)
 static bool
 client_readable (Monitor *m, Client *c)
 {
-  char buf[4096];
-  ssize_t n = recv (c->fd, buf, sizeof buf, MSG_DONTWAIT);
+  char buf[4096], cbuf[CMSG_SPACE (sizeof (int))];
+  struct iovec iov = { buf, sizeof buf };
+  struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
+  ssize_t n = recvmsg (c->fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+  struct cmsghdr *cm = n > 0 ? CMSG_FIRSTHDR (&mh) : NULL;
+  if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
+    {
+      if (c->passed_fd >= 0)
+        close (c->passed_fd);
+      memcpy (&c->passed_fd, CMSG_DATA (cm), sizeof c->passed_fd);
+    }
   if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
     return false;
   if (n < 0)
@@ -272,7 +297,7 @@ accept_client (Monitor *m)
       close (fd);
       return;
     }
-  Client c = { .fd = fd, .kind = CLIENT_REQUEST };
+  Client c = { .fd = fd, .kind = CLIENT_REQUEST, .passed_fd = -1 };
   g_array_append_val (m->clients, c);
 }
 
@@ -364,7 +389,7 @@ loop (Monitor *m)
   while (!m->exited)
     {
       guint nc = m->clients->len;
-      g_autofree struct pollfd *p = g_new0 (struct pollfd, 5 + nc + m->n_term);
+      g_autofree struct pollfd *p = g_new0 (struct pollfd, 5 + nc + m->n_term + m->mounts->len);
       int n = 0;
       p[n++] = (struct pollfd){ m->sig_fd, POLLIN };
       p[n++] = (struct pollfd){ m->listen_fd, POLLIN };
@@ -375,8 +400,18 @@ loop (Monitor *m)
         p[n++] = (struct pollfd){ g_array_index (m->clients, Client, i).fd, POLLIN };
       for (guint t = 1; t < m->n_term; t++)
         p[n++] = (struct pollfd){ m->term[t].pty.master, POLLIN };
+      int np = n;
+      guint nm = m->mounts->len;
+      for (guint i = 0; i < nm; i++)
+        p[n++] = (struct pollfd){ mgr_mount_notify_fd (g_ptr_array_index (m->mounts, i)), POLLIN };
       if (poll (p, n, -1) < 0)
         continue;
+      /* A mount call waits in the kernel until it is answered: first. A
+       * listener with no process left under its filter hangs up. */
+      for (guint i = nm; i-- > 0;)
+        if (((p[np + i].revents & POLLIN) && !mgr_mount_notify_handle (g_ptr_array_index (m->mounts, i)))
+            || (!(p[np + i].revents & POLLIN) && (p[np + i].revents & (POLLHUP | POLLERR | POLLNVAL))))
+          g_ptr_array_remove_index (m->mounts, i);
       if (p[0].revents)
         signal_readable (m);
       if (p[1].revents)
@@ -408,6 +443,8 @@ loop (Monitor *m)
         if (p[5 + i].revents && !client_readable (m, &g_array_index (m->clients, Client, i)))
           {
             close (g_array_index (m->clients, Client, i).fd);
+            if (g_array_index (m->clients, Client, i).passed_fd >= 0)
+              close (g_array_index (m->clients, Client, i).passed_fd);
             g_array_remove_index (m->clients, i);
           }
     }
@@ -456,6 +493,7 @@ mgr_monitor_run (const MgrMonitorOptions *o, GError **error)
    * anything else that loses its parent here is. */
   prctl (PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
   m.clients = g_array_new (FALSE, FALSE, sizeof (Client));
+  m.mounts = g_ptr_array_new_with_free_func ((GDestroyNotify) mgr_mount_notify_free);
   m.st = (MgrStatus){ .state = MGR_STATE_STARTING, .monitor_pid = getpid (), .monitor_start = mgr_proc_start_time (getpid ()),
                      .exit_status = -1, .started = time (NULL) };
   save_state (&m);
@@ -537,6 +575,11 @@ mgr_monitor_run (const MgrMonitorOptions *o, GError **error)
                              .boot_id = boot_id };
       if (!mgr_spawn (plan, &so, &m.init, error))
         goto out;
+      m.mediated = m.init.notify_fd >= 0;
+      m.protected = m.init.protected;
+      if (m.mediated)
+        g_ptr_array_add (m.mounts, mgr_mount_notify_new (m.init.notify_fd, &m.protected));
+      m.init.notify_fd = -1;
       m.st.state = MGR_STATE_RUNNING;
       m.st.init_pid = m.init.pid;
       m.st.init_start = m.init.start_time;
@@ -559,6 +602,7 @@ mgr_monitor_run (const MgrMonitorOptions *o, GError **error)
       if (o->execute || m.st.state == MGR_STATE_STOPPING || !WIFSIGNALED (result) || WTERMSIG (result) != SIGHUP)
         break;
       console_note (&m, "the container rebooted: starting it again");
+      g_ptr_array_set_size (m.mounts, 0);
       close (m.init.pidfd);
       m.init = (MgrSpawned){ 0 };
       m.exited = false;
@@ -602,6 +646,8 @@ out:
             client_reply (c, "stopped %d\n", m.wait_status);
         }
       close (c->fd);
+      if (c->passed_fd >= 0)
+        close (c->passed_fd);
     }
   g_array_free (m.clients, TRUE);
   if (m.init.pidfd > 0)
@@ -613,6 +659,7 @@ out:
     }
   g_free (m.term);
   mgr_seccomp_clear (&m.seccomp);
+  g_ptr_array_free (m.mounts, TRUE);
   for (int *fd = (int[]){ m.log_fd, m.listen_fd, m.sig_fd, m.timer_fd }, i = 0; i < 4; i++)
     if (fd[i] >= 0)
       close (fd[i]);

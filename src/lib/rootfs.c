@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -517,4 +518,52 @@ mgr_rootfs_lock (struct mgr_child_error *err)
   if (chdir ("/") < 0)
     return -errno;
   return 0;
+}
+
+void
+mgr_rootfs_protected (const struct mgr_child *c, struct mgr_mnt_protected *out)
+{
+  char path[PATH_MAX];
+  out->n = 0;
+  /* Paths that are not a mount's root here were not mounted (absent on
+   * this kernel): nothing to keep. */
+#define KEEP(p)                                                                                        \
+  do                                                                                                   \
+    {                                                                                                  \
+      struct statx stx;                                                                                \
+      if (statx (AT_FDCWD, (p), AT_SYMLINK_NOFOLLOW, STATX_INO, &stx) == 0                             \
+          && (stx.stx_attributes & stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT))                   \
+        mgr_mountpolicy_add (out, (struct mgr_mnt_key){ makedev (stx.stx_dev_major, stx.stx_dev_minor), \
+                                                        stx.stx_ino });                                \
+    }                                                                                                  \
+  while (0)
+  KEEP ("/proc");
+  KEEP ("/sys");
+  KEEP ("/sys/fs/cgroup");
+  for (size_t i = 0; i < G_N_ELEMENTS (masked_files); i++)
+    {
+      snprintf (path, sizeof path, "/%s", masked_files[i]);
+      KEEP (path);
+    }
+  for (size_t i = 0; i < G_N_ELEMENTS (masked_dirs); i++)
+    {
+      snprintf (path, sizeof path, "/%s", masked_dirs[i]);
+      KEEP (path);
+    }
+  for (size_t i = 0; i < G_N_ELEMENTS (readonly); i++)
+    {
+      snprintf (path, sizeof path, "/%s", readonly[i]);
+      KEEP (path);
+    }
+  for (const char *const *o = c->cgroup_v1; o && *o; o++)
+    {
+      snprintf (path, sizeof path, "/sys/fs/cgroup/%s", strncmp (*o, "name=", 5) == 0 ? *o + 5 : *o);
+      KEEP (path);
+    }
+  if (c->cgroup_v2 && c->cgroup_v2[0])
+    {
+      snprintf (path, sizeof path, "/sys/fs/cgroup/%s", c->cgroup_v2);
+      KEEP (path);
+    }
+#undef KEEP
 }

@@ -58,19 +58,24 @@ parse_errno (const config_setting_t *s, const char *path, int *out, GError **err
   return fail_at (error, path, s, "errno: expected an errno name such as EPERM, or a number 1..4095");
 }
 
+/* The calls the monitor knows how to mediate (notify.c). */
+static const char *const notifiable[] = { "mount", "umount", "umount2", NULL };
+
 static gboolean
 parse_action (const config_setting_t *group, const char *key, const char *path, guint32 *action, GError **error)
 {
   const char *a = NULL;
   config_setting_t *s = config_setting_get_member (group, key);
   if (!s || !(a = config_setting_get_string (s)))
-    return fail_at (error, path, s ? s : group, "%s: expected \"allow\", \"errno\", \"kill\" or \"log\"", key);
+    return fail_at (error, path, s ? s : group, "%s: expected \"allow\", \"errno\", \"kill\", \"log\" or \"notify\"", key);
   if (strcmp (a, "allow") == 0)
     *action = SCMP_ACT_ALLOW;
   else if (strcmp (a, "kill") == 0)
     *action = SCMP_ACT_KILL_PROCESS;
   else if (strcmp (a, "log") == 0)
     *action = SCMP_ACT_LOG;
+  else if (strcmp (a, "notify") == 0 && strcmp (key, "action") == 0)
+    *action = SCMP_ACT_NOTIFY;
   else if (strcmp (a, "errno") == 0)
     {
       int e = EPERM;
@@ -81,7 +86,7 @@ parse_action (const config_setting_t *group, const char *key, const char *path, 
       *action = SCMP_ACT_ERRNO (e);
     }
   else
-    return fail_at (error, path, s, "%s \"%s\": expected allow, errno, kill or log", key, a);
+    return fail_at (error, path, s, "%s \"%s\": expected allow, errno, kill, log or notify (a rule's action only)", key, a);
   return TRUE;
 }
 
@@ -101,7 +106,8 @@ get_u64 (const config_setting_t *g, const char *key, guint64 *v)
 }
 
 static gboolean
-add_rules (scmp_filter_ctx ctx, const config_setting_t *list, const char *path, GError **error)
+add_rules (scmp_filter_ctx ctx, const config_setting_t *list, const char *path, bool privileged, bool *notify,
+           GError **error)
 {
   if (!list)
     return TRUE;
@@ -117,6 +123,11 @@ add_rules (scmp_filter_ctx ctx, const config_setting_t *list, const char *path, 
         return fail_at (error, path, rule, "a rule is a group { syscalls = [...]; action = ...; }");
       if (!parse_action (rule, "action", path, &action, error))
         return FALSE;
+      /* Only the monitor of a privileged container listens, and it only
+       * knows the mount calls: anything else would just fail with ENOSYS. */
+      if (action == SCMP_ACT_NOTIFY && !privileged)
+        return fail_at (error, path, rule, "action \"notify\" belongs in privileged_rules: only a privileged container's "
+                        "mount calls are mediated by the monitor");
       config_setting_t *args = config_setting_get_member (rule, "args");
       for (int j = 0; args && j < config_setting_length (args); j++)
         {
@@ -145,6 +156,12 @@ add_rules (scmp_filter_ctx ctx, const config_setting_t *list, const char *path, 
           int nr = name ? seccomp_syscall_resolve_name (name) : __NR_SCMP_ERROR;
           if (nr == __NR_SCMP_ERROR)
             return fail_at (error, path, names, "\"%s\" is not a system call libseccomp knows", name ? name : "?");
+          if (action == SCMP_ACT_NOTIFY && !g_strv_contains (notifiable, name))
+            return fail_at (error, path, names, "\"%s\": the monitor mediates only mount, umount and umount2; "
+                            "give it another action", name);
+          if (action == SCMP_ACT_NOTIFY && ncmp)
+            return fail_at (error, path, rule, "action \"notify\" takes no args: the monitor sees every call");
+          *notify |= action == SCMP_ACT_NOTIFY;
           int r = seccomp_rule_add_array (ctx, action, nr, ncmp, cmps);
           if (r < 0)
             return fail_at (error, path, rule, "adding the rule for %s: %s", name, g_strerror (-r));
@@ -287,8 +304,11 @@ mgr_seccomp_compile (const char *path, bool privileged, MgrSeccomp *out, GError 
     }
   else if (seccomp_arch_native () == SCMP_ARCH_AARCH64)
     seccomp_arch_add (ctx, SCMP_ARCH_ARM);
-  gboolean ok = add_rules (ctx, config_setting_get_member (root, "rules"), path, error)
-                && (!privileged || add_rules (ctx, config_setting_get_member (root, "privileged_rules"), path, error));
+  bool notify = false;
+  gboolean ok = add_rules (ctx, config_setting_get_member (root, "rules"), path, false, &notify, error)
+                && (!privileged
+                    || add_rules (ctx, config_setting_get_member (root, "privileged_rules"), path, true, &notify, error));
+  out->notify = notify;
   config_setting_t *pers = config_setting_get_member (root, "personality_allow");
   if (ok && pers)
     ok = parse_personality (pers, ctx, path, &out->personality, error);
@@ -344,13 +364,19 @@ mgr_seccomp_clear (MgrSeccomp *s)
 }
 
 int
-mgr_seccomp_load (const MgrSeccomp *s)
+mgr_seccomp_load (const MgrSeccomp *s, int *listener)
 {
+  if (listener)
+    *listener = -1;
   if (!s || !s->prog.len)
     return 0;
   if (s->personality.len && syscall (SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &s->personality) < 0)
     return -errno;
-  if (syscall (SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &s->prog) < 0)
+  bool listen = listener && s->notify;
+  int r = syscall (SYS_seccomp, SECCOMP_SET_MODE_FILTER, listen ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0, &s->prog);
+  if (r < 0)
     return -errno;
+  if (listen)
+    *listener = r;
   return 0;
 }

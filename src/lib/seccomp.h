@@ -14,6 +14,7 @@ typedef struct {
    * compare an argument only once per rule, so "personality only with one
    * of these values" cannot be said in the deny-list filter (len 0: none). */
   struct sock_fprog personality;
+  bool notify; /* some calls go to the monitor (action "notify") */
 } MgrSeccomp;
 
 /* The file of a named profile: "default" → DATADIR/seccomp/default.profile
@@ -26,5 +27,7 @@ gboolean mgr_seccomp_for_plan (const MgrPlan *plan, MgrSeccomp *out, GError **er
 void mgr_seccomp_clear (MgrSeccomp *s);
 
 /* Loads the program into the calling thread; -errno on failure. Used
- * between clone and exec: no allocation. */
-int mgr_seccomp_load (const MgrSeccomp *s);
+ * between clone and exec: no allocation. With listener non-NULL and a
+ * filter that notifies, *listener gets the notification fd (else -1);
+ * without, notified calls fail with ENOSYS (no one listens). */
+int mgr_seccomp_load (const MgrSeccomp *s, int *listener);

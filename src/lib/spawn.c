@@ -153,6 +153,7 @@ mgr_spawn (const MgrPlan *plan, const MgrSpawnOptions *o, MgrSpawned *out, GErro
   int sv[2];
   struct mgr_privileges privs;
   mgr_privileges_prepare (plan, plan->container.uid.v, plan->container.gid.v, o->seccomp, &privs);
+  privs.listen = o->seccomp && o->seccomp->notify;
 
   g_auto (GStrv) env_pre_mount = mgr_hook_env (plan, "pre-mount", 0);
   g_auto (GStrv) env_mount = mgr_hook_env (plan, "mount", 0);
@@ -261,16 +262,48 @@ mgr_spawn (const MgrPlan *plan, const MgrSpawnOptions *o, MgrSpawned *out, GErro
       g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "releasing the container's init: %s", g_strerror (errno));
       goto kill_child;
     }
-  /* sync 2: an error record, or end of file when exec closed the socket. */
-  struct mgr_sync_msg m;
+  /* sync 2: an error record, or end of file when exec closed the socket;
+   * before it, for a privileged container, sync 2a (the mounts to keep)
+   * and sync 2b (the seccomp listener). */
+  union {
+    struct mgr_sync_msg m;
+    struct mgr_sync_protected p;
+  } u;
+  int listener = -1;
   ssize_t n;
-  do
-    n = recv (sync_fd, &m, sizeof m, 0);
-  while (n < 0 && errno == EINTR);
-  if (n == sizeof m && m.type == MGR_SYNC_ERROR)
+  for (;;)
     {
-      g_autofree char *what = mgr_step_describe (&m);
+      char cbuf[CMSG_SPACE (sizeof (int))];
+      struct iovec iov = { &u, sizeof u };
+      struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
+      n = recvmsg (sync_fd, &mh, MSG_CMSG_CLOEXEC);
+      if (n < 0 && errno == EINTR)
+        continue;
+      struct cmsghdr *cm = n > 0 ? CMSG_FIRSTHDR (&mh) : NULL;
+      if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
+        {
+          int fd;
+          memcpy (&fd, CMSG_DATA (cm), sizeof fd);
+          if (n == sizeof u.m && u.m.type == MGR_SYNC_LISTENER && listener < 0)
+            {
+              listener = fd;
+              continue;
+            }
+          close (fd);
+        }
+      if (n == sizeof u.p && u.p.type == MGR_SYNC_PROTECTED)
+        {
+          out->protected = u.p.set;
+          continue;
+        }
+      break;
+    }
+  if (n == sizeof u.m && u.m.type == MGR_SYNC_ERROR)
+    {
+      g_autofree char *what = mgr_step_describe (&u.m);
       g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "%s", what);
+      if (listener >= 0)
+        close (listener);
       waitpid (pid, NULL, 0);
       close (pidfd);
       return FALSE;
@@ -278,6 +311,7 @@ mgr_spawn (const MgrPlan *plan, const MgrSpawnOptions *o, MgrSpawned *out, GErro
   out->pid = pid;
   out->pidfd = pidfd;
   out->start_time = mgr_proc_start_time (pid);
+  out->notify_fd = listener;
   return TRUE;
 
 kill_child:

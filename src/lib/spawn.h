@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "mountpolicy.h"
 #include "plan.h"
 #include "seccomp.h"
 
@@ -25,6 +26,8 @@ typedef struct {
   pid_t pid;
   int pidfd;
   guint64 start_time;
+  int notify_fd;                     /* seccomp listener of a privileged container's mount calls, or -1 */
+  struct mgr_mnt_protected protected; /* the mounts that confine it, for the listener */
 } MgrSpawned;
 
 /* Starts init; on failure nothing of it is left (the child is reaped). */

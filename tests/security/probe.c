@@ -148,6 +148,72 @@ caps (void)
     fclose (f);
 }
 
+/* Ways around the masks other than removing them: copying /proc without
+ * them, copying it with them and then taking the copy apart, moving the
+ * read-only /proc/sys away, naming a target through a magic link, and the
+ * new mount API. */
+static void
+mount_variants (void)
+{
+  char p[64];
+  int r = mount ("/proc", "/tmp/.probe-mnt", NULL, MS_BIND, NULL);
+  int e = errno;
+  if (r == 0)
+    {
+      info ("bind-proc-nonrecursive", "bound /proc without its submounts; the next probes try what that uncovers");
+      open_write ("bind-proc-write-core_pattern", "/tmp/.probe-mnt/sys/kernel/core_pattern");
+      read_some ("bind-proc-read-timer_list", "/tmp/.probe-mnt/timer_list");
+      umount2 ("/tmp/.probe-mnt", MNT_DETACH);
+    }
+  else
+    result ("bind-proc-nonrecursive", 0, e, NULL);
+  mkdir ("/tmp/.probe-rbind", 0700);
+  r = mount ("/proc", "/tmp/.probe-rbind", NULL, MS_BIND | MS_REC, NULL);
+  e = errno;
+  if (r == 0)
+    {
+      info ("rbind-proc", "bound /proc with its submounts; the next probes try to take the copy apart");
+      r = mount (NULL, "/tmp/.probe-rbind/sys", NULL, MS_REMOUNT | MS_BIND, NULL);
+      result ("rbind-proc-remount-sys-rw", r == 0, errno, "the copy of /proc/sys is read-write");
+      r = umount2 ("/tmp/.probe-rbind/timer_list", MNT_DETACH);
+      result ("rbind-proc-umount-mask", r == 0, errno, "the copy's mask over timer_list is gone");
+      open_write ("rbind-proc-write-core_pattern", "/tmp/.probe-rbind/sys/kernel/core_pattern");
+    }
+  else
+    result ("rbind-proc", 0, e, NULL);
+  r = mount ("/proc/sys", "/tmp/.probe-mnt", NULL, MS_MOVE, NULL);
+  result ("move-proc-sys", r == 0, errno, "the read-only /proc/sys was moved away");
+  open_write ("write-core_pattern-after-move", "/proc/sys/kernel/core_pattern");
+  int fd = open ("/proc/sys", O_PATH | O_CLOEXEC);
+  snprintf (p, sizeof p, "/proc/self/fd/%d", fd);
+  r = mount (NULL, p, NULL, MS_REMOUNT | MS_BIND, NULL);
+  result ("remount-proc-sys-rw-via-fd", r == 0, errno, "/proc/sys is read-write again (target named by a magic link)");
+  if (fd >= 0)
+    close (fd);
+  int fs = syscall (SYS_fsopen, "proc", 1 /* FSOPEN_CLOEXEC */);
+  e = errno;
+  if (fs >= 0 && syscall (SYS_fsconfig, fs, 6 /* FSCONFIG_CMD_CREATE */, NULL, NULL, 0) == 0)
+    {
+      int m = syscall (SYS_fsmount, fs, 1 /* FSMOUNT_CLOEXEC */, 0);
+      e = errno;
+      if (m >= 0)
+        {
+          info ("fsmount-proc", "a detached procfs; the next probe tries what it exposes");
+          int w = openat (m, "sys/kernel/core_pattern", O_WRONLY | O_CLOEXEC);
+          result ("fsmount-proc-write-core_pattern", w >= 0, errno, "core_pattern of a fresh procfs");
+          if (w >= 0)
+            close (w);
+          close (m);
+        }
+      else
+        result ("fsmount-proc", 0, e, NULL);
+    }
+  else
+    result ("fsmount-proc", 0, e, NULL);
+  if (fs >= 0)
+    close (fs);
+}
+
 /* The masks and read-only mounts over /proc and /sys must hold against root
  * inside, whatever its capabilities: they are locked (user namespace) or
  * the mount calls are mediated (privileged). */
@@ -195,11 +261,12 @@ mounts (void)
   e = errno;
   if (r == 0)
     {
-      info ("mount-tmpfs", "allowed: a tmpfs owned by the container's user namespace reaches nothing of the host");
+      info ("mount-tmpfs", "allowed: a tmpfs of the container's own reaches nothing of the host");
       umount2 ("/tmp/.probe-mnt", MNT_DETACH);
     }
   else
     result ("mount-tmpfs", 0, e, NULL);
+  mount_variants ();
   r = mount ("cgroup", "/tmp/.probe-mnt", "cgroup", 0, "memory");
   e = errno;
   if (r == 0)

@@ -183,6 +183,46 @@ for kind in p u; do
     || fail "[$kind] execute status: $(cat "$WORK/rc-$kind-pipe" "$WORK/rc-$kind-tty" 2>&1)"
 done
 
+# ---- mediated mounts (privileged) ----
+# A privileged container's mount calls are performed by its monitor when
+# safe and refused otherwise: for init's descendants (execute) and for
+# attached commands alike.
+n="$pfx-p"
+script='mkdir -p /tmp/t /mnt
+mount -t tmpfs -o size=1m,mode=700 tmpfs /tmp/t && echo data > /tmp/t/f && grep -q " /tmp/t tmpfs " /proc/mounts && umount /tmp/t && echo TMPFS-OK
+mount -t mqueue mq /mnt && ls /mnt | tr "\n" " " && echo MQUEUE-OK && umount /mnt
+mount -t proc proc /mnt 2>/dev/null || echo PROC-REFUSED
+mount -t sysfs sysfs /mnt 2>/dev/null || echo SYSFS-REFUSED
+mount -o remount,rw /proc/sys 2>/dev/null || echo REMOUNT-REFUSED
+mount -o remount,bind,rw /proc/sys 2>/dev/null || echo BIND-REMOUNT-REFUSED
+umount /proc/timer_list 2>/dev/null || echo UMOUNT-MASK-REFUSED
+umount -l /proc/sys 2>/dev/null || echo UMOUNT-PROC-SYS-REFUSED
+mount -o remount,bind,ro /proc/sys && echo KEEP-RO-OK
+mkdir -p /tmp/b && mount --bind /tmp/b /mnt && umount /mnt && echo BIND-OK'
+# The host's message queues must not show in a mediated mqueue mount.
+# A queue in the host's ipc namespace, made through a mount only a private
+# mount namespace sees.
+hostq="mgrhost$$"
+mkdir -p "$WORK/mq"
+unshare -m sh -c "mount -t mqueue mq '$WORK/mq' && touch '$WORK/mq/$hostq'" || fail "creating a host message queue"
+
+m start -n "$n" >/dev/null
+for via in attach execute; do
+  [ $via = execute ] && m stop -k -n "$n" >/dev/null
+  run m $via -n "$n" -- sh -c "$script"
+  for what in TMPFS-OK MQUEUE-OK PROC-REFUSED SYSFS-REFUSED REMOUNT-REFUSED BIND-REMOUNT-REFUSED UMOUNT-MASK-REFUSED \
+              UMOUNT-PROC-SYS-REFUSED KEEP-RO-OK BIND-OK; do
+    expect_in "$OUT" "$what" "[p] $via: mediated mount: $what"
+  done
+  expect_not_in "$OUT" "$hostq" "[p] $via: a mediated mqueue is the container's, not the host's"
+done
+unshare -m sh -c "mount -t mqueue mq '$WORK/mq' && rm -f '$WORK/mq/$hostq'"
+grep -q " /tmp/t " /proc/mounts && fail "a mediated mount reached the host's mount table" || pass "no mediated mount reached the host"
+m start -n "$n" >/dev/null
+run m attach -n "$n" -u 1000 -- sh -c 'mkdir -p /tmp/u; mount -t tmpfs t /tmp/u 2>/dev/null && echo USER-MOUNTED || echo USER-REFUSED'
+expect_in "$OUT" "USER-REFUSED" "[p] a user without CAP_SYS_ADMIN gets no mount from the monitor"
+m stop -k -n "$n" >/dev/null
+
 # ---- [container] nesting ----
 # Locked mounts are why a user-namespaced root cannot mount a procfs of its
 # own (the kernel wants a fully visible one first). nesting = true leaves
