@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -47,7 +48,10 @@ row_fill (Row *r, const MgrPaths *paths, const char *containers, const char *nam
   mgr_runtime_status (&r->rt, &r->st);
   g_autofree char *cfg = g_build_filename (containers, name, "config", NULL);
   g_autoptr (GKeyFile) kf = g_key_file_new ();
-  if (g_key_file_load_from_file (kf, cfg, G_KEY_FILE_NONE, NULL))
+  gsize len = 0;
+  /* Never blocks: a FIFO or symlink in place of a config is not read. */
+  g_autofree char *text = mgr_read_regular_at (AT_FDCWD, cfg, 1 << 20, &len);
+  if (text && g_key_file_load_from_data (kf, text, len, G_KEY_FILE_NONE, NULL))
     {
       r->unprivileged = g_key_file_has_group (kf, "id_map");
       g_autofree char *v = g_key_file_get_value (kf, "container", "autostart", NULL);

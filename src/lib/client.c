@@ -13,6 +13,7 @@
 
 #include "cgroup.h"
 #include "client.h"
+#include "idblock.h"
 #include "keys.h"
 #include "mgr-error.h"
 #include "monitor.h"
@@ -93,6 +94,8 @@ mgr_start (const MgrPlan *plan, const MgrRuntimePaths *rt, const MgrStartOptions
                    plan->name, pid, plan->name, folder ? " -P " : "", folder ? folder : "");
       return -1;
     }
+  if (!mgr_id_blocks_check (plan, error))
+    return -1;
   _cleanup_close_ int lock = mgr_runtime_lock (rt, &lock_err);
   if (lock < 0)
     {

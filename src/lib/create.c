@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -53,31 +54,44 @@ interrupted (void)
   return sigismember (&pending, SIGINT) || sigismember (&pending, SIGTERM) || sigismember (&pending, SIGHUP);
 }
 
-/* Which containers of the folder hold host ids in [start, start+count). */
+/* Gives the caller its signal mask back. A signal that arrived meanwhile
+ * has been acted on (the create failed and says so): it is taken, not left
+ * to kill the caller before it can print why. */
+static void
+restore_signals (const sigset_t *set, const sigset_t *saved)
+{
+  struct timespec zero = { 0, 0 };
+  while (sigtimedwait (set, NULL, &zero) > 0)
+    ;
+  pthread_sigmask (SIG_SETMASK, saved, NULL);
+}
+
+/* Which containers hold host ids in ranges: by name when they are in
+ * containers, else with their folder. */
 static char *
-holders (const char *containers, const GArray *ranges)
+holders (const MgrIdRegistry *reg, const char *containers, const GArray *ranges)
 {
   GString *out = g_string_new (NULL);
-  guint n = 0;
-  g_autoptr (GDir) d = g_dir_open (containers, 0, NULL);
-  for (const char *name; d && (name = g_dir_read_name (d));)
+  g_autoptr (GPtrArray) seen = g_ptr_array_new ();
+  char *real = realpath (containers, NULL);
+  g_autofree char *folder = g_strdup (real ? real : containers);
+  free (real);
+  for (guint i = 0; i < reg->holds->len; i++)
     {
-      g_autoptr (GArray) u = g_array_new (FALSE, FALSE, sizeof (struct mgr_idmap_range));
-      g_autoptr (GArray) g = g_array_new (FALSE, FALSE, sizeof (struct mgr_idmap_range));
-      g_autofree char *one = g_build_filename (containers, name, NULL);
-      if (name[0] == '.')
-        continue;
-      mgr_id_blocks_of (one, u, g);
+      const MgrIdHold *h = &g_array_index (reg->holds, MgrIdHold, i);
       bool inside = false;
-      for (guint i = 0; i < u->len && !inside; i++)
-        for (guint j = 0; j < ranges->len && !inside; j++)
-          {
-            const struct mgr_idmap_range *a = &g_array_index (u, struct mgr_idmap_range, i);
-            const struct mgr_idmap_range *b = &g_array_index (ranges, struct mgr_idmap_range, j);
-            inside = a->outside < (guint64) b->outside + b->count && b->outside < (guint64) a->outside + a->count;
-          }
-      if (inside)
-        g_string_append_printf (out, "%s%s", n++ ? ", " : "", name);
+      for (guint j = 0; j < ranges->len && !inside; j++)
+        {
+          const struct mgr_idmap_range *b = &g_array_index (ranges, struct mgr_idmap_range, j);
+          inside = h->r.outside < (guint64) b->outside + b->count && b->outside < (guint64) h->r.outside + h->r.count;
+        }
+      if (!inside || h->gid || g_ptr_array_find_with_equal_func (seen, h->holder, g_str_equal, NULL))
+        continue;
+      g_ptr_array_add (seen, h->holder);
+      g_autofree char *dir = g_path_get_dirname (h->holder), *name = mgr_id_hold_name (h);
+      g_string_append_printf (out, "%s%s", out->len ? ", " : "", name);
+      if (strcmp (dir, folder) != 0)
+        g_string_append_printf (out, " in %s", dir);
     }
   return g_string_free (out, FALSE);
 }
@@ -96,7 +110,8 @@ block_count (const GArray *ranges)
  * else. Used up, the user learns who holds the blocks and how to get more;
  * --shared-ids takes the first block knowingly. */
 static gboolean
-choose_user_ids (const MgrCreateOptions *o, const char *containers, guint32 *uid, guint32 *gid, GError **error)
+choose_user_ids (const MgrCreateOptions *o, const MgrIdRegistry *reg, const char *containers, guint32 *uid,
+                 guint32 *gid, GError **error)
 {
   const char *user = g_get_user_name ();
   g_autoptr (GArray) ur = mgr_subid_ranges (o->paths->subuid, user, geteuid ());
@@ -117,10 +132,10 @@ choose_user_ids (const MgrCreateOptions *o, const char *containers, guint32 *uid
     }
   g_autoptr (GArray) tu = g_array_new (FALSE, FALSE, sizeof (struct mgr_idmap_range));
   g_autoptr (GArray) tg = g_array_new (FALSE, FALSE, sizeof (struct mgr_idmap_range));
-  mgr_id_blocks_taken (containers, tu, tg);
+  mgr_id_registry_taken (reg, NULL, tu, tg);
   if (mgr_id_block_find (ur, tu, uid) && mgr_id_block_find (gr, tg, gid))
     return TRUE;
-  g_autofree char *who = holders (containers, ur);
+  g_autofree char *who = holders (reg, containers, ur);
   guint64 end = 0;
   for (guint i = 0; i < ur->len; i++)
     {
@@ -140,13 +155,14 @@ choose_user_ids (const MgrCreateOptions *o, const char *containers, guint32 *uid
 }
 
 /* Chooses the container's id block: root's ranges in /etc/subuid and
- * /etc/subgid, else the pool of mgr.conf; minus every block a container in
- * the folder (or one being created there) already has. */
+ * /etc/subgid, else the pool of mgr.conf; minus every block a container of
+ * any recorded folder (or one being created there) already has. */
 static gboolean
-choose_ids (const MgrCreateOptions *o, const char *containers, guint32 *uid, guint32 *gid, GError **error)
+choose_ids (const MgrCreateOptions *o, const MgrIdRegistry *reg, const char *containers, guint32 *uid, guint32 *gid,
+            GError **error)
 {
   if (o->paths->user)
-    return choose_user_ids (o, containers, uid, gid, error);
+    return choose_user_ids (o, reg, containers, uid, gid, error);
   g_autoptr (GArray) ur = mgr_subid_ranges (o->paths->subuid, "root", 0);
   g_autoptr (GArray) gr = mgr_subid_ranges (o->paths->subgid, "root", 0);
   struct mgr_idmap_range pool = { 0, o->settings->idmap_pool_start, o->settings->idmap_pool_size };
@@ -163,7 +179,7 @@ choose_ids (const MgrCreateOptions *o, const char *containers, guint32 *uid, gui
     }
   g_autoptr (GArray) tu = g_array_new (FALSE, FALSE, sizeof (struct mgr_idmap_range));
   g_autoptr (GArray) tg = g_array_new (FALSE, FALSE, sizeof (struct mgr_idmap_range));
-  mgr_id_blocks_taken (containers, tu, tg);
+  mgr_id_registry_taken (reg, NULL, tu, tg);
   if (!mgr_id_block_find (ur, tu, uid))
     return g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "no free block of %d uids left in %s; add a range "
                         "(usermod --add-subuids START-END root) or create with --privileged", MGR_ID_BLOCK, from_u), FALSE;
@@ -216,16 +232,21 @@ mgr_template_env (const MgrPaths *paths, const MgrSettings *settings)
 static gboolean
 run_template (const char *exe, char *const *argv, char *const *envp, GError **error)
 {
-  sigset_t set, old;
+  sigset_t set;
   sigemptyset (&set);
   sigaddset (&set, SIGINT), sigaddset (&set, SIGTERM), sigaddset (&set, SIGHUP);
-  pthread_sigmask (SIG_BLOCK, &set, &old);
+  pid_t parent = getpid ();
   pid_t pid = fork ();
   if (pid == 0)
     {
       sigset_t none;
       sigemptyset (&none);
       sigprocmask (SIG_SETMASK, &none, NULL);
+      /* A create that is SIGKILLed takes its template along, so that the
+       * next create can remove the folder it leaves. */
+      prctl (PR_SET_PDEATHSIG, SIGKILL);
+      if (getppid () != parent)
+        _exit (1);
       execve (exe, argv, envp);
       fprintf (stderr, "mgr-create: executing %s: %s\n", exe, g_strerror (errno));
       _exit (127);
@@ -280,23 +301,27 @@ mgr_create (const MgrCreateOptions *o, GError **error)
                         target, o->name), FALSE;
 
   /* Ctrl-C, kill and hang-up wait until a step is over; then everything made
-   * so far goes. */
-  sigset_t set;
+   * so far goes. No step waits with them blocked: the registry's lock is
+   * waited for in slices that look at them, its scan never blocks (FIFOs are
+   * skipped), and the template is watched with a signalfd. The caller's
+   * mask comes back at the end. */
+  sigset_t set, saved;
   sigemptyset (&set);
   sigaddset (&set, SIGINT), sigaddset (&set, SIGTERM), sigaddset (&set, SIGHUP);
-  sigprocmask (SIG_BLOCK, &set, NULL);
+  pthread_sigmask (SIG_BLOCK, &set, &saved);
 
-  /* The lock covers choosing ids and writing them where the next create
-   * will see them: the new folder's config. */
-  g_autofree char *lockpath = g_build_filename (containers, ".create.lock", NULL);
-  _cleanup_close_ int lock = open (lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
-  if (lock < 0 || fcntl (lock, F_OFD_SETLKW, &fl) < 0)
-    return g_set_error (error, MGR_ERROR, MGR_ERROR_IO, "locking %s: %s", lockpath, g_strerror (errno)), FALSE;
+  /* The registry's lock covers choosing ids and writing them where the next
+   * create will see them: the new folder's config, with this process
+   * recorded as its creator so that a later create can tell a folder left by
+   * a killed create from one still being made. */
+  g_autoptr (MgrIdRegistry) reg = mgr_id_registry_open (containers, interrupted, error);
+  if (!reg)
+    return restore_signals (&set, &saved), FALSE;
   g_autofree char *tmpl = g_strdup_printf ("%s/.%s.creating-XXXXXX", containers, o->name);
   g_autofree char *tmp = g_mkdtemp_full (tmpl, 0755) ? g_strdup (tmpl) : NULL;
   if (!tmp)
-    return g_set_error (error, MGR_ERROR, MGR_ERROR_IO, "creating %s: %s", tmpl, g_strerror (errno)), FALSE;
+    return g_set_error (error, MGR_ERROR, MGR_ERROR_IO, "creating %s: %s", tmpl, g_strerror (errno)),
+           restore_signals (&set, &saved), FALSE;
   g_autofree char *cfg = g_build_filename (tmp, "config", NULL);
   g_autofree char *rootfs = g_build_filename (tmp, "rootfs", NULL);
   g_autofree char *text = NULL, *tconf = NULL;
@@ -320,6 +345,8 @@ mgr_create (const MgrCreateOptions *o, GError **error)
                            "# Every key: man mgr.container.conf, or mgr-config list.\n", o->name, o->template, when);
     text = now;
   }
+  if (!mgr_id_creating_mark (tmp, error))
+    goto fail;
   if (mapped && own_map)
     {
       /* The template unpacks as the block the file maps container root to. */
@@ -337,18 +364,19 @@ mgr_create (const MgrCreateOptions *o, GError **error)
         }
       uid = out, gid = out2;
     }
-  else if (mapped && !choose_ids (o, containers, &uid, &gid, error))
+  else if (mapped && !choose_ids (o, reg, containers, &uid, &gid, error))
     goto fail;
   if (mapped && !own_map)
     {
       g_autofree char *u = g_strdup_printf ("0 %u %d", uid, MGR_ID_BLOCK), *g = g_strdup_printf ("0 %u %d", gid, MGR_ID_BLOCK);
       g_autofree char *t1 = mgr_config_text_set (text, "id_map", "uid", u, error);
       g_autofree char *t2 = t1 ? mgr_config_text_set (t1, "id_map", "gid", g, error) : NULL;
-      if (!t2 || !mgr_write_file_atomic (cfg, t2, -1, 0644, error))
+      /* Shared knowingly: mgr-start then lets it share (and others share with it). */
+      g_autofree char *t3 = t2 && o->shared_ids ? mgr_config_text_set (t2, "id_map", "shared", "true", error) : NULL;
+      if (!t2 || (o->shared_ids && !t3) || !mgr_write_file_atomic (cfg, t3 ? t3 : t2, -1, 0644, error))
         goto fail;
     }
-  fl.l_type = F_UNLCK;
-  fcntl (lock, F_OFD_SETLK, &fl);
+  g_clear_pointer (&reg, mgr_id_registry_close);
 
   {
     g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
@@ -383,6 +411,12 @@ mgr_create (const MgrCreateOptions *o, GError **error)
           g_free (text);
           text = t1 ? mgr_config_text_set (t1, "id_map", "gid", g, error) : NULL;
           g_free (t1);
+          if (text && o->shared_ids)
+            {
+              char *t2 = mgr_config_text_set (text, "id_map", "shared", "true", error);
+              g_free (text);
+              text = t2;
+            }
           if (!text)
             goto fail;
         }
@@ -399,6 +433,10 @@ mgr_create (const MgrCreateOptions *o, GError **error)
   }
   if (interrupted () || !mgr_write_file_atomic (cfg, text, -1, 0644, error))
     goto fail;
+  {
+    g_autofree char *creator = g_build_filename (tmp, "creator", NULL);
+    unlink (creator);
+  }
   if (renameat2 (AT_FDCWD, tmp, AT_FDCWD, target, RENAME_NOREPLACE) < 0)
     {
       g_set_error (error, MGR_ERROR, MGR_ERROR_IO, "moving %s to %s: %s", tmp, target, g_strerror (errno));
@@ -417,5 +455,6 @@ fail:
       if (!(o->paths->user ? mgr_rm_tree_mapped (tmp, &rm) : mgr_rm_tree (tmp, &rm)))
         g_prefix_error (error, "(and %s could not be removed: %s) ", tmp, rm->message);
     }
+  restore_signals (&set, &saved);
   return ok;
 }

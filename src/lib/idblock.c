@@ -1,11 +1,18 @@
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "idblock.h"
-#include "spawn.h"
-#include <unistd.h>
 #include "keys.h"
+#include "mgr-error.h"
+#include "runtime.h"
+#include "spawn.h"
 #include "util.h"
 
 GArray *
@@ -74,23 +81,14 @@ add_taken (GKeyFile *kf, const char *key, GArray *out)
 void
 mgr_id_blocks_of (const char *dir, GArray *uids, GArray *gids)
 {
-  g_autofree char *cfg = g_build_filename (dir, "config", NULL);
+  gsize len = 0;
+  _cleanup_close_ int dfd = open (dir, O_RDONLY | O_DIRECTORY | O_NONBLOCK | O_CLOEXEC);
+  g_autofree char *text = dfd >= 0 ? mgr_read_regular_at (dfd, "config", 1 << 20, &len) : NULL;
   g_autoptr (GKeyFile) kf = g_key_file_new ();
-  if (!g_key_file_load_from_file (kf, cfg, G_KEY_FILE_NONE, NULL))
+  if (!text || !g_key_file_load_from_data (kf, text, len, G_KEY_FILE_NONE, NULL))
     return;
   add_taken (kf, "uid", uids);
   add_taken (kf, "gid", gids);
-}
-
-void
-mgr_id_blocks_taken (const char *containers, GArray *uids, GArray *gids)
-{
-  g_autoptr (GDir) d = g_dir_open (containers, 0, NULL);
-  for (const char *n; d && (n = g_dir_read_name (d));)
-    {
-      g_autofree char *dir = g_build_filename (containers, n, NULL);
-      mgr_id_blocks_of (dir, uids, gids);
-    }
 }
 
 static int
@@ -142,6 +140,290 @@ mgr_rm_tree_mapped (const char *dir, GError **error)
     {
       g_clear_error (error);
       return mgr_rm_tree (dir, error);
+    }
+  return TRUE;
+}
+
+char *
+mgr_id_registry_path (void)
+{
+  if (geteuid () == 0)
+    return g_build_filename (MGR_LOCALSTATEDIR, "lib", "mgr", ".folders", NULL);
+  return g_build_filename (g_get_user_data_dir (), "mgr", ".folders", NULL);
+}
+
+/* FOLDER/NAME with FOLDER's symlinks resolved: how holders are compared. */
+static char *
+canonical_container (const char *dir)
+{
+  g_autofree char *canon = g_canonicalize_filename (dir, NULL);
+  g_autofree char *parent = g_path_get_dirname (canon), *name = g_path_get_basename (canon);
+  char *real = realpath (parent, NULL);
+  char *out = g_build_filename (real ? real : parent, name, NULL);
+  free (real);
+  return out;
+}
+
+char *
+mgr_id_hold_name (const MgrIdHold *h)
+{
+  char *name = g_path_get_basename (h->holder);
+  char *suffix = h->creating ? g_strrstr (name, ".creating-") : NULL;
+  if (suffix)
+    {
+      /* .NAME.creating-XXXXXX */
+      *suffix = '\0';
+      memmove (name, name + 1, strlen (name));
+    }
+  return name;
+}
+
+static void
+add_holds (GKeyFile *kf, const char *key, const char *holder, bool creating, GArray *out)
+{
+  g_autofree char *sv = g_key_file_get_value (kf, "id_map", "shared", NULL);
+  struct mgr_idmap_settings flags = { 0 };
+  bool shared = sv && mgr_key_parse (mgr_key_find (MGR_SEC_ID_MAP, "shared"), mgr_strip_inline_comment (sv), &flags, NULL)
+                && flags.shared;
+  g_autofree char *v = g_key_file_get_value (kf, "id_map", key, NULL);
+  const struct mgr_key *k = mgr_key_find (MGR_SEC_ID_MAP, key);
+  struct mgr_idmap_settings s = { 0 };
+  if (!v || !mgr_key_parse (k, mgr_strip_inline_comment (v), &s, NULL))
+    return;
+  struct mgr_idmap *m = strcmp (key, "uid") == 0 ? &s.uid : &s.gid;
+  for (guint i = 0; i < m->n; i++)
+    {
+      MgrIdHold h = { m->r[i], strcmp (key, "gid") == 0, g_strdup (holder), creating, shared };
+      g_array_append_val (out, h);
+    }
+  k->type->clear (m);
+}
+
+/* Reads the [id_map] of DIRFD/NAME/config into holds. */
+static void
+read_holds (int dirfd, const char *name, const char *holder, bool creating, GArray *holds)
+{
+  _cleanup_close_ int cfd = openat (dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  gsize len = 0;
+  g_autofree char *text = cfd >= 0 ? mgr_read_regular_at (cfd, "config", 1 << 20, &len) : NULL;
+  g_autoptr (GKeyFile) kf = g_key_file_new ();
+  if (!text || !g_key_file_load_from_data (kf, text, len, G_KEY_FILE_NONE, NULL))
+    return;
+  add_holds (kf, "uid", holder, creating, holds);
+  add_holds (kf, "gid", holder, creating, holds);
+}
+
+/* Whether the creator recorded in DIRFD/NAME/creator still runs. */
+static bool
+creator_lives (int dirfd, const char *name)
+{
+  _cleanup_close_ int cfd = openat (dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  g_autofree char *text = cfd >= 0 ? mgr_read_regular_at (cfd, "creator", 128, NULL) : NULL;
+  int pid = 0;
+  guint64 start = 0;
+  if (!text || sscanf (text, "%d %" G_GUINT64_FORMAT, &pid, &start) != 2 || pid <= 0)
+    return false;
+  return mgr_proc_start_time (pid) == start;
+}
+
+static void
+scan_folder (const char *folder, GArray *holds)
+{
+  _cleanup_close_ int dfd = open (folder, O_RDONLY | O_DIRECTORY | O_NONBLOCK | O_CLOEXEC);
+  g_autoptr (GDir) d = dfd >= 0 ? g_dir_open (folder, 0, NULL) : NULL;
+  for (const char *n; d && (n = g_dir_read_name (d));)
+    {
+      g_autofree char *holder = g_build_filename (folder, n, NULL);
+      if (n[0] != '.')
+        read_holds (dfd, n, holder, false, holds);
+      else if (strstr (n, ".creating-"))
+        {
+          /* The registry's lock is held, and a creator writes its record
+           * under it right after making the folder: no record, or a dead
+           * creator, is a create killed before it could clean up. */
+          if (creator_lives (dfd, n))
+            read_holds (dfd, n, holder, true, holds);
+          else
+            mgr_rm_tree (holder, NULL);
+        }
+    }
+}
+
+static void
+hold_clear (gpointer p)
+{
+  g_free (((MgrIdHold *) p)->holder);
+}
+
+void
+mgr_id_registry_close (MgrIdRegistry *r)
+{
+  if (!r)
+    return;
+  if (r->lock_fd >= 0)
+    close (r->lock_fd);
+  g_free (r->path);
+  if (r->folders)
+    g_ptr_array_unref (r->folders);
+  if (r->holds)
+    g_array_unref (r->holds);
+  g_free (r);
+}
+
+MgrIdRegistry *
+mgr_id_registry_open (const char *folder, bool (*stop) (void), GError **error)
+{
+  g_autoptr (MgrIdRegistry) r = g_new0 (MgrIdRegistry, 1);
+  r->lock_fd = -1;
+  r->path = mgr_id_registry_path ();
+  r->folders = g_ptr_array_new_with_free_func (g_free);
+  r->holds = g_array_new (FALSE, TRUE, sizeof (MgrIdHold));
+  g_array_set_clear_func (r->holds, hold_clear);
+  g_autofree char *dir = g_path_get_dirname (r->path);
+  g_autofree char *lockpath = g_strconcat (r->path, ".lock", NULL);
+  if (g_mkdir_with_parents (dir, 0700) < 0)
+    return g_set_error (error, MGR_ERROR, MGR_ERROR_IO, "creating %s (where the record of container folders is kept): %s",
+                        dir, g_strerror (errno)), NULL;
+  r->lock_fd = open (lockpath, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+  if (r->lock_fd < 0)
+    return g_set_error (error, MGR_ERROR, MGR_ERROR_IO, "opening the lock %s: %s", lockpath, g_strerror (errno)), NULL;
+  /* Waiting in slices, not in F_OFD_SETLKW: whoever holds the lock holds it
+   * briefly, and a caller that is interrupted meanwhile gives up. */
+  struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+  while (fcntl (r->lock_fd, F_OFD_SETLK, &fl) < 0)
+    {
+      if (errno != EACCES && errno != EAGAIN && errno != EINTR)
+        return g_set_error (error, MGR_ERROR, MGR_ERROR_IO, "locking %s: %s", lockpath, g_strerror (errno)), NULL;
+      if (stop && stop ())
+        return g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "interrupted while waiting for %s", lockpath), NULL;
+      g_usleep (20000);
+    }
+
+  g_autofree char *text = mgr_read_regular_at (AT_FDCWD, r->path, 1 << 20, NULL);
+  if (!text && errno != ENOENT)
+    return g_set_error (error, MGR_ERROR, MGR_ERROR_IO, "reading %s: %s (it must be a regular file of paths)", r->path,
+                        g_strerror (errno)), NULL;
+  g_autofree char *self = NULL;
+  if (folder)
+    {
+      char *real = realpath (folder, NULL);
+      self = real ? g_strdup (real) : g_canonicalize_filename (folder, NULL);
+      free (real);
+      if (strchr (self, '\n'))
+        return g_set_error (error, MGR_ERROR, MGR_ERROR_INVALID, "the folder %s has a line break in its name; use another",
+                            self), NULL;
+    }
+  g_auto (GStrv) lines = g_strsplit (text ? text : "", "\n", -1);
+  bool changed = false;
+  for (char **l = lines; *l; l++)
+    {
+      struct stat st;
+      if (!**l)
+        continue;
+      if (**l != '/' || stat (*l, &st) < 0 || !S_ISDIR (st.st_mode))
+        {
+          changed = true;
+          continue;
+        }
+      bool dup = false;
+      for (guint i = 0; i < r->folders->len && !dup; i++)
+        dup = strcmp (r->folders->pdata[i], *l) == 0;
+      if (!dup)
+        g_ptr_array_add (r->folders, g_strdup (*l));
+      else
+        changed = true;
+    }
+  if (self)
+    {
+      bool known = false;
+      for (guint i = 0; i < r->folders->len && !known; i++)
+        known = strcmp (r->folders->pdata[i], self) == 0;
+      if (!known)
+        {
+          g_ptr_array_add (r->folders, g_strdup (self));
+          changed = true;
+        }
+    }
+  if (changed)
+    {
+      g_autoptr (GString) out = g_string_new (NULL);
+      for (guint i = 0; i < r->folders->len; i++)
+        g_string_append_printf (out, "%s\n", (char *) r->folders->pdata[i]);
+      if (!mgr_write_file_atomic (r->path, out->str, out->len, 0600, error))
+        return NULL;
+    }
+  for (guint i = 0; i < r->folders->len; i++)
+    scan_folder (r->folders->pdata[i], r->holds);
+  return g_steal_pointer (&r);
+}
+
+void
+mgr_id_registry_taken (const MgrIdRegistry *r, const char *self_dir, GArray *uids, GArray *gids)
+{
+  g_autofree char *self = self_dir ? canonical_container (self_dir) : NULL;
+  for (guint i = 0; i < r->holds->len; i++)
+    {
+      const MgrIdHold *h = &g_array_index (r->holds, MgrIdHold, i);
+      if (!self || strcmp (h->holder, self) != 0)
+        g_array_append_val (h->gid ? gids : uids, h->r);
+    }
+}
+
+gboolean
+mgr_id_creating_mark (const char *dir, GError **error)
+{
+  g_autofree char *path = g_build_filename (dir, "creator", NULL);
+  g_autofree char *text = g_strdup_printf ("%d %" G_GUINT64_FORMAT "\n", getpid (), mgr_proc_start_time (getpid ()));
+  return mgr_write_file_atomic (path, text, -1, 0600, error);
+}
+
+static const MgrIdHold *
+overlap (const MgrIdRegistry *r, const char *self, const struct mgr_idmap *m, bool gid, const struct mgr_idmap_range **mine)
+{
+  for (guint j = 0; j < m->n; j++)
+    for (guint i = 0; i < r->holds->len; i++)
+      {
+        const MgrIdHold *h = &g_array_index (r->holds, MgrIdHold, i);
+        const struct mgr_idmap_range *a = &m->r[j];
+        if (h->gid != gid || h->shared || strcmp (h->holder, self) == 0)
+          continue;
+        if ((guint64) a->outside < (guint64) h->r.outside + h->r.count
+            && (guint64) h->r.outside < (guint64) a->outside + a->count)
+          {
+            *mine = a;
+            return h;
+          }
+      }
+  return NULL;
+}
+
+gboolean
+mgr_id_blocks_check (const MgrPlan *plan, GError **error)
+{
+  if (!plan->user_namespace || !plan->dir || plan->id_map.shared)
+    return TRUE;
+  g_autofree char *folder = g_path_get_dirname (plan->dir);
+  g_autoptr (MgrIdRegistry) r = mgr_id_registry_open (folder, NULL, error);
+  if (!r)
+    return FALSE;
+  g_autofree char *self = canonical_container (plan->dir);
+  for (int gid = 0; gid < 2; gid++)
+    {
+      const struct mgr_idmap_range *mine = NULL;
+      const MgrIdHold *h = overlap (r, self, gid ? &plan->id_map.gid : &plan->id_map.uid, gid, &mine);
+      if (!h)
+        continue;
+      g_autofree char *hname = mgr_id_hold_name (h), *hfolder = g_path_get_dirname (h->holder);
+      const char *key = gid ? "gid" : "uid";
+      g_set_error (error, MGR_ERROR, MGR_ERROR_CONFLICT,
+                   "[id_map] %s = %u %u %u: host %ss %u-%" G_GUINT64_FORMAT " are held by container %s in %s%s "
+                   "(its [id_map] %s = %u %u %u); containers sharing host ids can reach each other's files: give "
+                   "this one a block of its own, or set [id_map] shared = true to share knowingly",
+                   key, mine->inside, mine->outside, mine->count, key, MAX (mine->outside, h->r.outside),
+                   MIN ((guint64) mine->outside + mine->count, (guint64) h->r.outside + h->r.count) - 1,
+                   hname,
+                   hfolder, h->creating ? " (being created)" : "", key, h->r.inside, h->r.outside, h->r.count);
+      return FALSE;
     }
   return TRUE;
 }

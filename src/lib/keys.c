@@ -1564,6 +1564,9 @@ const struct mgr_key mgr_keys[] = {
   IDMAP ("uid", type_idmap, uid, NULL, "0 100000 65536",
          "user id ranges 'inside outside count'; container root should be one of them"),
   IDMAP ("gid", type_idmap, gid, NULL, "0 100000 65536", "group id ranges 'inside outside count'"),
+  IDMAP ("shared", type_bool, shared, "false", "true",
+         "this container shares host ids with others knowingly (mgr-create --shared-ids); without it mgr-start refuses "
+         "a map that overlaps another container's, naming it"),
 
   NET ("type", type_enum, type, "veth", "macvlan",
        "veth (a pair onto a bridge), macvlan, phys (move a host device), empty (lo only), none (share the host's network)",

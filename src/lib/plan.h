@@ -124,6 +124,7 @@ struct mgr_container_settings {
 
 struct mgr_idmap_settings {
   struct mgr_idmap uid, gid;
+  bool shared; /* shares host ids with other containers knowingly */
 };
 
 enum mgr_net_type { MGR_NET_VETH, MGR_NET_MACVLAN, MGR_NET_PHYS, MGR_NET_EMPTY, MGR_NET_NONE };

@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -158,4 +159,39 @@ mgr_send_fd (int sock, int fd, const char *text)
   cm->cmsg_len = CMSG_LEN (sizeof (int));
   memcpy (CMSG_DATA (cm), &fd, sizeof fd);
   sendmsg (sock, &msg, MSG_NOSIGNAL);
+}
+
+char *
+mgr_read_regular_at (int dirfd, const char *path, gsize max, gsize *len)
+{
+  _cleanup_close_ int fd = openat (dirfd, path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+  struct stat st;
+  if (fd < 0 || fstat (fd, &st) < 0)
+    return NULL;
+  if (!S_ISREG (st.st_mode) || (guint64) st.st_size > max)
+    {
+      errno = S_ISREG (st.st_mode) ? EFBIG : EINVAL;
+      return NULL;
+    }
+  GString *out = g_string_sized_new (st.st_size + 1);
+  char buf[8192];
+  for (;;)
+    {
+      ssize_t n = read (fd, buf, sizeof buf);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0 || out->len + n > max)
+        {
+          int e = n < 0 ? errno : EFBIG;
+          g_string_free (out, TRUE);
+          errno = e;
+          return NULL;
+        }
+      if (n == 0)
+        break;
+      g_string_append_len (out, buf, n);
+    }
+  if (len)
+    *len = out->len;
+  return g_string_free (out, FALSE);
 }

@@ -43,3 +43,9 @@ gboolean mgr_rm_tree (const char *path, GError **error);
 
 /* Sends text with fd attached (SCM_RIGHTS). */
 void mgr_send_fd (int sock, int fd, const char *text);
+
+/* Reads a file that must be a regular file of at most max bytes, opened
+ * relative to dirfd (AT_FDCWD for a path) without following a symlink in its
+ * last component and without blocking (a FIFO or device in its place is an
+ * error, never a wait). NULL with errno set when it is not such a file. */
+char *mgr_read_regular_at (int dirfd, const char *path, gsize max, gsize *len);

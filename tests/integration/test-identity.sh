@@ -71,6 +71,44 @@ expect_rc 0 "destroy -f B's $n"
 run m "$A" stop -n "$n" -k
 expect_rc 0 "stop A's $n"
 
+# ---- id blocks are unique across folders ----
+run m "$B" create -n "$pfx-b1" -t busybox
+expect_rc 0 "create a container in folder B"
+ba=$(block_of "$A/$n"); bb=$(block_of "$B/$pfx-b1")
+[ -n "$ba" ] && [ -n "$bb" ] && [ $(( ba - bb )) -ge 65536 -o $(( bb - ba )) -ge 65536 ] \
+  && pass "containers of two folders get disjoint id blocks ($ba, $bb)" || fail "blocks overlap: '$ba' '$bb'"
+run m "$B" create -n "$pfx-b2" -t busybox
+# Claim A's block by hand: the start is refused, naming A's container.
+sed -i "s/^uid = 0 [0-9]* 65536\$/uid = 0 $ba 65536/" "$B/$pfx-b2/config"
+chown "$ba:$ba" "$B/$pfx-b2/rootfs"
+run m "$B" start -n "$pfx-b2"
+expect_rc 1 "a config that claims a block held in another folder does not start"
+expect_in "$ERR" "held by container $n in $A" "and the error names the holder and its folder"
+expect_in "$ERR" "[id_map] uid" "and the key"
+m "$B" destroy -n "$pfx-b2" >/dev/null
+
+# ---- a FIFO where a config should be does not stop create ----
+mkdir -p "$A/$pfx-fifo" "$A/$pfx-link"
+mkfifo "$A/$pfx-fifo/config" "$WORK/fifo"
+ln -s "$WORK/fifo" "$A/$pfx-link/config"
+run timeout 30 "$MGR" create -P "$A" -n "$pfx-c1" -t busybox
+expect_rc 0 "create beside a FIFO config and a symlink to a FIFO finishes (bounded by timeout)"
+run timeout 10 "$MGR" ls -P "$A"
+expect_rc 0 "ls beside them finishes"
+rm -rf "$A/$pfx-fifo" "$A/$pfx-link"
+
+# ---- a SIGKILLed create leaves a folder the next create removes ----
+printf '#!/bin/sh\nmkdir -p "$6"; touch "$6/started"; exec sleep 30\n' > "$WORK/slow-template"; chmod +x "$WORK/slow-template"
+"$MGR" create -P "$A" -n "$pfx-slow" -t "$WORK/slow-template" >/dev/null 2>&1 &
+cpid=$!
+for i in $(seq 100); do ls "$A"/.$pfx-slow.creating-*/rootfs/started >/dev/null 2>&1 && break; sleep 0.1; done
+kill -9 $cpid; wait $cpid 2>/dev/null
+stale=$(ls -d "$A"/.$pfx-slow.creating-* 2>/dev/null)
+[ -n "$stale" ] && pass "SIGKILL leaves $(basename "$stale")" || fail "no creating folder to clean up"
+run m "$B" create -n "$pfx-c2" -t busybox
+expect_rc 0 "the next create (in another folder) works"
+[ ! -e "$stale" ] && pass "and removed the stale creating folder" || fail "stale folder left: $stale"
+
 # ---- the monitor dies during a start hook ----
 m "$A" config -n "$n" set hooks.start "/bin/sleep 3" >/dev/null
 timeout "$T" "$MGR" start -P "$A" -n "$n" >"$WORK/start.out" 2>&1 &
