@@ -52,7 +52,7 @@ mgr_container_pidfd (const MgrRuntimePaths *rt, const char *name, pid_t *pid, GE
   mgr_runtime_status (rt, &st);
   if (st.state == MGR_STATE_STOPPED)
     {
-      g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "%s is not running (mgr-start -n %s starts it)", name, name);
+      g_set_error (error, MGR_ERROR, MGR_ERROR_NOT_RUNNING, "%s is not running (mgr-start -n %s starts it)", name, name);
       return -1;
     }
   if (!st.monitor_dead)
@@ -72,7 +72,8 @@ mgr_container_pidfd (const MgrRuntimePaths *rt, const char *name, pid_t *pid, GE
   int fd = mgr_pidfd_open_checked (st.init_pid, st.init_start);
   if (fd < 0)
     {
-      g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "%s: its init (pid %d) is gone", name, st.init_pid);
+      g_set_error (error, MGR_ERROR, MGR_ERROR_NOT_RUNNING, "%s stopped while attaching (its init, pid %d, is gone)",
+                   name, st.init_pid);
       return -1;
     }
   *pid = st.init_pid;
@@ -429,7 +430,14 @@ mgr_attach (const MgrAttachOptions *o, GError **error)
     ;
   if (failure)
     {
-      g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "%s: %s", o->plan->name, failure);
+      /* Joining a container whose init is ending fails in odd ways (fork in
+       * a dying pid namespace: ENOMEM; its devpts gone: ENODEV): say what
+       * happened rather than how. */
+      struct pollfd p = { pidfd, POLLIN };
+      if (poll (&p, 1, 100) > 0)
+        g_set_error (error, MGR_ERROR, MGR_ERROR_NOT_RUNNING, "%s stopped while attaching (%s)", o->plan->name, failure);
+      else
+        g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "%s: %s", o->plan->name, failure);
       return -1;
     }
   return WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);

@@ -197,16 +197,25 @@ gboolean
 mgr_stop (const MgrRuntimePaths *rt, const char *name, int stop_signal, guint64 timeout_ms, bool *orphan,
           GError **error)
 {
-  MgrStatus st;
+  MgrStatus st, first;
   mgr_runtime_status (rt, &st);
+  first = st;
   if (orphan)
     *orphan = false;
   if (st.state == MGR_STATE_STOPPED)
     return g_set_error (error, MGR_ERROR, MGR_ERROR_NOT_RUNNING, "%s is not running", name), FALSE;
-  if (!st.monitor_dead)
+  /* While the monitor lives but does not answer, it is starting (its socket
+   * is not there yet) or tearing down (another stop won, or init ended: the
+   * socket is gone or closing). Ask again until it answers, exits or dies;
+   * a different monitor by then means the run we were to stop has ended. */
+  for (int attempt = 0; !st.monitor_dead; attempt++)
     {
+      if (attempt && (st.state == MGR_STATE_STOPPED || st.monitor_pid != first.monitor_pid
+                      || st.monitor_start != first.monitor_start))
+        return stopped_meanwhile (name, error);
       /* The monitor replies after its teardown; its exit is the last step. */
       _cleanup_close_ int mon = syscall (SYS_pidfd_open, st.monitor_pid, 0);
+      g_clear_error (error);
       _cleanup_close_ int sock = mgr_monitor_connect (rt, error);
       g_autofree char *req = timeout_ms ? g_strdup_printf ("stop %" G_GUINT64_FORMAT, timeout_ms) : g_strdup ("kill");
       g_autofree char *reply = sock >= 0 ? mgr_monitor_request (sock, req, NULL, error) : NULL;
@@ -227,17 +236,12 @@ mgr_stop (const MgrRuntimePaths *rt, const char *name, int stop_signal, guint64 
             }
           return TRUE;
         }
-      /* No answer: the monitor is tearing down (another stop won, or init
-       * ended) and has closed or is closing its socket, or it has just died.
-       * Let it finish, then look again. */
-      wait_pidfd (mon, 30000);
-      mgr_runtime_status (rt, &st);
-      if (st.state == MGR_STATE_STOPPED)
-        return stopped_meanwhile (name, error);
-      if (!st.monitor_dead)
+      if (attempt >= 300)
         return FALSE;
-      g_clear_error (error);
+      wait_pidfd (mon, 100);
+      mgr_runtime_status (rt, &st);
     }
+  g_clear_error (error);
   /* The monitor is dead: the cgroup is the truth. init gets the stop
    * signal when it is known, then every process of the cgroup is killed. */
   if (orphan)
@@ -256,7 +260,32 @@ mgr_stop (const MgrRuntimePaths *rt, const char *name, int stop_signal, guint64 
       wait_pidfd (fd, 10000);
     }
   g_autoptr (MgrCgroup) cg = mgr_cgroup_new (rt->id, error);
-  if (!cg || !mgr_cgroup_destroy (cg, error))
+  if (!cg)
+    return FALSE;
+  /* The state and the cgroup's removal are the lock holder's, so that a
+   * start cannot begin between them. Until the dead monitor's init has
+   * exec'd, init holds the lock (it inherited the monitor's fds): killing
+   * the cgroup's processes frees it. */
+  _cleanup_close_ int lock = -1;
+  for (int round = 0; round < 100 && lock < 0; round++)
+    {
+      if (!mgr_cgroup_destroy (cg, error))
+        return FALSE;
+      lock = mgr_runtime_lock (rt, NULL);
+      if (lock < 0 && errno != EWOULDBLOCK)
+        break;
+      if (lock < 0)
+        g_usleep (20000);
+    }
+  if (lock < 0)
+    {
+      mgr_runtime_status (rt, &st);
+      if (st.state == MGR_STATE_STOPPED || !st.monitor_dead)
+        return TRUE; /* ended here; what holds the lock now is a new start */
+      return g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "%s: its processes were killed, but %s stays locked",
+                          name, rt->lock), FALSE;
+    }
+  if (!mgr_cgroup_destroy (cg, error))
     return FALSE;
   MgrStatus done = { .state = MGR_STATE_STOPPED, .exit_status = -1 };
   unlink (rt->socket);

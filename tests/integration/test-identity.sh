@@ -86,6 +86,12 @@ expect_rc 1 "a config that claims a block held in another folder does not start"
 expect_in "$ERR" "held by container $n in $A" "and the error names the holder and its folder"
 expect_in "$ERR" "[id_map] uid" "and the key"
 m "$B" destroy -n "$pfx-b2" >/dev/null
+run m "$B" create -n "$pfx-b3" -t busybox --shared-ids
+expect_in "$(cat "$B/$pfx-b3/config")" "shared = true" "--shared-ids writes [id_map] shared = true"
+run m "$B" start -n "$pfx-b3"
+expect_rc 0 "and such a container starts though its block is another's"
+m "$B" stop -k -n "$pfx-b3" >/dev/null
+m "$B" destroy -n "$pfx-b3" >/dev/null
 
 # ---- a FIFO where a config should be does not stop create ----
 mkdir -p "$A/$pfx-fifo" "$A/$pfx-link"
@@ -160,5 +166,45 @@ expect_rc 2 "[running] a second stop -k: not running, exit 2"
 run m "$A" start -n "$n"
 expect_rc 0 "[running] start works again"
 m "$A" stop -k -n "$n" >/dev/null
+
+# ---- concurrency: 20 workers start, stop and attach 3 containers ----
+names="$pfx-s1 $pfx-s2 $pfx-s3"
+for c in $names; do m "$A" create -n "$c" -t busybox >/dev/null; done
+ids=$(for c in $names; do jget "$A" "$c" id; done)
+worker() {
+  local end=$(( SECONDS + 15 )) c op rc
+  while [ $SECONDS -lt $end ]; do
+    set -- $names; shift $(( RANDOM % 3 )); c=$1
+    case $(( RANDOM % 3 )) in
+      0) op=start; timeout 60 "$MGR" start -P "$A" -n "$c" ;;
+      1) op=stop; timeout 60 "$MGR" stop -k -P "$A" -n "$c" ;;
+      *) op=attach; timeout 60 "$MGR" attach -P "$A" -n "$c" -- true ;;
+    esac >/dev/null 2>"$WORK/w$BASHPID.err"
+    rc=$?
+    [ -s "$WORK/w$BASHPID.err" ] && sed "s/^/$op $rc /" "$WORK/w$BASHPID.err"
+    [ -s "$WORK/w$BASHPID.err" ] || [ $rc = 0 ] || [ $op = attach -a $rc = 137 ] || echo "$op $rc (no message)"
+  done
+}
+for w in $(seq 20); do worker > "$WORK/worker$w.log" & done
+wait
+cat "$WORK"/worker*.log > "$WORK/all.log"
+# What a loser of a race may be told, and nothing else.
+unexpected=$(grep -v -E \
+  -e "^start 1 mgr-start: $pfx-s[123] is already (running|starting|stopping)" \
+  -e "^stop 2 mgr-stop: $pfx-s[123] (is not running|stopped meanwhile)" \
+  -e "^attach 1 mgr-attach: $pfx-s[123] (is not running|stopped while attaching)" \
+  "$WORK/all.log")
+[ -z "$unexpected" ] && pass "every failure under contention says what happened ($(wc -l < "$WORK/all.log") lost races)" \
+  || fail "unexpected messages: $(echo "$unexpected" | sort | uniq -c | sort -rn | head -20)"
+stray=
+for c in $names; do
+  [ "$(jget "$A" "$c" state)" = STOPPED ] && stray="$stray$(cgroups_of "$(jget "$A" "$c" id)")"
+done
+[ -z "$stray" ] && pass "a container the race left stopped has no cgroup" || fail "cgroups of stopped containers: $stray"
+for c in $names; do m "$A" stop -k -n "$c" >/dev/null 2>&1; done
+left=$(for id in $ids; do cgroups_of "$id"; done)
+[ -z "$left" ] && pass "no cgroup is left in any hierarchy, empty or not" || fail "cgroups left: $left"
+states=$(for c in $names; do jget "$A" "$c" state; done | sort -u)
+[ "$states" = STOPPED ] && pass "all three are STOPPED" || fail "states: $states"
 
 finish
