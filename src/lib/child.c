@@ -338,6 +338,7 @@ static const char *const step_text[] = {
   [MGR_STEP_ROOTFS_OPEN] = "opening the rootfs %s",
   [MGR_STEP_MOUNT_ENTRY] = "mounting [mount %s]",
   [MGR_STEP_MOUNT_TARGET] = "opening the mount target %s inside the rootfs",
+  [MGR_STEP_MOUNT_SOURCE] = "[mount %s] source: opening it beneath the container's folder",
   [MGR_STEP_PROC] = "mounting proc on %s",
   [MGR_STEP_SYS] = "mounting sysfs on %s",
   [MGR_STEP_MASK] = "masking %s",
@@ -380,6 +381,15 @@ mgr_step_describe (const struct mgr_sync_msg *m)
   if (m->err == ELOOP && (m->step == MGR_STEP_MOUNT_TARGET || m->step == MGR_STEP_PROC || m->step == MGR_STEP_SYS
                           || m->step == MGR_STEP_DEV))
     hint = " (it is a symlink inside the rootfs; mgr never follows those, so that a rootfs cannot redirect a mount onto the host)";
+  else if (m->err == EOPNOTSUPP && m->step == MGR_STEP_MOUNT_ENTRY)
+    hint = " (rbind with ro, nosuid, nodev or noexec needs mount_setattr, Linux 5.12 or later, to apply them to "
+           "every submount; use bind, or drop those options)";
+  else if (m->err == EINVAL && m->step == MGR_STEP_MOUNT_ENTRY)
+    hint = " (in a user namespace a folder with other mounts beneath it can only be bound whole: use rbind)";
+  else if (m->err == ELOOP && m->step == MGR_STEP_MOUNT_SOURCE)
+    hint = " (it is or passes through a symlink inside the container's folder, which the container may have planted; "
+           "mgr never follows those in a mount source, so that a container cannot point a mount at the host: "
+           "write the real path, or a host path outside the container's folder)";
   else if (m->err == EXDEV && m->step == MGR_STEP_MOUNT_TARGET)
     hint = " (it leads outside the rootfs)";
   else if (m->err == ENOENT && m->step == MGR_STEP_EXEC)

@@ -39,6 +39,7 @@ enum mgr_step {
   MGR_STEP_ROOTFS_OPEN,
   MGR_STEP_MOUNT_ENTRY,
   MGR_STEP_MOUNT_TARGET,
+  MGR_STEP_MOUNT_SOURCE,
   MGR_STEP_PROC,
   MGR_STEP_SYS,
   MGR_STEP_MASK,
@@ -94,6 +95,11 @@ struct mgr_child_error;
 struct mgr_child_mount {
   const struct mgr_mount *m; /* source, type, options */
   const char *target;        /* relative to the rootfs, without leading '/' */
+  /* A bind source inside the container's folder (or its rootfs) belongs to
+   * the container: it is opened beneath source_root at source_rel without
+   * following symlinks. NULL: the administrator's host path, as written. */
+  const char *source_root;
+  const char *source_rel;
 };
 
 struct mgr_child {

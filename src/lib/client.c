@@ -158,6 +158,15 @@ mgr_start (const MgrPlan *plan, const MgrRuntimePaths *rt, const MgrStartOptions
   g_strchomp (reply);
   if (g_str_has_prefix (reply, "ok "))
     return atoi (reply + 3);
+  /* A failed start returns once the monitor has cleaned up and exited
+   * (its exit drops the lock it shares with us), so that a start right
+   * after it does not find the container "already starting". */
+  close (lock);
+  lock = -1;
+  _cleanup_close_ int wait_fd = open (rt->lock, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+  struct flock l = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+  while (wait_fd >= 0 && fcntl (wait_fd, F_OFD_SETLKW, &l) < 0 && errno == EINTR)
+    ;
   g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "%s",
                g_str_has_prefix (reply, "error ") ? reply + 6 : "the monitor died while starting the container");
   return -1;

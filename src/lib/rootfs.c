@@ -10,12 +10,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -126,15 +128,129 @@ mount_beneath (int rootfs_fd, const char *target, enum mgr_mount_create create, 
   return 0;
 }
 
+static uint64_t
+mount_attr_of (unsigned long ms)
+{
+  uint64_t a = 0;
+  if (ms & MS_RDONLY)
+    a |= MOUNT_ATTR_RDONLY;
+  if (ms & MS_NOSUID)
+    a |= MOUNT_ATTR_NOSUID;
+  if (ms & MS_NODEV)
+    a |= MOUNT_ATTR_NODEV;
+  if (ms & MS_NOEXEC)
+    a |= MOUNT_ATTR_NOEXEC;
+  if (ms & MS_NODIRATIME)
+    a |= MOUNT_ATTR_NODIRATIME;
+  if (ms & MS_NOATIME)
+    a |= MOUNT_ATTR_NOATIME;
+  else if (ms & MS_STRICTATIME)
+    a |= MOUNT_ATTR_STRICTATIME;
+  else if (ms & MS_RELATIME)
+    a |= MOUNT_ATTR_RELATIME;
+  return a;
+}
+
+/* A bind mount with its flags. The flags of a bind mount only take effect
+ * through a second call on the new mount, and that call must keep what the
+ * kernel locked: in a user namespace a host mount's nosuid/nodev/noexec/
+ * atime flags are locked, and MS_REMOUNT without them fails with EPERM.
+ * mount_setattr (Linux 5.12) changes only the flags it names, on a whole
+ * tree at once with AT_RECURSIVE, so rbind,ro makes every submount
+ * read-only; it works on the detached clone before it is attached, so the
+ * container never sees the mount writable. Older kernels: mount + remount
+ * keeping the flags statvfs reports (crun's do_remount does the same). */
+static int
+bind_mount (const char *src, int src_fd, int rootfs_fd, const char *target, int target_fd, const char *via,
+            const struct mgr_mount_opts *o)
+{
+  unsigned int rec = o->recursive ? AT_RECURSIVE : 0;
+  struct mount_attr attr = {
+    .attr_set = mount_attr_of (o->flags),
+    .attr_clr = mount_attr_of (o->clear),
+  };
+  /* The atime modes are one field (relatime is 0): naming one clears it first. */
+  if (o->flags & (MS_NOATIME | MS_STRICTATIME | MS_RELATIME))
+    attr.attr_clr |= MOUNT_ATTR__ATIME;
+  attr.attr_clr &= ~(attr.attr_set & ~(uint64_t) MOUNT_ATTR__ATIME);
+
+  _cleanup_close_ int tree = src_fd >= 0
+    ? syscall (SYS_open_tree, src_fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | rec)
+    : syscall (SYS_open_tree, AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | rec);
+  if (tree >= 0)
+    {
+      if ((attr.attr_set || attr.attr_clr)
+          && syscall (SYS_mount_setattr, tree, "", AT_EMPTY_PATH | rec, &attr, sizeof attr) < 0)
+        {
+          if (errno != ENOSYS)
+            return -errno;
+          goto old_api;
+        }
+      /* Onto the fd itself: through its /proc/self/fd path move_mount fails
+       * with EINVAL. */
+      if (syscall (SYS_move_mount, tree, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+        return -errno;
+      return 0;
+    }
+  if (errno != ENOSYS)
+    return -errno;
+
+old_api:
+  if (o->recursive && (o->flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)))
+    return -EOPNOTSUPP; /* a remount changes only the top mount of the tree */
+  if (mount (src, via, NULL, MS_BIND | (o->recursive ? MS_REC : 0), NULL) < 0)
+    return -errno;
+  if (!(o->flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME | MS_RELATIME | MS_STRICTATIME)))
+    return 0;
+  /* The fd names the mount point below the new mount: reopen it. */
+  char top[64];
+  _cleanup_close_ int fd = mgr_open_beneath (rootfs_fd, target, MGR_CREATE_NONE, O_PATH);
+  if (fd < 0)
+    return fd;
+  fd_path (top, sizeof top, fd);
+  struct statvfs sv;
+  if (statvfs (top, &sv) < 0)
+    return -errno;
+  static const struct { unsigned long st, ms; } kept[] = {
+    { ST_NOSUID, MS_NOSUID }, { ST_NODEV, MS_NODEV }, { ST_NOEXEC, MS_NOEXEC },
+    { ST_NOATIME, MS_NOATIME }, { ST_NODIRATIME, MS_NODIRATIME }, { ST_RELATIME, MS_RELATIME },
+  };
+  unsigned long flags = o->flags;
+  for (size_t i = 0; i < G_N_ELEMENTS (kept); i++)
+    if ((sv.f_flag & kept[i].st) && !(o->clear & kept[i].ms))
+      flags |= kept[i].ms;
+  if (mount (NULL, top, NULL, MS_BIND | MS_REMOUNT | flags, NULL) < 0)
+    return -errno;
+  return 0;
+}
+
 static int
 apply_mount (const struct mgr_child *c, int rootfs_fd, const struct mgr_child_mount *cm, struct mgr_child_error *err)
 {
   const struct mgr_mount *m = cm->m;
   const struct mgr_mount_opts *o = &m->options;
   unsigned long flags = o->flags & ~(unsigned long) MS_RDONLY;
-  char via[64];
+  char via[64], src_via[64];
+  const char *src = m->source;
+  _cleanup_close_ int src_fd = -1;
 
-  if (o->optional && m->source && o->bind && access (m->source, F_OK) < 0)
+  if (o->bind && cm->source_root)
+    {
+      /* Opened before the target, in this mount namespace (a bind from an
+       * fd of another namespace fails), and mounted through the fd. */
+      set_err (err, MGR_STEP_MOUNT_SOURCE, m->name, NULL);
+      _cleanup_close_ int root_fd = open (cm->source_root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+      if (root_fd < 0)
+        return -errno;
+      src_fd = mgr_open_beneath (root_fd, cm->source_rel, MGR_CREATE_NONE, O_PATH);
+      if (src_fd == -ENOENT && o->optional)
+        return 0;
+      if (src_fd < 0)
+        return src_fd;
+      fd_path (src_via, sizeof src_via, src_fd);
+      src = src_via;
+    }
+  else if (o->optional && m->source && o->bind && access (m->source, F_OK) < 0)
     return 0;
   _cleanup_close_ int fd = mgr_open_beneath (rootfs_fd, cm->target, o->create, O_PATH);
   if (fd < 0)
@@ -146,19 +262,25 @@ apply_mount (const struct mgr_child *c, int rootfs_fd, const struct mgr_child_mo
     }
   fd_path (via, sizeof via, fd);
   set_err (err, MGR_STEP_MOUNT_ENTRY, m->name, NULL);
+  int r;
   if (o->bind)
     {
-      if (mount (m->source, via, NULL, MS_BIND | (o->recursive ? MS_REC : 0), NULL) < 0)
-        return -errno;
-      /* Bind flags only take effect on a remount of the new mount. */
-      if ((o->flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)) &&
-          mount (NULL, via, NULL, MS_BIND | MS_REMOUNT | o->flags, NULL) < 0)
-        return -errno;
+      if ((r = bind_mount (src, src_fd, rootfs_fd, cm->target, fd, via, o)) < 0)
+        return r;
     }
   else if (mount (m->source, via, m->type, flags | (o->flags & MS_RDONLY), o->data) < 0)
     return -errno;
-  if (o->propagation && mount (NULL, via, NULL, o->propagation, NULL) < 0)
-    return -errno;
+  if (o->propagation)
+    {
+      /* The fd names the mount point below the new mount: reopen it. */
+      close (fd);
+      fd = mgr_open_beneath (rootfs_fd, cm->target, MGR_CREATE_NONE, O_PATH);
+      if (fd < 0)
+        return fd;
+      fd_path (via, sizeof via, fd);
+      if (mount (NULL, via, NULL, o->propagation, NULL) < 0)
+        return -errno;
+    }
   return 0;
 }
 

@@ -5,6 +5,7 @@
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -145,6 +146,42 @@ tty_gid (const MgrPlan *plan)
   return mgr_idmap_to_host (&plan->id_map.gid, 5, NULL) ? 5 : (gid_t) -1;
 }
 
+/* Whether a bind source lies inside the container's folder or its rootfs,
+ * where the container may have replaced any component with a symlink; if
+ * so, which root to open it beneath and the path below it. The comparison
+ * is lexical (".." collapsed) against each root as written and as
+ * resolved, since both are the administrator's. */
+static void
+mount_source_split (const MgrPlan *plan, const char *source, struct mgr_child_mount *cm, GPtrArray *strings)
+{
+  g_autofree char *src = g_canonicalize_filename (source, "/");
+  const char *roots[] = { plan->dir, plan->container.rootfs };
+  for (size_t i = 0; i < G_N_ELEMENTS (roots); i++)
+    {
+      if (!roots[i])
+        continue;
+      g_autofree char *real = realpath (roots[i], NULL);
+      const char *forms[] = { roots[i], real };
+      for (size_t j = 0; j < G_N_ELEMENTS (forms); j++)
+        {
+          if (!forms[j])
+            continue;
+          g_autofree char *root = g_canonicalize_filename (forms[j], "/");
+          size_t n = strlen (root);
+          if (strncmp (src, root, n) != 0 || (src[n] != '/' && src[n] != '\0' && strcmp (root, "/") != 0))
+            continue;
+          const char *rel = src + n;
+          while (*rel == '/')
+            rel++;
+          cm->source_root = g_strdup (root);
+          cm->source_rel = g_strdup (rel);
+          g_ptr_array_add (strings, (char *) cm->source_root);
+          g_ptr_array_add (strings, (char *) cm->source_rel);
+          return;
+        }
+    }
+}
+
 gboolean
 mgr_spawn (const MgrPlan *plan, const MgrSpawnOptions *o, MgrSpawned *out, GError **error)
 {
@@ -158,8 +195,13 @@ mgr_spawn (const MgrPlan *plan, const MgrSpawnOptions *o, MgrSpawned *out, GErro
   g_auto (GStrv) env_pre_mount = mgr_hook_env (plan, "pre-mount", 0);
   g_auto (GStrv) env_mount = mgr_hook_env (plan, "mount", 0);
   g_auto (GStrv) env_start = mgr_hook_env (plan, "start", 0);
+  g_autoptr (GPtrArray) strings = g_ptr_array_new_with_free_func (g_free);
   for (guint i = 0; i < plan->n_mounts; i++)
-    mounts[i] = (struct mgr_child_mount){ &plan->mounts[i], plan->mounts[i].target + 1 };
+    {
+      mounts[i] = (struct mgr_child_mount){ &plan->mounts[i], plan->mounts[i].target + 1 };
+      if (plan->mounts[i].options.bind)
+        mount_source_split (plan, plan->mounts[i].source, &mounts[i], strings);
+    }
   g_autofree char *rootfs_dir = g_path_get_dirname (plan->container.rootfs);
   g_autofree char *rootfs_base = g_path_get_basename (plan->container.rootfs);
   g_autofree char *rootfs_via = g_malloc0 (PATH_MAX);

@@ -276,4 +276,71 @@ expect_rc 0 "the repaired rootfs starts"
 m stop -k -n "$n" >/dev/null
 [ "$(cat "$WORK/host-target/file")" = untouched ] && pass "the host folder is untouched" || fail "host folder changed"
 
+# A mount source inside the container's folder is the container's: a
+# symlink it planted there must not make mgr bind a host folder.
+mkdir -p "$WORK/host-secret"; echo "host-secret-$pfx" > "$WORK/host-secret/secret"; chmod 755 "$WORK/host-secret"
+ln -s "$WORK/host-secret" "$R/shared"; chown -h "$uid:$uid" "$R/shared"
+mkdir -p "$R/srv"; ln -s "$WORK" "$R/srv/up"; chown -h "$uid:$uid" "$R/srv" "$R/srv/up"
+for src in rootfs/shared "$R/shared" "rootfs/srv/up/host-secret" "$P/$n/./rootfs//shared"; do
+  printf '\n[mount share]\nsource = %s\ntarget = /mnt/share\noptions = bind,create=dir\n' "$src" >> "$P/$n/config"
+  run m start -n "$n"
+  if [ "$RC" = 0 ]; then
+    run m attach -n "$n" -- cat /mnt/share/secret
+    fail "source = $src (a symlink planted in the rootfs) started; inside, /mnt/share/secret reads: $OUT"
+    m stop -k -n "$n" >/dev/null 2>&1
+  else
+    pass "source = $src (a symlink planted in the rootfs to a host folder) does not start (exit $RC)"
+    expect_in "$ERR" "[mount share] source" "and the error names [mount share] source"
+    expect_in "$ERR" "symlink" "and says it is a symlink"
+  fi
+  cp "$WORK/config.saved" "$P/$n/config"
+done
+rm -rf "$R/shared" "$R/srv"
+# The same source as a real folder of the container, and a host path the
+# administrator wrote (outside the folder), both still work.
+mkdir -p "$R/shared" "$P/$n/data"; echo inside > "$R/shared/f"; echo data > "$P/$n/data/f"; chown -R "$uid:$uid" "$R/shared"
+printf '\n[mount share]\nsource = rootfs/shared\ntarget = /mnt/share\noptions = bind,create=dir\n' >> "$P/$n/config"
+printf '\n[mount data]\nsource = data\ntarget = /mnt/data\noptions = bind,ro,create=dir\n' >> "$P/$n/config"
+printf '\n[mount host]\nsource = %s\ntarget = /mnt/host\noptions = bind,ro,create=dir\n' "$WORK/host-target" >> "$P/$n/config"
+run m start -n "$n"
+expect_rc 0 "real folders inside the container's folder and a host path still mount"
+run m attach -n "$n" -- cat /mnt/share/f /mnt/data/f /mnt/host/file
+expect_in "$OUT" "inside
+data
+untouched" "and the container sees their files"
+m stop -k -n "$n" >/dev/null
+cp "$WORK/config.saved" "$P/$n/config"
+rm -rf "$R/shared" "$P/$n/data"
+
+# bind,ro and rbind,ro: the flags the kernel locked on the host mount
+# (nosuid, nodev in a user namespace) are kept, and rbind,ro makes every
+# submount read-only, as seen from inside by writing.
+mkdir -p "$WORK/rb/sub" "$WORK/plain" && chmod 777 "$WORK/rb" "$WORK/plain" && mount -t tmpfs -o mode=777,size=1m "mgr-test-$pfx" "$WORK/rb/sub"
+trap 'umount "$WORK/rb/sub" 2>/dev/null; cleanup' EXIT
+for kind in p u; do
+  n="$pfx-$kind"
+  cp "$P/$n/config" "$WORK/config.$kind"
+  printf '\n[mount ro]\nsource = %s\ntarget = /mnt/ro\noptions = bind,ro,nosuid,create=dir\n' "$WORK/plain" >> "$P/$n/config"
+  printf '\n[mount rro]\nsource = %s\ntarget = /mnt/rro\noptions = rbind,ro,create=dir\n' "$WORK/rb" >> "$P/$n/config"
+  printf '\n[mount rw]\nsource = %s\ntarget = /mnt/rw\noptions = rbind,create=dir\n' "$WORK/rb" >> "$P/$n/config"
+  run m start -n "$n"
+  expect_rc 0 "[$kind] bind,ro and rbind,ro of a host folder with a submount start"
+  run m attach -n "$n" -- sh -c 'for f in /mnt/ro/x /mnt/rro/x /mnt/rro/sub/x /mnt/rw/sub/x; do f=$f-'$kind';  if echo x > $f 2>/dev/null; then echo "$f writable"; else echo "$f read-only"; fi; done'
+  expect_in "$OUT" "/mnt/ro/x-$kind read-only" "[$kind] bind,ro is read-only inside"
+  expect_in "$OUT" "/mnt/rro/x-$kind read-only" "[$kind] rbind,ro is read-only inside"
+  expect_in "$OUT" "/mnt/rro/sub/x-$kind read-only" "[$kind] rbind,ro makes its submount read-only too"
+  expect_in "$OUT" "/mnt/rw/sub/x-$kind writable" "[$kind] a plain rbind of the same tree stays writable"
+  m stop -k -n "$n" >/dev/null
+  cp "$WORK/config.$kind" "$P/$n/config"
+done
+# In a user namespace the kernel refuses a plain bind of a folder with
+# mounts beneath it (it would uncover what they hide): say to use rbind.
+n="$pfx-u"
+printf '\n[mount ro]\nsource = %s\ntarget = /mnt/ro\noptions = bind,ro,create=dir\n' "$WORK/rb" >> "$P/$n/config"
+run m start -n "$n"
+expect_rc 1 "[u] bind of a folder with a mount beneath it does not start"
+expect_in "$ERR" "rbind" "and the error says to use rbind"
+cp "$WORK/config.u" "$P/$n/config"
+umount "$WORK/rb/sub"
+
 finish
