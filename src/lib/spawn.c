@@ -5,6 +5,7 @@
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -144,6 +145,18 @@ tty_gid (const MgrPlan *plan)
   if (!plan->user_namespace)
     return 5;
   return mgr_idmap_to_host (&plan->id_map.gid, 5, NULL) ? 5 : (gid_t) -1;
+}
+
+/* Whether the child has replaced mgr's image with its program. */
+static bool
+child_has_exec (pid_t pid)
+{
+  char path[64];
+  struct stat self, child;
+  snprintf (path, sizeof path, "/proc/%d/exe", (int) pid);
+  if (stat (path, &child) < 0 || stat ("/proc/self/exe", &self) < 0)
+    return false;
+  return child.st_dev != self.st_dev || child.st_ino != self.st_ino;
 }
 
 /* Whether a bind source lies inside the container's folder or its rootfs,
@@ -348,6 +361,30 @@ mgr_spawn (const MgrPlan *plan, const MgrSpawnOptions *o, MgrSpawned *out, GErro
         close (listener);
       waitpid (pid, NULL, 0);
       close (pidfd);
+      return FALSE;
+    }
+  /* End of file means exec closed the socket, or that the child died
+   * without a word: killed by the seccomp filter (execve itself, or a call
+   * before it), or unable to send its report. A child that is past exec
+   * has a new executable; one that is exiting has none any more (its mm
+   * goes before its fds), and an init that exits the instant it starts has
+   * failed to start as well. The minimal init never execs: its command's
+   * fate is its exit status. */
+  if (!o->minimal_init && !child_has_exec (pid))
+    {
+      int status;
+      while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
+        ;
+      close (pidfd);
+      const char *prog = c.argv[0];
+      if (WIFSIGNALED (status))
+        g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "init was killed by %s before or as it executed %s%s",
+                     mgr_signal_name (WTERMSIG (status)), prog,
+                     WTERMSIG (status) == SIGSYS ? " (the seccomp profile forbids execve or a call made just before it: "
+                                                   "see [seccomp] profile)" : "");
+      else
+        g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "init exited with status %d before or as it executed %s, "
+                     "without saying why", WEXITSTATUS (status), prog);
       return FALSE;
     }
   out->pid = pid;

@@ -343,4 +343,28 @@ expect_in "$ERR" "rbind" "and the error says to use rbind"
 cp "$WORK/config.u" "$P/$n/config"
 umount "$WORK/rb/sub"
 
+# An init that dies before exec is a failed start, not a running container:
+# killed by the seccomp filter at execve, or unable to execute at all.
+n="$pfx-u"
+cp "$P/$n/config" "$WORK/config.u"
+printf 'default_action = "allow";\nrules = ( { syscalls = [ "execve" ]; action = "kill"; } );\n' > "$WORK/kill-exec.profile"
+printf 'not a program\n' > "$R/notexec"; chmod 644 "$R/notexec"
+for how in "seccomp.profile=$WORK/kill-exec.profile" "container.init=/no/such/init" "container.init=/notexec"; do
+  run m start -n "$n" -s "$how"
+  expect_rc 1 "init that cannot start ($how): mgr-start fails"
+  case $how in
+    seccomp*) expect_in "$ERR" "SIGSYS" "and names the seccomp kill as the cause" ;;
+    *init=/no/such*) expect_in "$ERR" "No such file" "and names the missing init" ;;
+    *) expect_in "$ERR" "Permission denied" "and names the non-executable init" ;;
+  esac
+  run m info -n "$n"
+  expect_in "$OUT" "STOPPED" "and the container is stopped afterwards"
+  left=$(find /sys/fs/cgroup -maxdepth 4 -type d -name "*$n*" 2>/dev/null)
+  [ -z "$left" ] && pass "and no cgroup is left behind" || fail "cgroups left behind: $left"
+  run pgrep -f "$P/$n"
+  [ -z "$OUT" ] && pass "and no monitor is left behind" || fail "processes left: $OUT"
+done
+rm -f "$R/notexec"
+cp "$WORK/config.u" "$P/$n/config"
+
 finish
