@@ -103,14 +103,80 @@ mgr_cgroup_bpf_devices (const Hier *h, const MgrPlan *plan, GError **error)
       return FALSE;
     }
   _cleanup_close_ int cfd = open (h->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (cfd < 0)
+    {
+      g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "opening the cgroup %s: %s", h->path, g_strerror (errno));
+      return FALSE;
+    }
+  /* Programs attached with BPF_F_ALLOW_MULTI all run, and every one must
+   * allow: a second program only ever tightens, so a live change that
+   * loosens devices would never take effect. The new program replaces the
+   * old one (atomically, BPF_F_REPLACE, when there is one as there should
+   * be), or is attached before the old ones are detached, so the cgroup is
+   * never without a program. Only programs on this cgroup itself are
+   * touched: those the container attached below it are its own. */
+  guint32 ids[64], n_ids = 0;
+  union bpf_attr query = { 0 };
+  query.query.target_fd = cfd;
+  query.query.attach_type = BPF_CGROUP_DEVICE;
+  query.query.prog_ids = (guint64) (uintptr_t) ids;
+  query.query.prog_cnt = G_N_ELEMENTS (ids);
+  if (syscall (SYS_bpf, BPF_PROG_QUERY, &query, sizeof query) == 0)
+    n_ids = query.query.prog_cnt;
+  else if (errno == ENOSPC)
+    {
+      g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "the cgroup %s holds more than %zu device programs",
+                   h->path, G_N_ELEMENTS (ids));
+      return FALSE;
+    }
+  int old[G_N_ELEMENTS (ids)];
+  guint n_old = 0;
+  for (guint i = 0; i < n_ids; i++)
+    {
+      union bpf_attr get = { 0 };
+      get.prog_id = ids[i];
+      int fd = syscall (SYS_bpf, BPF_PROG_GET_FD_BY_ID, &get, sizeof get);
+      if (fd >= 0)
+        old[n_old++] = fd;
+    }
   union bpf_attr attach = { 0 };
   attach.target_fd = cfd;
   attach.attach_bpf_fd = pfd;
   attach.attach_type = BPF_CGROUP_DEVICE;
   attach.attach_flags = BPF_F_ALLOW_MULTI;
-  if (cfd < 0 || syscall (SYS_bpf, BPF_PROG_ATTACH, &attach, sizeof attach) < 0)
+  if (n_old == 1)
     {
-      g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "attaching the device program to %s: %s", h->path, g_strerror (errno));
+      attach.attach_flags |= BPF_F_REPLACE;
+      attach.replace_bpf_fd = old[0];
+    }
+  int r = syscall (SYS_bpf, BPF_PROG_ATTACH, &attach, sizeof attach);
+  if (r < 0 && n_old == 1 && errno == EINVAL)
+    {
+      /* Before Linux 5.6: no BPF_F_REPLACE. */
+      attach.attach_flags = BPF_F_ALLOW_MULTI;
+      attach.replace_bpf_fd = 0;
+      r = syscall (SYS_bpf, BPF_PROG_ATTACH, &attach, sizeof attach);
+    }
+  int e = errno;
+  for (guint i = 0; i < n_old; i++)
+    {
+      if (r == 0 && !(attach.attach_flags & BPF_F_REPLACE))
+        {
+          union bpf_attr detach = { 0 };
+          detach.target_fd = cfd;
+          detach.attach_bpf_fd = old[i];
+          detach.attach_type = BPF_CGROUP_DEVICE;
+          if (syscall (SYS_bpf, BPF_PROG_DETACH, &detach, sizeof detach) < 0 && errno != ENOENT && r == 0)
+            {
+              r = -1;
+              e = errno;
+            }
+        }
+      close (old[i]);
+    }
+  if (r < 0)
+    {
+      g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "attaching the device program to %s: %s", h->path, g_strerror (e));
       return FALSE;
     }
   return TRUE;

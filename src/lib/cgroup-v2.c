@@ -105,10 +105,10 @@ v2_apply (const MgrCgroup *cg, const Hier *h, const struct mgr_cgroup_key *k, co
         }
       return TRUE;
     }
-  else if (strcmp (key, "devices.allow") == 0)
+  /* One program holds both lists: either key rebuilds it and replaces the
+   * one attached (at start, the second build replaces the first). */
+  else if (strcmp (key, "devices.allow") == 0 || strcmp (key, "devices.deny") == 0)
     return mgr_cgroup_bpf_devices (h, plan, error);
-  else if (strcmp (key, "devices.deny") == 0)
-    return TRUE; /* one program holds both lists */
   return mgr_cgroup_write (h, key, v, error);
 }
 

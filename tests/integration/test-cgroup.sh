@@ -114,5 +114,30 @@ if grep -q ' - cgroup2 ' /proc/self/mountinfo; then
   expect_in "$OUT" "null-ok" "bpf: /dev/null is usable"
   expect_not_in "$OUT" "MADE" "bpf: a block device cannot be made"
   m stop -k -n "$n" >/dev/null
+
+  # A live change replaces the program: programs attached side by side
+  # all must allow, so loosening would never take effect.
+  export MGR_CGROUP_DEVICES=bpf
+  run m config -n "$n" set cgroup.devices.deny "c 1:5 rwm"
+  run m start -n "$n"
+  expect_rc 0 "bpf: start with /dev/zero denied"
+  zero() { m attach -n "$n" -- sh -c 'head -c 3 /dev/zero | wc -c'; }
+  run zero
+  expect_not_in "$OUT" "3" "bpf: /dev/zero cannot be read while denied"
+  run m config -n "$n" set --live cgroup.devices.deny none
+  expect_rc 0 "bpf: set --live devices.deny none"
+  run zero
+  expect_in "$OUT" "3" "bpf: after loosening live, /dev/zero can be read"
+  run m config -n "$n" set --live cgroup.devices.deny "c 1:5 rwm"
+  run zero
+  expect_not_in "$OUT" "3" "bpf: after tightening live again, it cannot"
+  cg=$(cgdirs "$n" | while read -r d; do [ -e "$d/cgroup.type" ] && echo "$d"; done | head -1)
+  if command -v bpftool >/dev/null 2>&1 && [ -n "$cg" ]; then
+    progs=$(bpftool cgroup show "$cg" 2>/dev/null | grep -c cgroup_device)
+    [ "$progs" = 1 ] && pass "bpf: one device program on the cgroup after two live changes" || fail "bpf: $progs device programs on $cg"
+  fi
+  m stop -k -n "$n" >/dev/null
+  run m config -n "$n" set cgroup.devices.deny none
+  unset MGR_CGROUP_DEVICES
 fi
 finish
