@@ -351,6 +351,24 @@ user_inside (const MgrPlan *plan, pid_t pid, GError **error)
   return FALSE;
 }
 
+struct ns_socket {
+  int nsfd;
+  struct nl_sock *sk;
+  GError *error;
+};
+
+static gpointer
+ns_socket_thread (gpointer p)
+{
+  struct ns_socket *a = p;
+  if (setns (a->nsfd, CLONE_NEWNET) < 0)
+    g_set_error (&a->error, MGR_ERROR, MGR_ERROR_FAILED, "entering the container's network namespace: %s",
+                 g_strerror (errno));
+  else
+    a->sk = route_socket (&a->error);
+  return NULL;
+}
+
 gboolean
 mgr_network_setup (const MgrPlan *plan, pid_t pid, GError **error)
 {
@@ -375,25 +393,28 @@ mgr_network_setup (const MgrPlan *plan, pid_t pid, GError **error)
     if (plan->net[i].type <= MGR_NET_PHYS && !host_side (host, &plan->net[i], i, pid, error))
       return FALSE;
 
-  /* A netlink socket opened inside the namespace talks to it; the monitor
-   * goes back to its own namespace right after. */
+  /* A netlink socket keeps the namespace it was opened in. It is opened by
+   * a thread that enters the container's namespace and then ends: the
+   * monitor itself never leaves its own, so there is no way back to fail
+   * (setns changes the network namespace of the calling thread only). */
   g_autofree char *nspath = g_strdup_printf ("/proc/%d/ns/net", pid);
-  _cleanup_close_ int self = open ("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-  _cleanup_close_ int target = open (nspath, O_RDONLY | O_CLOEXEC);
-  if (self < 0 || target < 0 || setns (target, CLONE_NEWNET) < 0)
+  struct ns_socket a = { .nsfd = open (nspath, O_RDONLY | O_CLOEXEC) };
+  if (a.nsfd < 0)
     {
-      g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "entering the container's network namespace: %s", g_strerror (errno));
+      g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "opening the container's network namespace %s: %s", nspath,
+                   g_strerror (errno));
       return FALSE;
     }
-  gboolean ok;
-  {
-    __attribute__ ((cleanup (sock_freep))) struct nl_sock *in = route_socket (error);
-    ok = in != NULL;
-    for (guint i = 0; ok && i < plan->n_net; i++)
-      if (plan->net[i].type <= MGR_NET_PHYS)
-        ok = inside (in, &plan->net[i], i, pid, error);
-  }
-  if (setns (self, CLONE_NEWNET) < 0)
-    g_error ("the monitor cannot return to its network namespace: %s", g_strerror (errno));
-  return ok;
+  g_thread_join (g_thread_new ("mgr-netns", ns_socket_thread, &a));
+  close (a.nsfd);
+  if (!a.sk)
+    {
+      g_propagate_error (error, a.error);
+      return FALSE;
+    }
+  __attribute__ ((cleanup (sock_freep))) struct nl_sock *in = a.sk;
+  for (guint i = 0; i < plan->n_net; i++)
+    if (plan->net[i].type <= MGR_NET_PHYS && !inside (in, &plan->net[i], i, pid, error))
+      return FALSE;
+  return TRUE;
 }
