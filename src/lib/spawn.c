@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <linux/sched.h>
 #include <sched.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -157,6 +158,24 @@ child_has_exec (pid_t pid)
   if (stat (path, &child) < 0 || stat ("/proc/self/exe", &self) < 0)
     return false;
   return child.st_dev != self.st_dev || child.st_ino != self.st_ino;
+}
+
+/* How an exiting child ended, without reaping it (the monitor reaps it as
+ * any init that exits); false if it is still running after a while, which
+ * only a child that did exec can be. */
+static bool
+child_exit_peek (int pidfd, pid_t pid, siginfo_t *si)
+{
+  struct pollfd p = { pidfd, POLLIN, 0 };
+  int r;
+  while ((r = poll (&p, 1, 5000)) < 0 && errno == EINTR)
+    ;
+  if (r <= 0)
+    return false;
+  while (waitid (P_PID, pid, si, WEXITED | WNOWAIT | WNOHANG) < 0)
+    if (errno != EINTR)
+      return false;
+  return si->si_pid == pid;
 }
 
 /* Whether a bind source lies inside the container's folder or its rootfs,
@@ -365,26 +384,27 @@ mgr_spawn (const MgrPlan *plan, const MgrSpawnOptions *o, MgrSpawned *out, GErro
     }
   /* End of file means exec closed the socket, or that the child died
    * without a word: killed by the seccomp filter (execve itself, or a call
-   * before it), or unable to send its report. A child that is past exec
-   * has a new executable; one that is exiting has none any more (its mm
-   * goes before its fds), and an init that exits the instant it starts has
-   * failed to start as well. The minimal init never execs: its command's
-   * fate is its exit status. */
-  if (!o->minimal_init && !child_has_exec (pid))
+   * before it), or unable to send its report (it then exits 127; 126 when
+   * released badly). A child that is past exec has a new executable; one
+   * that is exiting has none any more (its mm goes before its fds): its
+   * end says which it was, since a program that ran and exited quickly
+   * (status 0, 1, ...) did start. The minimal init never execs: its
+   * command's fate is its exit status. */
+  siginfo_t si = { 0 };
+  if (!o->minimal_init && !child_has_exec (pid) && child_exit_peek (pidfd, pid, &si)
+      && (si.si_code != CLD_EXITED || si.si_status == 126 || si.si_status == 127))
     {
-      int status;
-      while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
-        ;
+      waitpid (pid, NULL, 0);
       close (pidfd);
       const char *prog = c.argv[0];
-      if (WIFSIGNALED (status))
+      if (si.si_code != CLD_EXITED)
         g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "init was killed by %s before or as it executed %s%s",
-                     mgr_signal_name (WTERMSIG (status)), prog,
-                     WTERMSIG (status) == SIGSYS ? " (the seccomp profile forbids execve or a call made just before it: "
-                                                   "see [seccomp] profile)" : "");
+                     mgr_signal_name (si.si_status), prog,
+                     si.si_status == SIGSYS ? " (the seccomp profile forbids execve or a call made just before it: "
+                                              "see [seccomp] profile)" : "");
       else
         g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "init exited with status %d before or as it executed %s, "
-                     "without saying why", WEXITSTATUS (status), prog);
+                     "without saying why", si.si_status, prog);
       return FALSE;
     }
   out->pid = pid;
