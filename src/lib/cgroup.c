@@ -559,7 +559,8 @@ user_monitor_leaf (const MgrCgroup *cg, GError **error)
   if ((mkdir (up, 0755) < 0 && errno != EEXIST) || (mkdir (cg->monitor_leaf, 0755) < 0 && errno != EEXIST))
     return g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "creating the monitor's cgroup %s: %s", cg->monitor_leaf,
                         g_strerror (errno)), FALSE;
-  if (!g_file_set_contents (procs, self, -1, NULL))
+  _cleanup_close_ int fd = open (procs, O_WRONLY | O_CLOEXEC);
+  if (fd < 0 || write (fd, self, strlen (self)) < 0)
     {
       int e = errno;
       rmdir (cg->monitor_leaf);

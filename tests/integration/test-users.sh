@@ -145,6 +145,13 @@ expect_rc 0 "--shared-ids reuses a block knowingly"
 run m "$A" destroy -n a3
 expect_rc 0 "and that container is destroyed by A"
 [ ! -e "/home/$A/.local/share/mgr/a3" ] && pass "its folder (rootfs of subordinate ids) is gone" || fail "a3 still there"
+printf '[id_map]\nuid = 0 %s 65536\ngid = 0 %s 65536\n' "${UB[a1]}" "${GB[a1]}" > "$WORK/ids.conf"
+chmod 644 "$WORK/ids.conf"
+run m "$A" create -n a3 -t busybox -f "$WORK/ids.conf"
+expect_rc 0 "-f with an explicit [id_map] reuses a block knowingly"
+[ "$(stat -c %u "/home/$A/.local/share/mgr/a3/rootfs/bin/busybox")" = "${UB[a1]}" ] \
+  && pass "and the rootfs belongs to that block" || fail "a3 owner $(stat -c %u "/home/$A/.local/share/mgr/a3/rootfs/bin/busybox")"
+m "$A" destroy -n a3 >/dev/null 2>&1
 run m "$A" create -n a1 -t busybox --privileged
 expect_rc 1 "--privileged is refused for a user"
 

@@ -10,7 +10,7 @@ set -u
 SRC=${MGR_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 BUILD=${MGR_BUILDDIR:-$SRC}
 CACHE=${MGR_VM_CACHE:-/var/cache/mgr-test-vm}
-SUITE=${MGR_VM_SUITE:-tests/integration/test-cgroup.sh}
+SUITE=${MGR_VM_SUITE:-tests/integration/test-cgroup.sh tests/vm/test-users-v2.sh}
 loud() { printf '\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n!!! %s\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n\n' "$*"; }
 
 [ "$(id -u)" -eq 0 ] || { echo "SKIP: the v2 lab needs root"; exit 77; }
@@ -80,7 +80,7 @@ for d in /tmp /run /var/tmp /var/lib /var/cache; do mount -t tmpfs tmp /host\$d;
 echo "VM: \$(cat /proc/version)"
 echo "VM: cgroup: \$(cat /host/sys/fs/cgroup/cgroup.controllers)"
 # switch_root, not chroot: the kernel refuses user namespaces to a chrooted process.
-exec switch_root /host /bin/sh -c 'cd / && MGR_SRCDIR=$SRC MGR_BUILDDIR=$BUILD MGR_SECCOMP_DIR=$SRC/config/seccomp PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin $SRC/$SUITE; echo "VM-RESULT \$?"; /bin/busybox poweroff -f'
+exec switch_root /host /bin/sh -c 'cd / && export MGR_SRCDIR=$SRC MGR_BUILDDIR=$BUILD MGR_SECCOMP_DIR=$SRC/config/seccomp PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin; rc=0; for s in $SUITE; do echo "VM: suite \$s"; $SRC/\$s || rc=1; done; echo "VM-RESULT \$rc"; /bin/busybox poweroff -f'
 echo "VM-RESULT 98 (switch_root failed)"
 poweroff -f
 INIT
