@@ -61,8 +61,11 @@ mon=$(find "$CG/mgr.monitor" -mindepth 1 -maxdepth 1 -type d 2>/dev/null | head 
 [ -n "$mon" ] && [ -n "$(cat "$mon/cgroup.procs")" ] && pass "the monitor is in a leaf of its own" \
   || fail "no monitor leaf: $(find "$CG" -type d)"
 run asu "$MGR" attach -n v -- sh -c 'for i in $(seq 40); do sleep 30 & done 2>/dev/null; echo forked'
-[ "$(sed -n 's/^max //p' "$ccg/pids.events")" -gt 0 ] && pass "pids.max is enforced (pids.events max $(sed -n 's/^max //p' "$ccg/pids.events"))" \
-  || fail "pids.events: $(cat "$ccg/pids.events")"
+# The event is counted where the fork failed: the container's own cgroup
+# below the one with the limit, on kernels before 6.2.
+hits=$(find "$ccg" -name pids.events -exec sed -n 's/^max //p' {} + | awk '{ s += $1 } END { print s + 0 }')
+[ "$hits" -gt 0 ] && [ "$(cat "$ccg/pids.current")" -le 20 ] && pass "pids.max is enforced (pids.events max $hits, $(cat "$ccg/pids.current") tasks)" \
+  || fail "pids.events: $(find "$ccg" -name pids.events -exec cat {} +), pids.current $(cat "$ccg/pids.current")"
 asu "$MGR" attach -n v -- sh -c 'pkill sleep' >/dev/null 2>&1
 run asu "$MGR" attach -n v -- sh -c 'dd if=/dev/zero of=/dev/shm/big bs=1M count=64 2>&1; rm -f /dev/shm/big'
 grep -qE '^(max|oom) [1-9]' "$ccg/memory.events" && pass "memory.max is enforced ($(tr '\n' ' ' < "$ccg/memory.events"))" \
