@@ -301,13 +301,6 @@ user_veth (const struct mgr_net *n, guint i, pid_t pid, GError **error)
   return TRUE;
 }
 
-struct user_inside_job
-{
-  const MgrPlan *plan;
-  pid_t pid;
-  int err_fd;
-};
-
 /* Configuring the interfaces inside needs the container's network
  * namespace, which only a member of its user namespace may enter: a child
  * joins both, so that the monitor stays where it is. */
