@@ -132,6 +132,21 @@ a_lines=$(grep "^$A:" /etc/subuid | cut -d: -f2 | sort -n | tr '\n' ' ')
 case " $a_lines " in *" ${UB[a1]} "*) ;; *) fail "a1's block ${UB[a1]} is not one of A's ranges ($a_lines)" ;; esac
 [ "${UB[a1]}" != "${UB[a2]}" ] && pass "A's two containers use both of A's lines ($a_lines)" || fail "A's blocks: ${UB[a1]} ${UB[a2]}"
 
+# ---- Ctrl-C during a user's download leaves nothing ----
+echo "rootfs.tar.xz slow" > "$WORK/faults"
+m "$A" create -n ax -t download $dlargs --flush-cache >/dev/null 2>&1 &
+for _ in $(seq 100); do
+  mpid=$(pgrep -u "$A" -x mgr | head -1)
+  [ -n "$mpid" ] && ls -d /home/"$A"/.local/share/mgr/.ax.creating-* >/dev/null 2>&1 && break
+  sleep 0.1
+done
+sleep 1
+[ -n "$mpid" ] && kill -INT "$mpid"
+wait $! 2>/dev/null
+: > "$WORK/faults"
+ls -a "/home/$A/.local/share/mgr" | grep -q 'ax' && fail "Ctrl-C left: $(ls -a "/home/$A/.local/share/mgr")" \
+  || pass "Ctrl-C during the download leaves no half container"
+
 # ---- ranges used up ----
 run m "$A" create -n a3 -t busybox
 expect_rc 1 "A's third container: no block left"
