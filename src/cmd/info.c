@@ -4,7 +4,9 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <sys/wait.h>
@@ -146,6 +148,15 @@ mgr_cmd_ls (int argc, char **argv)
   MgrContainerRef ref;
   if (!mgr_container_ref (&ref, NULL, path, FALSE, &e))
     return mgr_container_ref_clear (&ref), mgr_report (e);
+  /* A folder that exists but cannot be read (another user's, 0700) is an
+   * error, not an empty list. */
+  if (access (ref.paths->containers, F_OK) == 0 && access (ref.paths->containers, R_OK | X_OK) < 0)
+    {
+      g_printerr ("%s: %s: %s (another user's containers are theirs alone)\n", g_get_prgname (), ref.paths->containers,
+                  g_strerror (errno));
+      mgr_container_ref_clear (&ref);
+      return MGR_EXIT_FAIL;
+    }
   g_autoptr (GPtrArray) names = mgr_container_names (ref.paths->containers);
 
   GString *out = g_string_new (json ? "[" : NULL);

@@ -243,6 +243,9 @@ for v in "attach -n a1 -P $PA -- true" "stop -n a1 -P $PA -k" "config -n a1 -P $
   expect_in "$ERR" "permission denied" "with a permission error"
   expect_in "$ERR" "$A" "naming the owner"
 done
+run m "$B" ls -f -P "$PA"
+expect_rc 1 "B: ls of A's folder is refused"
+expect_in "$ERR" "Permission denied" "with a permission error"
 run m "$A" attach -n a1 -- true
 expect_rc 0 "A's container is unharmed"
 expect_in "$(cat "$PA/a1/config")" "hostname = changed" "and its config is A's"
