@@ -150,7 +150,7 @@ mgr_cmd_ls (int argc, char **argv)
     return mgr_container_ref_clear (&ref), mgr_report (e);
   /* A folder that exists but cannot be read (another user's, 0700) is an
    * error, not an empty list. */
-  if (access (ref.paths->containers, F_OK) == 0 && access (ref.paths->containers, R_OK | X_OK) < 0)
+  if (access (ref.paths->containers, R_OK | X_OK) < 0 && errno != ENOENT)
     {
       g_printerr ("%s: %s: %s (another user's containers are theirs alone)\n", g_get_prgname (), ref.paths->containers,
                   g_strerror (errno));
