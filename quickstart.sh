@@ -26,8 +26,9 @@ DEPS="build-essential autoconf automake pkg-config libglib2.0-dev libseccomp-dev
       python3 valgrind man-db curl xz-utils ca-certificates bash-completion"
 # The check also boots a kernel under qemu, for the cgroup v2 lab; imports
 # every LXC config Debian ships (the common ones in liblxc-common, the
-# distribution ones in lxc-templates); and gives attach a real terminal (tmux); strace shows what mgr-user-nic opens.
-[ "$mode" = check ] && DEPS="$DEPS qemu-system-x86 liblxc-common lxc-templates tmux strace debhelper lintian systemd"
+# distribution ones in lxc-templates); and gives attach a real terminal (tmux); strace shows what mgr-user-nic opens;
+# the users suite finds the processes of its users and their id blocks with ps and pgrep (procps).
+[ "$mode" = check ] && DEPS="$DEPS qemu-system-x86 liblxc-common lxc-templates tmux strace debhelper lintian systemd procps"
 missing=()
 for p in $DEPS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
