@@ -23,6 +23,8 @@ const MgrCommand mgr_commands[] = {
   { "stop", mgr_cmd_stop, "stop a container" },
   { "unfreeze", mgr_cmd_unfreeze, "resume a frozen container" },
   { "usernsexec", mgr_cmd_usernsexec, "run a command as root of a new user namespace with id maps" },
+  /* Internal, for the download template: no summary, not listed. */
+  { "image-meta", mgr_cmd_image_meta, NULL },
   { NULL, NULL, NULL },
 };
 
@@ -32,7 +34,8 @@ usage (int code)
   FILE *f = code ? stderr : stdout;
   fprintf (f, "Usage: mgr VERB [OPTIONS...]   (or mgr-VERB [OPTIONS...])\n\nVerbs:\n");
   for (const MgrCommand *c = mgr_commands; c->name; c++)
-    fprintf (f, "  %-12s %s\n", c->name, c->summary);
+    if (c->summary)
+      fprintf (f, "  %-12s %s\n", c->name, c->summary);
   fprintf (f, "\nmgr VERB --help tells more.\n");
   return code;
 }

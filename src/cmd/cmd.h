@@ -99,4 +99,5 @@ int mgr_cmd_freeze (int argc, char **argv);
 int mgr_cmd_unfreeze (int argc, char **argv);
 int mgr_cmd_usernsexec (int argc, char **argv);
 int mgr_cmd_checkconfig (int argc, char **argv);
+int mgr_cmd_image_meta (int argc, char **argv);
 int mgr_cmd_autostart (int argc, char **argv);

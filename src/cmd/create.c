@@ -63,9 +63,12 @@ mgr_cmd_create (int argc, char **argv)
   MgrContainerRef ref;
   if (!mgr_container_ref (&ref, name, path, FALSE, &e))
     return mgr_container_ref_clear (&ref), mgr_report (e);
+  g_autoptr (GPtrArray) notes = g_ptr_array_new_with_free_func (g_free);
   MgrCreateOptions o = { .name = name, .template = template, .config_file = config, .privileged = privileged, .shared_ids = shared_ids,
-                         .template_args = targs, .paths = ref.paths, .settings = ref.settings };
+                         .template_args = targs, .paths = ref.paths, .settings = ref.settings, .notes = notes };
   gboolean ok = mgr_create (&o, &e);
+  for (guint i = 0; i < notes->len; i++)
+    g_printerr ("%s: %s\n", g_get_prgname (), (char *) notes->pdata[i]);
   mgr_container_ref_clear (&ref);
   g_strfreev (targs);
   return ok ? MGR_EXIT_OK : mgr_report (e);

@@ -131,7 +131,7 @@ put_common_tail (GString *out, const char *self)
   for (const MgrCommand *c = mgr_commands; c->name; c++)
     {
       g_autofree char *page = g_strconcat ("mgr-", c->name, NULL);
-      if (strcmp (page, self) == 0)
+      if (strcmp (page, self) == 0 || !c->summary)
         continue;
       g_string_append_printf (out, "%s.BR mgr\\-%s (1)", first ? "" : ",\n", c->name);
       first = FALSE;
@@ -230,6 +230,8 @@ mgr_print_main_manpage (void)
                           PACKAGE_VERSION);
   for (const MgrCommand *c = mgr_commands; c->name; c++)
     {
+      if (!c->summary)
+        continue; /* internal */
       g_string_append_printf (out, ".TP\n.BR mgr\\-%s (1)\n", c->name);
       put_text (out, c->summary);
       g_string_append_c (out, '\n');

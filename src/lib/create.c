@@ -16,6 +16,7 @@
 
 #include "create.h"
 #include "idblock.h"
+#include "image.h"
 #include "keys.h"
 #include "loader.h"
 #include "mgr-error.h"
@@ -247,6 +248,10 @@ run_template (const char *exe, char *const *argv, char *const *envp, GError **er
       prctl (PR_SET_PDEATHSIG, SIGKILL);
       if (getppid () != parent)
         _exit (1);
+      /* A process group of its own, so that a stop reaches what the
+       * template runs (curl, tar) and not only the shell, which would wait
+       * for its foreground child before running its cleanup trap. */
+      setpgid (0, 0);
       execve (exe, argv, envp);
       fprintf (stderr, "mgr-create: executing %s: %s\n", exe, g_strerror (errno));
       _exit (127);
@@ -264,10 +269,10 @@ run_template (const char *exe, char *const *argv, char *const *envp, GError **er
     {
       /* Leave the signal pending: the caller removes the folder and says so. */
       stopped_by_signal = true;
-      kill (pid, SIGTERM);
+      kill (-pid, SIGTERM);
       struct pollfd w = { pfd, POLLIN };
       if (poll (&w, 1, 5000) == 0)
-        kill (pid, SIGKILL);
+        kill (-pid, SIGKILL);
     }
   waitpid (pid, &status, 0);
   if (stopped_by_signal)
@@ -318,7 +323,10 @@ mgr_create (const MgrCreateOptions *o, GError **error)
   if (!reg)
     return restore_signals (&set, &saved), FALSE;
   g_autofree char *tmpl = g_strdup_printf ("%s/.%s.creating-XXXXXX", containers, o->name);
-  g_autofree char *tmp = g_mkdtemp_full (tmpl, 0755) ? g_strdup (tmpl) : NULL;
+  /* 0700: a rootfs holds setuid binaries and device nodes that must not
+   * be reachable by other users (for a user namespace, the mapped root gets
+   * in through the group below). */
+  g_autofree char *tmp = g_mkdtemp_full (tmpl, 0700) ? g_strdup (tmpl) : NULL;
   if (!tmp)
     return g_set_error (error, MGR_ERROR, MGR_ERROR_IO, "creating %s: %s", tmpl, g_strerror (errno)),
            restore_signals (&set, &saved), FALSE;
@@ -366,6 +374,21 @@ mgr_create (const MgrCreateOptions *o, GError **error)
     }
   else if (mapped && !choose_ids (o, reg, containers, &uid, &gid, error))
     goto fail;
+  /* Root's template unpacks as the container's root: let it in (0710
+   * root:GID, see below). An ordinary user cannot give a folder to a
+   * subordinate group: there the container's root passes as "other"
+   * (0711), and the user's own 0700 containers folder keeps everyone else
+   * out. */
+  if (mapped && o->paths->user && chmod (tmp, 0711) < 0)
+    {
+      g_set_error (error, MGR_ERROR, MGR_ERROR_IO, "chmod %s: %s", tmp, g_strerror (errno));
+      goto fail;
+    }
+  if (mapped && !o->paths->user && (chown (tmp, 0, gid) < 0 || chmod (tmp, 0710) < 0))
+    {
+      g_set_error (error, MGR_ERROR, MGR_ERROR_IO, "giving %s to the container's group %u: %s", tmp, gid, g_strerror (errno));
+      goto fail;
+    }
   if (mapped && !own_map)
     {
       g_autofree char *u = g_strdup_printf ("0 %u %d", uid, MGR_ID_BLOCK), *g = g_strdup_printf ("0 %u %d", gid, MGR_ID_BLOCK);
@@ -391,13 +414,17 @@ mgr_create (const MgrCreateOptions *o, GError **error)
       }
     g_auto (GStrv) argv = g_strv_builder_end (b);
     g_auto (GStrv) envp = mgr_template_env (o->paths, o->settings);
+    /* Where the container will be: what an image's LXC_PATH becomes. */
+    envp = g_environ_setenv (envp, "MGR_CONTAINER_PATH", target, TRUE);
     if (interrupted () || !run_template (exe, argv, envp, error))
       goto fail;
   }
 
-  /* The config: default.conf, the template's, -f, then the id map. */
+  /* The config: default.conf, the template's, -f, then the id map. The
+   * template's layer speaks for the image: untrusted, it may set only what
+   * stays inside the container. */
   tconf = g_build_filename (tmp, "template.conf", NULL);
-  if (!merge_layer (&text, o->paths->default_conf, error) || !merge_layer (&text, tconf, error)
+  if (!merge_layer (&text, o->paths->default_conf, error) || !mgr_image_merge_layer (&text, tconf, o->notes, error)
       || (o->config_file && !merge_layer (&text, o->config_file, error)))
     goto fail;
   unlink (tconf);
@@ -430,6 +457,17 @@ mgr_create (const MgrCreateOptions *o, GError **error)
         g_prefix_error (error, "the new container's config would be invalid:\n");
         goto fail;
       }
+    /* The container's root (its host gid once it is root inside) looks up
+     * its rootfs through this folder at start: it may pass through it
+     * (0710 root:GID), and nobody else may. */
+    for (guint i = 0; plan->user_namespace && !o->paths->user && i < plan->id_map.gid.n; i++)
+      if (plan->id_map.gid.r[i].inside == 0
+          && (chown (tmp, 0, plan->id_map.gid.r[i].outside) < 0 || chmod (tmp, 0710) < 0))
+        {
+          g_set_error (error, MGR_ERROR, MGR_ERROR_IO, "giving %s to the container's root group %u: %s", tmp,
+                       plan->id_map.gid.r[i].outside, g_strerror (errno));
+          goto fail;
+        }
   }
   if (interrupted () || !mgr_write_file_atomic (cfg, text, -1, 0644, error))
     goto fail;

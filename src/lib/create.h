@@ -15,6 +15,7 @@ typedef struct {
   char *const *template_args;
   const MgrPaths *paths;
   const MgrSettings *settings;
+  GPtrArray *notes;          /* gets a line per key of the template's output left out, or NULL */
 } MgrCreateOptions;
 
 gboolean mgr_create (const MgrCreateOptions *o, GError **error);

@@ -45,6 +45,15 @@ struct mgr_type {
   void (*clear) (void *field);
 };
 
+/* What an untrusted layer (an image's config, a template's output) may do
+ * with a key. The zero value is "nothing", so that a key added to the
+ * table without thought stays the administrator's. */
+typedef enum {
+  MGR_IMAGE_NEVER = 0, /* reaches outside the container: hooks, mounts, id maps, paths, networks... */
+  MGR_IMAGE_TAKEN,     /* stays inside the container: hostname, init, environment... */
+  MGR_IMAGE_LIMIT,     /* a limit: taken when it only restricts what the administrator's layers allow */
+} MgrImageTrust;
+
 struct mgr_key {
   MgrSection section;
   const char *key;
@@ -56,6 +65,7 @@ struct mgr_key {
   const char *const *choices; /* enum values, in the order of the C enum */
   guint64 min, max;           /* for numbers */
   int arg;                    /* per-type extra: the rlimit resource */
+  MgrImageTrust image;        /* what an image may set (see above) */
 };
 
 extern const struct mgr_key mgr_keys[];

@@ -1,11 +1,13 @@
 /* LXC config → mgr config. Translates the keys mgr has an equivalent for,
  * and says, with its line, why each other key was left out. Used by
- * `mgr-config import-lxc` and by the download template for an image's
- * meta/config. */
+ * `mgr-config import-lxc` for the administrator's own files (trusted), and
+ * for an image's meta/config (untrusted: only keys that stay inside the
+ * container come across, and no include is ever opened). */
 #include "config.h"
 
 #include <string.h>
 
+#include "image.h"
 #include "keys.h"
 #include "loader.h"
 #include "lxcimport.h"
@@ -21,6 +23,7 @@ typedef struct {
   guint64 cfs_quota, cfs_period;
   bool have_quota;
   int depth;
+  bool image; /* the config comes from an image: untrusted */
 } Import;
 
 static void G_GNUC_PRINTF (5, 6)
@@ -49,6 +52,10 @@ put (Import *im, const char *file, int line, const char *lxckey, const char *gro
     return skip (im, file, line, lxckey, "mgr has no [%s] %s", group, key);
   if (!value)
     value = "";
+  g_autofree char *why = NULL;
+  if (im->image && !mgr_image_key_allowed (group, key, value, &why))
+    return skip (im, file, line, lxckey, "dropped: an image may not set [%s] %s: %s (the administrator can add it by hand)",
+                 group, key, why);
   union {
     struct mgr_container_settings c;
     struct mgr_net n;
@@ -130,7 +137,12 @@ cgroup_key (Import *im, const char *file, int line, const char *key, const char 
 {
   const char *name = key + (v2 ? 12 : 11);
   if (strcmp (name, "devices.allow") == 0)
-    return append_rule (im->dev_allow, value);
+    {
+      g_autofree char *why = NULL;
+      if (im->image && !mgr_image_key_allowed ("cgroup", "devices.allow", value, &why))
+        return skip (im, file, line, key, "dropped: an image may not set [cgroup] devices.allow: %s (the administrator can add it by hand)", why);
+      return append_rule (im->dev_allow, value);
+    }
   if (strcmp (name, "devices.deny") == 0)
     {
       if (strcmp (value, "a") != 0)
@@ -190,9 +202,76 @@ mount_entry (Import *im, const char *file, int line, const char *key, const char
 
 static gboolean import_file (Import *im, const char *path, GError **error);
 
+/* The LXC keys an image may use: those that can stay inside the container.
+ * What they translate to is checked again against the key table. A key
+ * not listed here is dropped, so that one LXC adds later is too. */
+static const char *const image_keys[] = {
+  "lxc.uts.name", "lxc.init.cmd", "lxc.init.uid", "lxc.init.gid", "lxc.init.cwd", "lxc.signal.halt",
+  "lxc.signal.stop", "lxc.signal.reboot", "lxc.environment", "lxc.tty.max", "lxc.cap.drop", "lxc.arch",
+  "lxc.include", NULL,
+};
+static const char *const image_prefixes[] = { "lxc.cgroup.", "lxc.cgroup2.", "lxc.prlimit.", NULL };
+
+/* Why an image may not use an LXC key. */
+static const char *
+image_why (const char *key)
+{
+  static const struct { const char *prefix, *why; } why[] = {
+    { "lxc.hook", "a hook runs a program on the host, as root" },
+    { "lxc.mount", "a mount can bring the host's files into the container" },
+    { "lxc.idmap", "an id map decides which host users the container's users are" },
+    { "lxc.id_map", "an id map decides which host users the container's users are" },
+    { "lxc.cap.keep", "kept capabilities widen what root in the container may do" },
+    { "lxc.console", "a console or log path names a file on the host" },
+    { "lxc.log", "a console or log path names a file on the host" },
+    { "lxc.rootfs", "the rootfs is the container's own folder; a path would name any folder of the host" },
+    { "lxc.net", "a network reaches the host's networks and devices" },
+    { "lxc.apparmor", "security profiles are the administrator's" },
+    { "lxc.selinux", "security profiles are the administrator's" },
+    { "lxc.seccomp", "security profiles are the administrator's" },
+    { "lxc.start", "starting at boot is the administrator's choice" },
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS (why); i++)
+    if (g_str_has_prefix (key, why[i].prefix))
+      return why[i].why;
+  return "it is not among the keys an image may set";
+}
+
+/* LXC's shipped common and user-namespace configs, known by name and never
+ * opened: LXC_TEMPLATE_CONFIG/NAME (as images write it) or
+ * /usr/share/lxc/config/NAME, NAME one of common.conf, userns.conf,
+ * DIST.common.conf, DIST.userns.conf. */
+static const char *
+lxc_shipped (const char *value)
+{
+  const char *name = NULL;
+  if (g_str_has_prefix (value, "LXC_TEMPLATE_CONFIG/"))
+    name = value + strlen ("LXC_TEMPLATE_CONFIG/");
+  else if (g_str_has_prefix (value, "/usr/share/lxc/config/"))
+    name = value + strlen ("/usr/share/lxc/config/");
+  if (!name || !*name)
+    return NULL;
+  for (const char *c = name; *c; c++)
+    if (!g_ascii_isalnum (*c) && *c != '.' && *c != '-' && *c != '_')
+      return NULL;
+  if (strcmp (name, "common.conf") == 0 || g_str_has_suffix (name, ".common.conf"))
+    return "common settings";
+  if (strcmp (name, "userns.conf") == 0 || g_str_has_suffix (name, ".userns.conf"))
+    return "user-namespace settings";
+  return NULL;
+}
+
 static void
 one_key (Import *im, const char *file, int line, const char *key, const char *value)
 {
+  if (im->image && !g_strv_contains (image_keys, key))
+    {
+      bool ok = false;
+      for (const char *const *p = image_prefixes; *p && !ok; p++)
+        ok = g_str_has_prefix (key, *p);
+      if (!ok)
+        return skip (im, file, line, key, "dropped: %s (the administrator can add it by hand)", image_why (key));
+    }
   static const struct { const char *lxc, *group, *key; } same[] = {
     { "lxc.uts.name", "container", "hostname" },   { "lxc.init.cmd", "container", "init" },
     { "lxc.init.uid", "container", "uid" },        { "lxc.init.gid", "container", "gid" },
@@ -209,9 +288,14 @@ one_key (Import *im, const char *file, int line, const char *key, const char *va
 
   if (strcmp (key, "lxc.include") == 0)
     {
-      if (g_str_has_prefix (value, "/usr/share/lxc/config/"))
+      const char *shipped = lxc_shipped (value);
+      if (shipped)
         return skip (im, file, line, key, "LXC's shipped %s: mgr's defaults already drop capabilities, mask /proc and /sys and load a seccomp profile",
-                     strstr (value, "userns") ? "user-namespace settings" : "common settings");
+                     shipped);
+      if (g_str_has_prefix (value, "/usr/share/lxc/config/"))
+        return skip (im, file, line, key, "LXC's shipped %s: mgr has no equivalent; add what you need by hand", value);
+      if (im->image)
+        return skip (im, file, line, key, "dropped, never opened: an image may include only LXC's common and userns configs, by name");
       if (im->depth > 8)
         return skip (im, file, line, key, "included too deep");
       im->depth++;
@@ -269,7 +353,7 @@ one_key (Import *im, const char *file, int line, const char *key, const char *va
   if (strcmp (key, "lxc.arch") == 0)
     return skip (im, file, line, key, "a container runs the host's architecture");
   if (strcmp (key, "lxc.tty.max") == 0)
-    return skip (im, file, line, key, "mgr gives containers /dev/console only for now ([container] tty.count)");
+    return put (im, file, line, key, "container", "tty.count", value);
   if (g_str_has_prefix (key, "lxc.apparmor.") || g_str_has_prefix (key, "lxc.selinux."))
     return skip (im, file, line, key, "mgr uses no LSM profile; its seccomp profile and capability drops apply instead");
   if (g_str_has_prefix (key, "lxc.seccomp."))
@@ -277,12 +361,9 @@ one_key (Import *im, const char *file, int line, const char *key, const char *va
   skip (im, file, line, key, "no mgr equivalent");
 }
 
-static gboolean
-import_file (Import *im, const char *path, GError **error)
+static void
+import_text (Import *im, const char *path, const char *text)
 {
-  g_autofree char *text = NULL;
-  if (!g_file_get_contents (path, &text, NULL, error))
-    return FALSE;
   g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
   for (int i = 0; lines[i]; i++)
     {
@@ -298,20 +379,35 @@ import_file (Import *im, const char *path, GError **error)
       *eq = '\0';
       one_key (im, path, i + 1, g_strstrip (l), g_strstrip (eq + 1));
     }
+}
+
+static gboolean
+import_file (Import *im, const char *path, GError **error)
+{
+  g_autofree char *text = NULL;
+  if (!g_file_get_contents (path, &text, NULL, error))
+    return FALSE;
+  import_text (im, path, text);
   return TRUE;
 }
 
-gboolean
-mgr_lxc_import (const char *path, char **ini, GPtrArray *skipped, GError **error)
+static gboolean
+import (const char *path, const char *text, bool image, char **ini, GPtrArray *skipped, GError **error)
 {
   Import im = {
-    .text = g_strdup_printf ("# Imported from the LXC config %s by mgr-config import-lxc.\n", path),
+    .text = image ? g_strdup ("# From the image's LXC config: only keys that stay inside the container.\n")
+                  : g_strdup_printf ("# Imported from the LXC config %s by mgr-config import-lxc.\n", path),
     .skipped = skipped,
+    .image = image,
     .uid = g_string_new (NULL), .gid = g_string_new (NULL), .drop = g_string_new (NULL),
     .keep = g_string_new (NULL), .env = g_string_new (NULL), .dev_allow = g_string_new (NULL),
     .dev_deny = g_string_new (NULL), .cfs_period = 100000,
   };
-  gboolean ok = import_file (&im, path, error);
+  gboolean ok = TRUE;
+  if (text)
+    import_text (&im, path, text);
+  else
+    ok = import_file (&im, path, error);
   if (ok)
     {
       if (im.have_quota)
@@ -336,4 +432,16 @@ mgr_lxc_import (const char *path, char **ini, GPtrArray *skipped, GError **error
   for (GString **s = (GString *[]){ im.uid, im.gid, im.drop, im.keep, im.env, im.dev_allow, im.dev_deny, NULL }; *s; s++)
     g_string_free (*s, TRUE);
   return ok;
+}
+
+gboolean
+mgr_lxc_import (const char *path, char **ini, GPtrArray *skipped, GError **error)
+{
+  return import (path, NULL, false, ini, skipped, error);
+}
+
+gboolean
+mgr_lxc_import_image (const char *name, const char *text, char **ini, GPtrArray *skipped)
+{
+  return import (name, text, true, ini, skipped, NULL);
 }

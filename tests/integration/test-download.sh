@@ -43,13 +43,14 @@ run dl -n d-u $args
 expect_rc 0 "create from the mirror (user namespace by default)"
 expect_in "$OUT" "Welcome to the test image." "the image's create-message is shown"
 expect_in "$ERR" "checksums verified" "SHA256SUMS is checked"
-expect_in "$ERR" "lxc.tty.max" "the LXC keys it skipped are named"
+expect_in "$ERR" "lxc.include: LXC's shipped common settings" "the LXC keys it skipped are named"
 ublock=$(sed -n 's/^uid = 0 \([0-9]*\) 65536$/\1/p' "$P/d-u/config")
 [ "$(stat -c %u "$P/d-u/rootfs/bin/busybox")" = "$ublock" ] && pass "files are owned by the container's id block ($ublock)" \
   || fail "owner $(stat -c %u "$P/d-u/rootfs/bin/busybox"), block $ublock"
 [ ! -e "$P/d-u/rootfs/dev/testnode" ] && pass "excludes-user is honoured (no device node in a user namespace)" || fail "testnode unpacked"
 expect_in "$(cat "$P/d-u/rootfs/etc/hostname")" "d-u" "the image's templates get the container's name"
 expect_in "$(cat "$P/d-u/config")" "stop.signal = SIGUSR2" "the image's LXC config is translated"
+expect_in "$(cat "$P/d-u/config")" "tty.count = 4" "lxc.tty.max becomes tty.count"
 run m start -n d-u
 expect_rc 0 "the downloaded container starts"
 run m attach -n d-u -- hostname
@@ -58,7 +59,9 @@ m stop -k -n d-u >/dev/null
 run dl -n d-p --privileged $args
 expect_rc 0 "create --privileged from the cache"
 [ "$(stat -c %u "$P/d-p/rootfs/bin/busybox")" = 0 ] && pass "privileged: files are owned by root" || fail "privileged owner"
-[ -c "$P/d-p/rootfs/dev/testnode" ] && pass "privileged: device nodes are kept" || fail "no device node"
+[ ! -e "$P/d-p/rootfs/dev/testnode" ] && pass "privileged: the image's device nodes are left out (--keep-devices keeps them)" \
+  || fail "device node unpacked"
+expect_in "$ERR" "left out the image's 1 device nodes" "and says so"
 run m start -n d-p
 expect_rc 0 "the privileged container starts"
 m stop -k -n d-p >/dev/null
