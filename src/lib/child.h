@@ -119,6 +119,7 @@ struct mgr_child {
   const char *cwd;
   bool own_netns;
   bool minimal_init;     /* mgr-execute: PID 1 becomes mgr-init and reaps */
+  bool legacy_mount_api; /* bind flags by remount, as before Linux 5.12 (MGR_MOUNT_API=legacy, for tests) */
   int init_fd;           /* mgr-init, a sealed memfd (execinit.h) */
   gid_t tty_gid;         /* gid of devpts nodes inside, or (gid_t)-1 */
   struct mgr_privileges privs;

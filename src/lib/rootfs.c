@@ -162,7 +162,7 @@ mount_attr_of (unsigned long ms)
  * keeping the flags statvfs reports (crun's do_remount does the same). */
 static int
 bind_mount (const char *src, int src_fd, int rootfs_fd, const char *target, int target_fd, const char *via,
-            const struct mgr_mount_opts *o)
+            const struct mgr_mount_opts *o, bool legacy)
 {
   unsigned int rec = o->recursive ? AT_RECURSIVE : 0;
   struct mount_attr attr = {
@@ -174,7 +174,10 @@ bind_mount (const char *src, int src_fd, int rootfs_fd, const char *target, int 
     attr.attr_clr |= MOUNT_ATTR__ATIME;
   attr.attr_clr &= ~(attr.attr_set & ~(uint64_t) MOUNT_ATTR__ATIME);
 
-  _cleanup_close_ int tree = src_fd >= 0
+  _cleanup_close_ int tree = -1;
+  if (legacy)
+    goto old_api;
+  tree = src_fd >= 0
     ? syscall (SYS_open_tree, src_fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | rec)
     : syscall (SYS_open_tree, AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | rec);
   if (tree >= 0)
@@ -265,7 +268,7 @@ apply_mount (const struct mgr_child *c, int rootfs_fd, const struct mgr_child_mo
   int r;
   if (o->bind)
     {
-      if ((r = bind_mount (src, src_fd, rootfs_fd, cm->target, fd, via, o)) < 0)
+      if ((r = bind_mount (src, src_fd, rootfs_fd, cm->target, fd, via, o, c->legacy_mount_api)) < 0)
         return r;
     }
   else if (mount (m->source, via, m->type, flags | (o->flags & MS_RDONLY), o->data) < 0)

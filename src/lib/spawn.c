@@ -253,6 +253,7 @@ mgr_spawn (const MgrPlan *plan, const MgrSpawnOptions *o, MgrSpawned *out, GErro
     .cwd = plan->container.cwd,
     .own_netns = !plan->share_host_net,
     .minimal_init = o->minimal_init,
+    .legacy_mount_api = g_strcmp0 (g_getenv ("MGR_MOUNT_API"), "legacy") == 0,
     .init_fd = -1,
     .tty_gid = tty_gid (plan),
     .privs = privs,

@@ -341,6 +341,24 @@ run m start -n "$n"
 expect_rc 1 "[u] bind of a folder with a mount beneath it does not start"
 expect_in "$ERR" "rbind" "and the error says to use rbind"
 cp "$WORK/config.u" "$P/$n/config"
+# Kernels before 5.12 (no mount_setattr): bind and remount, keeping the
+# flags the kernel locked; rbind with ro is refused with the reason.
+export MGR_MOUNT_API=legacy
+for kind in p u; do
+  n="$pfx-$kind"
+  printf '\n[mount ro]\nsource = %s\ntarget = /mnt/ro\noptions = bind,ro,nosuid,create=dir\n' "$WORK/plain" >> "$P/$n/config"
+  run m start -n "$n"
+  expect_rc 0 "[$kind] legacy mount API: bind,ro starts"
+  run m attach -n "$n" -- sh -c 'echo x > /mnt/ro/y-'$kind' 2>/dev/null && echo writable || echo read-only'
+  expect_in "$OUT" "read-only" "[$kind] legacy mount API: bind,ro is read-only inside"
+  m stop -k -n "$n" >/dev/null
+  printf '\n[mount rro]\nsource = %s\ntarget = /mnt/rro\noptions = rbind,ro,create=dir\n' "$WORK/rb" >> "$P/$n/config"
+  run m start -n "$n"
+  expect_rc 1 "[$kind] legacy mount API: rbind,ro is refused"
+  expect_in "$ERR" "mount_setattr" "and the error names what is missing"
+  cp "$WORK/config.$kind" "$P/$n/config"
+done
+unset MGR_MOUNT_API
 umount "$WORK/rb/sub"
 
 # An init that dies before exec is a failed start, not a running container:
