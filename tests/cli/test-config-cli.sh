@@ -125,4 +125,17 @@ expect_in "$OUT" "mgr " "--version"
 run "$MGR" config --file "$C/web/config" get cgroup.memory.max
 expect_in "$OUT" "3G" "--file works instead of -n"
 
+# An empty or broken value is an error naming its key, never a crash: it
+# used to crash every command that read the file (mgr-autostart included).
+mkdir -p "$C/empty"
+for v in "nofile =" "nofile = :" "nofile = 5:" "nproc = 18446744073709551615"; do
+  printf '[container]\nrootfs = rootfs\ninit = /sbin/init\n[limits]\n%s\n' "$v" > "$C/empty/config"
+  run "$MGR" config -P "$C" -n empty validate
+  expect_rc 1 "[limits] $v is refused"
+  expect_in "$ERR" "[limits] n" "and the error names the key ($v)"
+done
+run "$MGR" ls -P "$C"
+[ "$RC" -lt 128 ] && pass "mgr-ls survives it (exit $RC)" || fail "mgr-ls crashed (exit $RC): $ERR"
+rm -rf "$C/empty"
+
 finish
