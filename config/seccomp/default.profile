@@ -67,10 +67,10 @@ rules = (
 # the kernel's checks do not separate the two: a fresh procfs or sysfs, a
 # remount of /proc/sys read-write or the unmounting of a mask would reach
 # the host. mount, umount and umount2 are therefore mediated ("notify"):
-# the monitor performs the safe ones itself (tmpfs, ramfs, mqueue, devpts,
+# the monitor performs the safe ones itself (tmpfs, ramfs, mqueue, devpts, hugetlbfs,
 # binds, remounts that keep what mgr made read-only read-only, propagation
 # changes, unmounting what the container mounted) and refuses the rest with
-# EPERM. The new mount API fails with ENOSYS, which makes systemd and
+# EPERM, noted in the console log. The new mount API fails with ENOSYS, which makes systemd and
 # util-linux fall back to mount(2); pivot_root is denied. Unsharing new
 # namespaces stays allowed: the mediation follows a process into them.
 privileged_rules = (

@@ -147,6 +147,13 @@ console_note (Monitor *m, const char *text)
     (void) !write (STDERR_FILENO, line + 2, strlen (line) - 2);
 }
 
+static void
+mount_note (void *data, const char *text)
+{
+  g_autofree char *line = g_strdup_printf ("refused %s", text);
+  console_note (data, line);
+}
+
 /* A host hook that cannot stop anything any more: its failure is told. */
 static void
 run_late_hook (Monitor *m, const char *type, char *const *argv)
@@ -198,7 +205,7 @@ handle_request (Monitor *m, Client *c, const char *line)
       /* An attached command's seccomp listener (mgr_attach). */
       if (c->passed_fd < 0 || !m->mediated)
         return false;
-      g_ptr_array_add (m->mounts, mgr_mount_notify_new (c->passed_fd, &m->protected));
+      g_ptr_array_add (m->mounts, mgr_mount_notify_new (c->passed_fd, &m->protected, mount_note, m));
       c->passed_fd = -1;
       return false;
     }
@@ -578,7 +585,7 @@ mgr_monitor_run (const MgrMonitorOptions *o, GError **error)
       m.mediated = m.init.notify_fd >= 0;
       m.protected = m.init.protected;
       if (m.mediated)
-        g_ptr_array_add (m.mounts, mgr_mount_notify_new (m.init.notify_fd, &m.protected));
+        g_ptr_array_add (m.mounts, mgr_mount_notify_new (m.init.notify_fd, &m.protected, mount_note, &m));
       m.init.notify_fd = -1;
       m.st.state = MGR_STATE_RUNNING;
       m.st.init_pid = m.init.pid;

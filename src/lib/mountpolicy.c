@@ -23,8 +23,10 @@ kernel_fs (uint64_t magic)
 
 /* New filesystems a container may have: each instance is its own and shows
  * nothing of the host (devpts is a new instance on every mount since 4.7,
- * mqueue is the caller's ipc namespace's). */
-static const char *const new_ok[] = { "tmpfs", "ramfs", "mqueue", "devpts" };
+ * mqueue is the caller's ipc namespace's, hugetlbfs only hands out huge
+ * pages, which the hugetlb controller limits; systemd mounts it on
+ * /dev/hugepages). */
+static const char *const new_ok[] = { "tmpfs", "ramfs", "mqueue", "devpts", "hugetlbfs" };
 
 /* Superblock remounts change a filesystem for every mount of it, the host's
  * included when it came from the host (the rootfs, a bound host folder, the
@@ -92,7 +94,7 @@ mgr_mountpolicy_decide (const struct mgr_mnt_request *r, const struct mgr_mnt_pr
           return 0;
       /* proc and sysfs above all: a fresh one has no masks and a writable
        * sys; cgroup ones would lift the container's own limits. */
-      return refuse (why, "only tmpfs, ramfs, mqueue and devpts may be mounted");
+      return refuse (why, "only tmpfs, ramfs, mqueue, devpts and hugetlbfs may be mounted");
     case MGR_MNT_BIND:
       /* A bind without MS_REC leaves the masks and read-only binds of a
        * kernel filesystem behind: /proc without them is /proc unmasked. */

@@ -33,6 +33,8 @@ struct MgrMountNotify {
   struct seccomp_notif_resp *resp;
   size_t req_size, resp_size;
   struct stat userns; /* the monitor's user namespace, which a privileged container shares */
+  MgrMountNote note;
+  void *note_data;
 };
 
 /* What the worker needs, read before it is forked: it allocates nothing. */
@@ -51,7 +53,7 @@ struct result {
 };
 
 MgrMountNotify *
-mgr_mount_notify_new (int listener_fd, const struct mgr_mnt_protected *protected)
+mgr_mount_notify_new (int listener_fd, const struct mgr_mnt_protected *protected, MgrMountNote note, void *data)
 {
   struct seccomp_notif_sizes sizes;
   if (syscall (SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0)
@@ -59,6 +61,8 @@ mgr_mount_notify_new (int listener_fd, const struct mgr_mnt_protected *protected
   MgrMountNotify *n = g_new0 (MgrMountNotify, 1);
   n->fd = listener_fd;
   n->protected = *protected;
+  n->note = note;
+  n->note_data = data;
   n->req_size = MAX (sizes.seccomp_notif, sizeof (struct seccomp_notif));
   n->resp_size = MAX (sizes.seccomp_notif_resp, sizeof (struct seccomp_notif_resp));
   n->req = g_malloc0 (n->req_size);
@@ -455,9 +459,14 @@ mgr_mount_notify_handle (MgrMountNotify *n)
   close (p[0]);
   if (res.made)
     mgr_mountpolicy_add (&n->owned, res.key);
-  if (res.err)
-    g_message ("mount call of pid %u (%s %s): %s: %s", n->req->pid, j->r.op == MGR_MNT_UMOUNT ? "umount" : "mount",
-               j->target, res.why[0] ? res.why : "refused", g_strerror (res.err));
+  if (res.err && n->note)
+    {
+      g_autofree char *text = g_strdup_printf ("%s %s by pid %u: %s: %s", j->r.op == MGR_MNT_UMOUNT ? "umount" : "mount",
+                                               j->target, n->req->pid, res.why[0] ? res.why : "refused",
+                                               g_strerror (res.err));
+      g_autofree char *safe = g_strescape (text, NULL);
+      n->note (n->note_data, safe);
+    }
   respond (n, id, res.err);
 
 done:

@@ -20,8 +20,12 @@
 
 typedef struct MgrMountNotify MgrMountNotify;
 
+/* Says why a call was refused, for the console log (may be NULL). */
+typedef void (*MgrMountNote) (void *data, const char *text);
+
 /* Takes the listener fd; protected is the set recorded at setup. */
-MgrMountNotify *mgr_mount_notify_new (int listener_fd, const struct mgr_mnt_protected *protected);
+MgrMountNotify *mgr_mount_notify_new (int listener_fd, const struct mgr_mnt_protected *protected, MgrMountNote note,
+                                      void *data);
 void mgr_mount_notify_free (MgrMountNotify *n);
 int mgr_mount_notify_fd (const MgrMountNotify *n);
 

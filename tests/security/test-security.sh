@@ -199,14 +199,13 @@ umount /proc/timer_list 2>/dev/null || echo UMOUNT-MASK-REFUSED
 umount -l /proc/sys 2>/dev/null || echo UMOUNT-PROC-SYS-REFUSED
 mount -o remount,bind,ro /proc/sys && echo KEEP-RO-OK
 mkdir -p /tmp/b && mount --bind /tmp/b /mnt && umount /mnt && echo BIND-OK'
-# The host's message queues must not show in a mediated mqueue mount.
-# A queue in the host's ipc namespace, made through a mount only a private
+# The host's message queues must not show in a mediated mqueue mount: a
+# queue in the host's ipc namespace, made through a mount only a private
 # mount namespace sees.
 hostq="mgrhost$$"
 mkdir -p "$WORK/mq"
 unshare -m sh -c "mount -t mqueue mq '$WORK/mq' && touch '$WORK/mq/$hostq'" || fail "creating a host message queue"
-
-m start -n "$n" >/dev/null
+m start -n "$n" -s "container.console.log=$WORK/$n-mediated.console" >/dev/null
 for via in attach execute; do
   [ $via = execute ] && m stop -k -n "$n" >/dev/null
   run m $via -n "$n" -- sh -c "$script"
@@ -216,6 +215,8 @@ for via in attach execute; do
   done
   expect_not_in "$OUT" "$hostq" "[p] $via: a mediated mqueue is the container's, not the host's"
 done
+grep -q "refused mount /mnt by pid [0-9]*: only tmpfs" "$WORK/$n-mediated.console" \
+  && pass "[p] a refused mount is noted in the console log, with why" || fail "no note of the refused mount in the console log"
 unshare -m sh -c "mount -t mqueue mq '$WORK/mq' && rm -f '$WORK/mq/$hostq'"
 grep -q " /tmp/t " /proc/mounts && fail "a mediated mount reached the host's mount table" || pass "no mediated mount reached the host"
 m start -n "$n" >/dev/null

@@ -57,6 +57,7 @@ START_TEST (test_new_tmpfs_allowed)
   ck_assert_int_eq (decide (MGR_MNT_NEW, "tmpfs", MS_NOSUID | MS_NODEV, &own_dir, NULL), 0);
   ck_assert_int_eq (decide (MGR_MNT_NEW, "mqueue", 0, &own_dir, NULL), 0);
   ck_assert_int_eq (decide (MGR_MNT_NEW, "devpts", 0, &own_dir, NULL), 0);
+  ck_assert_int_eq (decide (MGR_MNT_NEW, "hugetlbfs", 0, &own_dir, NULL), 0);
   /* Covering a mask or /proc/sys hides it; it reveals nothing. */
   ck_assert_int_eq (decide (MGR_MNT_NEW, "tmpfs", 0, &proc_sys, NULL), 0);
 }
@@ -69,6 +70,9 @@ START_TEST (test_new_proc_sysfs_refused)
   ck_assert_int_eq (decide (MGR_MNT_NEW, "cgroup2", 0, &own_dir, NULL), -EPERM);
   ck_assert_int_eq (decide (MGR_MNT_NEW, "cgroup", 0, &own_dir, NULL), -EPERM);
   ck_assert_int_eq (decide (MGR_MNT_NEW, "ext4", MS_RDONLY, &own_dir, NULL), -EPERM);
+  ck_assert_int_eq (decide (MGR_MNT_NEW, "fusectl", 0, &own_dir, NULL), -EPERM);
+  ck_assert_int_eq (decide (MGR_MNT_NEW, "binfmt_misc", 0, &own_dir, NULL), -EPERM);
+  ck_assert_int_eq (decide (MGR_MNT_NEW, "debugfs", 0, &own_dir, NULL), -EPERM);
   ck_assert_int_eq (decide (MGR_MNT_NEW, NULL, 0, &own_dir, NULL), -EPERM);
 }
 END_TEST
