@@ -154,7 +154,7 @@ int mgr_rootfs_setup (const struct mgr_child *c, struct mgr_child_error *err);
 /* After pivot_root: makes every mount of the container locked (user namespace only). */
 int mgr_rootfs_lock (struct mgr_child_error *err);
 /* After pivot_root: the roots of the mounts that confine the container
- * (/proc, its read-only binds and masks, /sys, the cgroup view). */
+ * (/proc, its read-only binds and masks, /sys, the cgroup view, [mount]). */
 void mgr_rootfs_protected (const struct mgr_child *c, struct mgr_mnt_protected *out);
 int mgr_dev_setup (const struct mgr_child *c, int rootfs_fd, struct mgr_child_error *err);
 /* listener gets the seccomp listener fd when p->listen and the filter

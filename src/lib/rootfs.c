@@ -690,5 +690,13 @@ mgr_rootfs_protected (const struct mgr_child *c, struct mgr_mnt_protected *out)
       snprintf (path, sizeof path, "/sys/fs/cgroup/%s", c->cgroup_v2);
       KEEP (path);
     }
+  /* The administrator's [mount] entries: a read-only bind of a host folder
+   * must stay read-only, and none may be taken away from under the
+   * container's feet. */
+  for (guint i = 0; i < c->n_mounts; i++)
+    {
+      snprintf (path, sizeof path, "/%s", c->mounts[i].target);
+      KEEP (path);
+    }
 #undef KEEP
 }

@@ -219,6 +219,22 @@ grep -q "refused mount /mnt by pid [0-9]*: only tmpfs" "$WORK/$n-mediated.consol
   && pass "[p] a refused mount is noted in the console log, with why" || fail "no note of the refused mount in the console log"
 unshare -m sh -c "mount -t mqueue mq '$WORK/mq' && rm -f '$WORK/mq/$hostq'"
 grep -q " /tmp/t " /proc/mounts && fail "a mediated mount reached the host's mount table" || pass "no mediated mount reached the host"
+# A read-only [mount] of a host folder stays read-only: before mediation
+# every mount call was denied, and the monitor must not undo that.
+mkdir -p "$WORK/host-ro"; echo untouched > "$WORK/host-ro/file"
+cp "$P/$n/config" "$WORK/config-p.saved"
+printf '\n[mount hostro]\nsource = %s\ntarget = /hostro\noptions = bind,ro,create=dir\n' "$WORK/host-ro" >> "$P/$n/config"
+run m start -n "$n"
+expect_rc 0 "[p] starts with a read-only [mount] of a host folder"
+run m attach -n "$n" -- sh -c 'mount -o remount,bind,rw /hostro 2>/dev/null && echo REMOUNTED; echo changed > /hostro/file 2>/dev/null && echo WRITTEN
+umount /hostro 2>/dev/null && echo UNMOUNTED; mkdir -p /tmp/c && mount --rbind /hostro /tmp/c && mount -o remount,bind,rw /tmp/c 2>/dev/null && echo COPY-REMOUNTED; true'
+expect_not_in "$OUT" "REMOUNTED" "[p] a read-only [mount] cannot be remounted read-write"
+expect_not_in "$OUT" "WRITTEN" "[p] nor written"
+expect_not_in "$OUT" "UNMOUNTED" "[p] nor unmounted"
+expect_not_in "$OUT" "COPY-REMOUNTED" "[p] nor a copy of it made read-write"
+[ "$(cat "$WORK/host-ro/file")" = untouched ] && pass "[p] the host folder behind it is untouched" || fail "[p] the host folder behind a read-only [mount] was written"
+m stop -k -n "$n" >/dev/null
+cp "$WORK/config-p.saved" "$P/$n/config"
 m start -n "$n" >/dev/null
 run m attach -n "$n" -u 1000 -- sh -c 'mkdir -p /tmp/u; mount -t tmpfs t /tmp/u 2>/dev/null && echo USER-MOUNTED || echo USER-REFUSED'
 expect_in "$OUT" "USER-REFUSED" "[p] a user without CAP_SYS_ADMIN gets no mount from the monitor"
