@@ -38,6 +38,7 @@
 #include "child.h"
 #include "client.h"
 #include "console.h"
+#include "execinit.h"
 #include "mgr-error.h"
 #include "util.h"
 
@@ -231,13 +232,40 @@ helper (const MgrAttachOptions *o, const struct mgr_privileges *privs, const Mgr
       mgr_send_fd (sock, master, "M");
     }
 
+  if (chdir (cwd) < 0)
+    {
+      g_autofree char *what = g_strdup_printf ("changing to %s in the container", cwd);
+      helper_fail (sock, what, errno);
+    }
+  /* The command is born in the container's pid namespace, where a root
+   * with sys_ptrace (a privileged container) can attach to it before it
+   * executes: it must hold nothing more than what it will run with. So the
+   * privileges are dropped here, before the fork, and the caller's
+   * environment (what /proc/PID/environ shows) is wiped from memory. */
+  char detail[PATH_MAX];
+  struct mgr_child_error err = { 0, detail };
+  int listener;
+  int r = mgr_privileges_drop (privs, &listener, &err);
+  if (r < 0)
+    {
+      g_autofree char *what = mgr_step_describe (&(struct mgr_sync_msg){ .step = err.step, .err = -r });
+      helper_fail_text (sock, what);
+    }
+  /* A privileged container's mount calls go to its monitor, the command's
+   * as well as init's (the command inherits this filter). */
+  if (listener >= 0)
+    {
+      mgr_send_fd (monitor, listener, "mounts\n");
+      close (listener);
+    }
+  for (char **e = environ; e && *e; e++)
+    explicit_bzero (*e, strlen (*e));
+
   pid_t child = fork ();
   if (child < 0)
     helper_fail (sock, "forking into the container's pid namespace", errno);
   if (child == 0)
     {
-      char detail[PATH_MAX];
-      struct mgr_child_error err = { 0, detail };
       /* A session of its own always: in the caller's, /dev/tty inside would
        * open the caller's controlling terminal. */
       if (setsid () < 0)
@@ -251,25 +279,6 @@ helper (const MgrAttachOptions *o, const struct mgr_privileges *privs, const Mgr
           for (int fd = 0; fd < 3; fd++)
             if ((tty->mask & (1u << fd)) && dup2 (slave, fd) < 0)
               helper_fail (sock, "making the pty the command's terminal", errno);
-        }
-      if (chdir (cwd) < 0)
-        {
-          g_autofree char *what = g_strdup_printf ("changing to %s in the container", cwd);
-          helper_fail (sock, what, errno);
-        }
-      int listener;
-      int r = mgr_privileges_drop (privs, &listener, &err);
-      if (r < 0)
-        {
-          g_autofree char *what = mgr_step_describe (&(struct mgr_sync_msg){ .step = err.step, .err = -r });
-          helper_fail_text (sock, what);
-        }
-      /* A privileged container's mount calls go to its monitor, the
-       * command's as well as init's. */
-      if (listener >= 0)
-        {
-          mgr_send_fd (monitor, listener, "mounts\n");
-          close (listener);
         }
       environ = env;
       /* Only 0-2 reach the command: the helper's socket closes at exec. */
@@ -340,6 +349,11 @@ relay (int master, const MgrCallerTty *tty)
 int
 mgr_attach (const MgrAttachOptions *o, GError **error)
 {
+  /* The command is forked inside the container's pid namespace, and is
+   * mgr until it executes: a root inside that keeps sys_ptrace could reach
+   * that binary through /proc/PID/exe. It is a sealed copy instead. */
+  if (mgr_exec_sealed_self (error) < 0)
+    return -1;
   pid_t init_pid;
   _cleanup_close_ int pidfd = mgr_container_pidfd (o->rt, o->plan->name, &init_pid, error);
   if (pidfd < 0)

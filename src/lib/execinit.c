@@ -2,7 +2,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
+#include <string.h>
 #include <sys/mman.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "execinit.h"
@@ -59,4 +64,61 @@ mgr_init_memfd (GError **error)
       return -1;
     }
   return mgr_steal_fd (&fd);
+}
+
+/* Already running from a sealed copy? Only a memfd has seals. */
+static bool
+self_sealed (void)
+{
+  _cleanup_close_ int fd = open ("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+  int seals = fd >= 0 ? fcntl (fd, F_GET_SEALS) : -1;
+  return seals >= 0 && (seals & F_SEAL_WRITE);
+}
+
+int
+mgr_exec_sealed_self (GError **error)
+{
+  if (self_sealed ())
+    return 0;
+  g_autofree char *cmdline = NULL;
+  gsize len = 0;
+  _cleanup_close_ int self = open ("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+  struct stat st;
+  if (self < 0 || fstat (self, &st) < 0 || !g_file_get_contents ("/proc/self/cmdline", &cmdline, &len, NULL) || len == 0)
+    {
+      g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "reading this program (/proc/self/exe, cmdline): %s",
+                   g_strerror (errno));
+      return -1;
+    }
+  _cleanup_close_ int fd = memfd_create ("mgr", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+  if (fd < 0 && errno == EINVAL)
+    fd = memfd_create ("mgr", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  off_t off = 0;
+  while (fd >= 0 && off < st.st_size)
+    {
+      ssize_t n = sendfile (fd, self, &off, st.st_size - off);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          errno = n < 0 ? errno : EIO;
+          close (fd);
+          fd = -1;
+        }
+    }
+  if (fd < 0 || fcntl (fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0)
+    {
+      g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "making a sealed copy of mgr in memory: %s%s", g_strerror (errno),
+                   errno == EACCES ? " (vm.memfd_noexec = 2 forbids executable memfds)" : "");
+      return -1;
+    }
+  /* The same arguments, as the kernel has them (argv[0] names the verb). */
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  for (char *a = cmdline; a < cmdline + len; a += strlen (a) + 1)
+    g_ptr_array_add (argv, a);
+  g_ptr_array_add (argv, NULL);
+  extern char **environ;
+  syscall (SYS_execveat, fd, "", (char **) argv->pdata, environ, AT_EMPTY_PATH);
+  g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "running the sealed copy of mgr: %s", g_strerror (errno));
+  return -1;
 }

@@ -16,7 +16,10 @@
  *   mgr-probe init MARKER
  *                    what PID 1 gives away: "PROBE init-exe-read info DEV:INO",
  *                    init-exe-write, init-environ (does it hold MARKER?),
- *                    init-ptrace */
+ *                    init-ptrace
+ *   mgr-probe race MARKER SECONDS OUT
+ *                    attaches to the next process born in its pid namespace
+ *                    and writes what it holds into OUT (see race()) */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -604,6 +607,73 @@ init_probe (const char *marker)
     result ("init-ptrace", 0, errno, NULL);
 }
 
+static unsigned long long
+cap_line (const char *status, const char *name)
+{
+  const char *p = strstr (status, name);
+  return p ? strtoull (p + strlen (name), NULL, 16) : 0;
+}
+
+/* Waits for the next process born in this pid namespace (mgr-attach's
+ * command, between its fork and its exec) and attaches to it the moment it
+ * exists: what does it hold? Its capabilities against ours, its environment
+ * against MARKER, its executable. One line into OUT. */
+static void
+race (const char *marker, int seconds, const char *out)
+{
+  static char status[8192], env[65536], own[8192], path[64];
+  FILE *f = fopen (out, "we");
+  if (!f)
+    exit (1);
+  int fd = open ("/proc/self/status", O_RDONLY | O_CLOEXEC);
+  ssize_t n = read (fd, own, sizeof own - 1);
+  own[n > 0 ? n : 0] = '\0';
+  close (fd);
+  time_t end = time (NULL) + seconds;
+  while (time (NULL) < end)
+    {
+      char buf[32] = "";
+      fd = open ("/proc/sys/kernel/ns_last_pid", O_RDONLY | O_CLOEXEC);
+      n = fd >= 0 ? read (fd, buf, sizeof buf - 1) : -1;
+      if (fd >= 0)
+        close (fd);
+      pid_t next = atoi (buf) + 1;
+      for (int spin = 0; spin < 20000; spin++)
+        {
+          if (ptrace (PTRACE_ATTACH, next, NULL, NULL) < 0)
+            continue;
+          waitpid (next, NULL, __WALL);
+          snprintf (path, sizeof path, "/proc/%d/status", next);
+          fd = open (path, O_RDONLY | O_CLOEXEC);
+          n = fd >= 0 ? read (fd, status, sizeof status - 1) : -1;
+          status[n > 0 ? n : 0] = '\0';
+          if (fd >= 0)
+            close (fd);
+          snprintf (path, sizeof path, "/proc/%d/environ", next);
+          fd = open (path, O_RDONLY | O_CLOEXEC);
+          n = fd >= 0 ? read (fd, env, sizeof env - 1) : -1;
+          if (fd >= 0)
+            close (fd);
+          int found = 0;
+          for (ssize_t i = 0; i + (ssize_t) strlen (marker) <= n; i++)
+            if (!memcmp (env + i, marker, strlen (marker)))
+              found = 1;
+          struct stat st = { 0 };
+          snprintf (path, sizeof path, "/proc/%d/exe", next);
+          stat (path, &st);
+          unsigned long long eff = cap_line (status, "CapEff:\t"), bnd = cap_line (own, "CapBnd:\t");
+          fprintf (f, "RACE caught pid %d: caps %s (CapEff %llx, ours bounded by %llx), environ %s, exe %lu:%lu\n", next,
+                   eff & ~bnd ? "BEYOND-OURS" : "within-ours", eff, bnd, found ? "HAS-MARKER" : "clean",
+                   (unsigned long) st.st_dev, (unsigned long) st.st_ino);
+          ptrace (PTRACE_DETACH, next, NULL, NULL);
+          fclose (f);
+          return;
+        }
+    }
+  fprintf (f, "RACE none caught\n");
+  fclose (f);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -638,9 +708,11 @@ main (int argc, char **argv)
     tiocsti (argv[2], argv[3]);
   else if (!strcmp (what, "init") && argc > 2)
     init_probe (argv[2]);
+  else if (!strcmp (what, "race") && argc > 4)
+    race (argv[2], atoi (argv[3]), argv[4]);
   else
     {
-      fprintf (stderr, "usage: mgr-probe all|fds|alloc MIB|tiocsti OUT TEXT|init MARKER\n");
+      fprintf (stderr, "usage: mgr-probe all|fds|alloc MIB|tiocsti OUT TEXT|init MARKER|race MARKER SECONDS OUT\n");
       return 2;
     }
   return 0;

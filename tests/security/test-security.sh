@@ -168,6 +168,25 @@ for kind in p u; do
   for how in pipe tty none; do tty_case "$kind" "$n" attach $how; done
   tty_settings "$kind" "$n" attach
   tty_signal "$kind" "$n"
+
+  # mgr-attach's command is born inside and is mgr until it executes: the
+  # probe waits on the next pid and attaches the moment it exists (a
+  # privileged root keeps sys_ptrace). It must find no capability beyond the
+  # container's, not the caller's environment, not the host's binary.
+  rm -f "$P/$n/rootfs/race.out"
+  m attach -n "$n" -- sh -c '/probe race MGR_SECRET_MARKER= 6 /race.out </dev/null >/dev/null 2>&1 &'
+  sleep 0.5
+  for _ in 1 2 3 4 5; do
+    MGR_SECRET_MARKER=host-secret m attach -n "$n" -- true
+    [ -s "$P/$n/rootfs/race.out" ] && break
+    sleep 0.3
+  done
+  wait_file "$P/$n/rootfs/race.out"; sleep 0.2
+  race=$(cat "$P/$n/rootfs/race.out" 2>&1)
+  [ $kind = p ] && expect_in "$race" "RACE caught" "[$kind] attach: a root inside with sys_ptrace catches the command before its exec"
+  expect_not_in "$race" "BEYOND-OURS" "[$kind] attach: the command before its exec holds no capability beyond the container's"
+  expect_not_in "$race" "HAS-MARKER" "[$kind] attach: nor the caller's environment"
+  expect_not_in "$race" "exe $(stat -L -c '%d:%i' "$MGR")" "[$kind] attach: nor the host's binary (a sealed copy runs)"
   m stop -k -n "$n" >/dev/null
   for how in pipe tty none; do tty_case "$kind" "$n" execute $how; done
   tty_settings "$kind" "$n" execute
