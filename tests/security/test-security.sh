@@ -114,6 +114,16 @@ tty_signal() { # KIND NAME: mgr-attach killed by a signal leaves the terminal co
   [ "$(cat "$WORK/stty-sig-before")" = "$(cat "$WORK/stty-sig-after" 2>/dev/null)" ] \
     && pass "[$kind] mgr-attach ended by SIGTERM restores the caller's terminal" \
     || fail "[$kind] the terminal stayed raw after SIGTERM: $(cat "$WORK/stty-sig-before") -> $(cat "$WORK/stty-sig-after" 2>&1)"
+  # mgr-console the same: raw while attached, cooked after a SIGTERM.
+  tm send-keys -t main "bash -c 'stty -g > $WORK/stty-con-before; $MGR console -P $P -n $n; stty -g > $WORK/stty-con-after'; touch $WORK/done-$kind-con" Enter
+  pid=""
+  for _ in $(seq 100); do pid=$(pgrep -o -f "^$MGR console -P $P -n $n"); [ -n "$pid" ] && break; sleep 0.1; done
+  sleep 0.5
+  [ -n "$pid" ] && kill -TERM "$pid"
+  wait_file "$WORK/done-$kind-con"
+  [ "$(cat "$WORK/stty-con-before")" = "$(cat "$WORK/stty-con-after" 2>/dev/null)" ] \
+    && pass "[$kind] mgr-console ended by SIGTERM restores the caller's terminal" \
+    || fail "[$kind] the terminal stayed raw after mgr-console's SIGTERM: $(cat "$WORK/stty-con-after" 2>&1)"
 }
 
 for kind in p u; do
