@@ -34,6 +34,23 @@ expect_not_in() {
   esac
 }
 
+# tmux_start NAME ARGS...: a private tmux server (-L NAME) with a detached
+# session (new-session -d ARGS...). The server outlives this command, so it
+# must inherit no fd but 0-2: a lock held by whoever runs the suite (flock
+# without -o) would stay held for as long as the server lives. End it with
+# tmux -L NAME kill-server, also when the suite is interrupted.
+tmux_start() {
+  local name=$1
+  shift
+  (
+    for fd in /proc/$BASHPID/fd/*; do
+      fd=${fd##*/}
+      [ "$fd" -gt 2 ] && eval "exec $fd>&-"
+    done
+    exec tmux -L "$name" new-session -d "$@"
+  )
+}
+
 finish() {
   echo "$PASSED passed, $FAILED failed"
   [ "$FAILED" -eq 0 ]

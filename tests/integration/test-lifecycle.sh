@@ -22,9 +22,12 @@ cleanup() {
     n=$(basename "$c")
     timeout 10 "$MGR" destroy -f -P "$P" -n "$n" >/dev/null 2>&1
   done
+  for k in p u; do command tmux -L "mgrt$$$k" kill-server 2>/dev/null; done
   rm -rf "$WORK"
 }
 trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM HUP
 
 # ---- create ----
 run m create -n "$pfx-p" -t busybox --privileged
@@ -114,7 +117,7 @@ for kind in p u; do
   tm="mgrt$$$kind"
   # A private tmux server, ended below: nothing outlives the test.
   tmux() { command tmux -L "$tm" "$@"; }
-  tmux new-session -d -s "$tm" -x 100 -y 30 "$MGR attach -P $P -n $n; echo ATTACH-EXIT=\$?; sleep 30"
+  tmux_start "$tm" -s "$tm" -x 100 -y 30 "$MGR attach -P $P -n $n; echo ATTACH-EXIT=\$?; sleep 30"
   sleep 1.5
   tmux send-keys -t "$tm" 'echo "IN=$(hostname) $(stty size) $(tty)"' Enter
   sleep 1

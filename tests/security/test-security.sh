@@ -55,8 +55,10 @@ TM="sec$$tty"
 tm() { command tmux -L "$TM" "$@"; }
 cleanup_tmux() { tm kill-server 2>/dev/null; cleanup; }
 trap cleanup_tmux EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM HUP
 wait_file() { for _ in $(seq 300); do [ -e "$1" ] && return 0; sleep 0.1; done; return 1; }
-tm new-session -d -s main -x 200 -y 50 "bash --norc --noprofile -i"
+tmux_start "$TM" -s main -x 200 -y 50 "bash --norc --noprofile -i"
 CALLER=$(stat -L -c 'dev=%Hd:%Ld rdev=%Hr:%Lr' "$(tm display -p -t main '#{pane_tty}')")
 # in_shell TAG LINE: types LINE into the shell and waits until it ran, and
 # until the shell has read whatever was pushed into its terminal meanwhile.
