@@ -11,7 +11,9 @@ chmod 755 "$WORK"
 T=30
 pfx="sec$$"
 m() { local verb=$1; shift; timeout "$T" "$MGR" "$verb" -P "$P" "$@"; }
+TM="sec$$tty" # the private tmux server of the terminal tests below
 cleanup() {
+  command tmux -L "$TM" kill-server 2>/dev/null
   for c in "$P"/*/; do [ -d "$c" ] && timeout 10 "$MGR" destroy -f -P "$P" -n "$(basename "$c")" >/dev/null 2>&1; done
   rm -rf "$WORK"
 }
@@ -51,10 +53,7 @@ check_probes() { # KIND WHERE OUTPUT
 # reaches the shell's terminal is run by the shell once mgr returns, so a
 # file that appears is a command the container typed into the host.
 command -v tmux >/dev/null || { echo "SKIP: tmux is missing (quickstart.sh installs it)"; exit 77; }
-TM="sec$$tty"
 tm() { command tmux -L "$TM" "$@"; }
-cleanup_tmux() { tm kill-server 2>/dev/null; cleanup; }
-trap cleanup_tmux EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM HUP
 wait_file() { for _ in $(seq 300); do [ -e "$1" ] && return 0; sleep 0.1; done; return 1; }
