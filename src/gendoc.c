@@ -65,6 +65,8 @@ man (void)
           roff (k->def ? k->def : "unset");
           fputs (". Example: ", stdout);
           roff (k->example);
+          fputs (".\n.br\nFrom an image: ", stdout);
+          roff (mgr_key_image_text (k));
           puts (".");
         }
     }

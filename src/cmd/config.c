@@ -86,7 +86,8 @@ print_key_help (const struct mgr_key *k, const char *name)
     }
   if (k->max && k->type->parse != NULL && strcmp (k->type->name, "integer") == 0)
     g_print ("  range: %" G_GUINT64_FORMAT "..%" G_GUINT64_FORMAT "\n", k->min, k->max);
-  g_print ("  default: %s\n  example: %s\n", k->def ? k->def : "(unset)", k->example);
+  g_print ("  default: %s\n  example: %s\n  from an image: %s\n", k->def ? k->def : "(unset)", k->example,
+           mgr_key_image_text (k));
 }
 
 static int

@@ -1658,6 +1658,17 @@ const struct mgr_key mgr_keys[] = {
 
 const size_t mgr_n_keys = G_N_ELEMENTS (mgr_keys);
 
+const char *
+mgr_key_image_text (const struct mgr_key *k)
+{
+  switch (k->image)
+    {
+    case MGR_IMAGE_TAKEN: return "taken";
+    case MGR_IMAGE_LIMIT: return "taken as a limit, where the administrator's files leave it unset (capability drops add to theirs)";
+    default: return "never: the administrator sets it";
+    }
+}
+
 const struct mgr_key *
 mgr_key_find (MgrSection section, const char *key)
 {

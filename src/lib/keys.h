@@ -71,6 +71,9 @@ struct mgr_key {
 extern const struct mgr_key mgr_keys[];
 extern const size_t mgr_n_keys;
 
+/* What an image may do with a key, in words for help and the man page. */
+const char *mgr_key_image_text (const struct mgr_key *k);
+
 /* Looks up a key of a section; NULL if there is none. */
 const struct mgr_key *mgr_key_find (MgrSection section, const char *key);
 

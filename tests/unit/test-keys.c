@@ -325,6 +325,32 @@ START_TEST (test_misc_values)
 }
 END_TEST
 
+/* What an image may set is a deliberate, short list: a key added to the
+ * table stays the administrator's until it is added here too. */
+START_TEST (test_image_trust)
+{
+  static const char *const taken[] = { "container.hostname", "container.init", "container.cwd", "container.uid",
+                                       "container.gid", "container.environment", "container.stop.signal",
+                                       "container.stop.timeout", "container.tty.count", NULL };
+  static const char *const limits[] = { "cgroup.memory.max", "cgroup.memory.high", "cgroup.memory.swap.max",
+                                        "cgroup.cpu.max", "cgroup.cpuset.cpus", "cgroup.cpuset.mems",
+                                        "cgroup.pids.max", "cgroup.io.max", "cgroup.devices.deny",
+                                        "capabilities.drop", NULL };
+  for (size_t i = 0; i < mgr_n_keys; i++)
+    {
+      const struct mgr_key *k = &mgr_keys[i];
+      g_autofree char *full = g_strdup_printf ("%s.%s", mgr_sections[k->section].name, k->key);
+      MgrImageTrust want = g_strv_contains (taken, full)    ? MGR_IMAGE_TAKEN
+                           : g_strv_contains (limits, full) ? MGR_IMAGE_LIMIT
+                           : k->section == MGR_SEC_LIMITS   ? MGR_IMAGE_LIMIT
+                                                            : MGR_IMAGE_NEVER;
+      ck_assert_msg (k->image == want, "%s: an image's trust is %d, want %d", full, k->image, want);
+      if (mgr_sections[k->section].named)
+        ck_assert_msg (k->image == MGR_IMAGE_NEVER, "%s: a named section's key from an image", full);
+    }
+}
+END_TEST
+
 START_TEST (test_suggestions)
 {
   ck_assert_str_eq (mgr_key_suggest (MGR_SEC_CGROUP, "memory.limit"), "memory.max");
@@ -357,6 +383,7 @@ keys_suite (void)
   tcase_add_test (tc, test_cgroup_values);
   tcase_add_test (tc, test_misc_values);
   tcase_add_test (tc, test_suggestions);
+  tcase_add_test (tc, test_image_trust);
   suite_add_tcase (s, tc);
   return s;
 }
