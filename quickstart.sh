@@ -20,10 +20,11 @@ say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 
 # Debian packages: the build, the libraries the design fixes, and what the
 # tests and the demo run (busybox-static for rootfs, uidmap for users;
-# bash-completion, whose folder the completion is installed in).
+# bash-completion, whose folder the completion is installed in; dnsmasq-base
+# and nftables' library for mgr-net).
 DEPS="build-essential autoconf automake pkg-config libglib2.0-dev libseccomp-dev libcap-dev
-      libnl-3-dev libnl-route-3-dev libconfig-dev check busybox-static uidmap iproute2
-      python3 valgrind man-db curl xz-utils ca-certificates bash-completion"
+      libnl-3-dev libnl-route-3-dev libnftables-dev libconfig-dev check busybox-static uidmap iproute2
+      python3 valgrind man-db curl xz-utils ca-certificates bash-completion dnsmasq-base"
 # The check also boots a kernel under qemu, for the cgroup v2 lab; imports
 # every LXC config Debian ships (the common ones in liblxc-common, the
 # distribution ones in lxc-templates); and gives attach a real terminal (tmux); strace shows what mgr-user-nic opens;

@@ -19,6 +19,7 @@ const MgrCommand mgr_commands[] = {
   { "freeze", mgr_cmd_freeze, "freeze every process of a container" },
   { "info", mgr_cmd_info, "show a container's state" },
   { "ls", mgr_cmd_ls, "list containers" },
+  { "net", mgr_cmd_net, "manage mgr's bridge, NAT, port forwards and dnsmasq (up|down|status)" },
   { "start", mgr_cmd_start, "start a container" },
   { "stop", mgr_cmd_stop, "stop a container" },
   { "unfreeze", mgr_cmd_unfreeze, "resume a frozen container" },

@@ -101,3 +101,4 @@ int mgr_cmd_usernsexec (int argc, char **argv);
 int mgr_cmd_checkconfig (int argc, char **argv);
 int mgr_cmd_image_meta (int argc, char **argv);
 int mgr_cmd_autostart (int argc, char **argv);
+int mgr_cmd_net (int argc, char **argv);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "create.h"
+#include "netmgr.h"
 #include "idblock.h"
 #include "image.h"
 #include "keys.h"
@@ -428,6 +429,19 @@ mgr_create (const MgrCreateOptions *o, GError **error)
       || (o->config_file && !merge_layer (&text, o->config_file, error)))
     goto fail;
   unlink (tconf);
+  /* The managed bridge, for root's new containers, only while mgr-net is
+   * up: a container made on a host without it must still start there (its
+   * tests, CI, a machine whose admin never ran mgr-net). */
+  if (!o->paths->user && o->settings && !g_str_has_prefix (text, "[network ") && !strstr (text, "\n[network "))
+    {
+      g_autofree char *net = mgr_net_default_section (o->settings);
+      if (net)
+        {
+          char *t = g_strconcat (text, net, NULL);
+          g_free (text);
+          text = t;
+        }
+    }
   if (mapped)
     {
       g_autofree char *u = g_strdup_printf ("0 %u %d", uid, MGR_ID_BLOCK), *g = g_strdup_printf ("0 %u %d", gid, MGR_ID_BLOCK);

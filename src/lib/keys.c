@@ -5,6 +5,8 @@
  * format(parse(example)) == example. */
 #include "config.h"
 
+#include <netinet/in.h>
+
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
@@ -747,6 +749,7 @@ clear_addrs (void *field)
   struct mgr_addr_list *l = field;
   g_clear_pointer (&l->v, g_free);
   l->n = 0;
+  l->automatic = false;
 }
 
 static gboolean
@@ -796,6 +799,14 @@ parse_addr_list (const struct mgr_key *k, const char *text, void *field, GError 
 static gboolean
 parse_cidrs (const struct mgr_key *k, const char *text, void *field, GError **error)
 {
+  g_autofree char *t = g_strstrip (g_strdup (text));
+  if (strcmp (t, "auto") == 0)
+    {
+      /* Resolved at start by mgr-net's allocator (netmgr.c). */
+      clear_addrs (field);
+      ((struct mgr_addr_list *) field)->automatic = true;
+      return TRUE;
+    }
   return parse_addr_list (k, text, field, error, true);
 }
 
@@ -817,6 +828,8 @@ static char *
 format_addrs (const struct mgr_key *k, const void *field)
 {
   const struct mgr_addr_list *l = field;
+  if (l->automatic)
+    return g_strdup ("auto");
   if (!l->n)
     return NULL;
   bool with_prefix = k->type->parse == parse_cidrs;
@@ -833,6 +846,8 @@ static char *
 json_addrs (const struct mgr_key *k, const void *field)
 {
   const struct mgr_addr_list *l = field;
+  if (l->automatic)
+    return g_strdup ("\"auto\"");
   if (!l->n)
     return NULL;
   bool with_prefix = k->type->parse == parse_cidrs;
@@ -850,8 +865,75 @@ json_addrs (const struct mgr_key *k, const void *field)
 }
 
 static const struct mgr_type type_cidrs = {
-  "addresses", "addresses with prefix length separated by ',', such as 10.0.3.15/24", parse_cidrs,
+  "addresses", "addresses with prefix length separated by ',', such as 10.0.3.15/24, or auto", parse_cidrs,
   format_addrs, json_addrs, clear_addrs,
+};
+
+/* ---- port forwards -------------------------------------------------------------- */
+
+static void
+clear_forwards (void *field)
+{
+  struct mgr_forward_list *l = field;
+  g_clear_pointer (&l->v, g_free);
+  l->n = 0;
+}
+
+static gboolean
+parse_forwards (const struct mgr_key *k, const char *text, void *field, GError **error)
+{
+  g_auto (GStrv) items = split_list (text, ", ");
+  guint n = g_strv_length (items);
+  if (n == 0)
+    return fail (error, "no forward");
+  g_autofree struct mgr_forward *v = g_new0 (struct mgr_forward, n);
+  for (guint i = 0; i < n; i++)
+    {
+      g_auto (GStrv) f = g_strsplit (items[i], ":", -1);
+      guint64 hp, cp;
+      if (g_strv_length (f) != 3 || (strcmp (f[0], "tcp") != 0 && strcmp (f[0], "udp") != 0)
+          || !parse_u64 (f[1], &hp) || !parse_u64 (f[2], &cp) || hp < 1 || hp > 65535 || cp < 1 || cp > 65535)
+        return fail (error, "'%s': expected PROTO:HOSTPORT:PORT, PROTO tcp or udp, ports 1..65535", items[i]);
+      v[i] = (struct mgr_forward){ strcmp (f[0], "tcp") == 0 ? IPPROTO_TCP : IPPROTO_UDP, (guint16) hp, (guint16) cp };
+      for (guint j = 0; j < i; j++)
+        if (v[j].proto == v[i].proto && v[j].host_port == v[i].host_port)
+          return fail (error, "'%s': the host port %s:%u is forwarded twice", items[i], f[0], (guint) hp);
+    }
+  clear_forwards (field);
+  *(struct mgr_forward_list *) field = (struct mgr_forward_list){ n, g_steal_pointer (&v) };
+  return TRUE;
+}
+
+static char *
+format_forwards (const struct mgr_key *k, const void *field)
+{
+  const struct mgr_forward_list *l = field;
+  if (!l->n)
+    return NULL;
+  GString *out = g_string_new (NULL);
+  for (guint i = 0; i < l->n; i++)
+    g_string_append_printf (out, "%s%s:%u:%u", i ? ", " : "", l->v[i].proto == IPPROTO_TCP ? "tcp" : "udp",
+                            l->v[i].host_port, l->v[i].port);
+  return g_string_free (out, FALSE);
+}
+
+static char *
+json_forwards (const struct mgr_key *k, const void *field)
+{
+  const struct mgr_forward_list *l = field;
+  if (!l->n)
+    return NULL;
+  GString *out = g_string_new ("[");
+  for (guint i = 0; i < l->n; i++)
+    g_string_append_printf (out, "%s{\"proto\": \"%s\", \"host_port\": %u, \"port\": %u}", i ? ", " : "",
+                            l->v[i].proto == IPPROTO_TCP ? "tcp" : "udp", l->v[i].host_port, l->v[i].port);
+  g_string_append_c (out, ']');
+  return g_string_free (out, FALSE);
+}
+
+static const struct mgr_type type_forwards = {
+  "forwards", "PROTO:HOSTPORT:PORT separated by ',', such as tcp:8080:80, udp:5353:53", parse_forwards,
+  format_forwards, json_forwards, clear_forwards,
 };
 
 static const struct mgr_type type_gateway = {
@@ -1576,11 +1658,13 @@ const struct mgr_key mgr_keys[] = {
   NET ("hwaddr", type_hwaddr, hwaddr, NULL, "00:16:3e:xx:xx:xx",
        "the MAC address; each x is replaced by a random hex digit at start"),
   NET ("mtu", type_uint, mtu, NULL, "1500", "the interface's MTU", .min = 68, .max = 65535),
-  NET ("ipv4", type_cidrs, ipv4, NULL, "10.0.3.15/24", "IPv4 addresses with prefix length",
+  NET ("ipv4", type_cidrs, ipv4, NULL, "10.0.3.15/24",
+       "IPv4 addresses with prefix length; auto: a stable free address on mgr-net's managed bridge",
        .arg = AF_INET),
   NET ("ipv4.gateway", type_gateway, ipv4_gateway, NULL, "10.0.3.1", "the IPv4 default route",
        .arg = AF_INET),
-  NET ("ipv6", type_cidrs, ipv6, NULL, "fd00:3::15/64", "IPv6 addresses with prefix length",
+  NET ("ipv6", type_cidrs, ipv6, NULL, "fd00:3::15/64",
+       "IPv6 addresses with prefix length; auto: a stable address in mgr-net's /64",
        .arg = AF_INET6),
   NET ("ipv6.gateway", type_gateway, ipv6_gateway, NULL, "fd00:3::1", "the IPv6 default route",
        .arg = AF_INET6),
@@ -1589,6 +1673,8 @@ const struct mgr_key mgr_keys[] = {
        .choices = macvlan_modes),
   NET ("veth.host", type_ifname, veth_host, NULL, "vethweb0",
        "the host-side name of the veth pair; generated when unset"),
+  NET ("forward", type_forwards, forward, NULL, "tcp:8080:80, udp:5353:53",
+       "ports of the host forwarded to this interface's automatic IPv4 address (mgr-net's table inet mgr)"),
 
   CG ("memory.max", type_size_or_max, memory_max, NULL, "256M", "hard memory limit", .image = MGR_IMAGE_LIMIT),
   CG ("memory.high", type_size_or_max, memory_high, NULL, "192M",

@@ -27,6 +27,7 @@
 #include "mgr-error.h"
 #include "monitor.h"
 #include "notify.h"
+#include "netmgr.h"
 #include "spawn.h"
 #include "util.h"
 
@@ -71,6 +72,7 @@ typedef struct {
   bool mediated;
   struct mgr_mnt_protected protected;
   bool killed;      /* the stop timeout passed: SIGKILL was sent */
+  struct mgr_net_auto *net_auto; /* what mgr-net registered for this container */
 } Monitor;
 
 static void
@@ -557,6 +559,11 @@ mgr_monitor_run (const MgrMonitorOptions *o, GError **error)
     goto out;
   if (!(m.cgroup = mgr_cgroup_new (o->rt->id, error)))
     goto out;
+  /* Automatic addresses and forwards are registered for the monitor's
+   * lifetime, not per boot: a reboot keeps them. Released at out:, and if
+   * the monitor is killed, by the next mgr-net up or start. */
+  if (!mgr_net_attach (plan, o->rt->id, &m.net_auto, error))
+    goto out;
   /* Each pass is one boot: reboot() inside the container ends init with
    * SIGHUP (a pid namespace's way of saying it), and the container starts
    * again with the same monitor, console and socket. */
@@ -579,7 +586,7 @@ mgr_monitor_run (const MgrMonitorOptions *o, GError **error)
                              .console_mask = o->execute ? m.tty.mask : 7,
                              .console_path = m.n_term && !o->execute ? m.term[0].pty.path : NULL, .tty_paths = ttys,
                              .minimal_init = o->execute, .seccomp = &m.seccomp, .cgroup = m.cgroup,
-                             .boot_id = boot_id };
+                             .boot_id = boot_id, .net_auto = m.net_auto };
       if (!mgr_spawn (plan, &so, &m.init, error))
         goto out;
       m.mediated = m.init.notify_fd >= 0;
@@ -620,6 +627,11 @@ mgr_monitor_run (const MgrMonitorOptions *o, GError **error)
     }
 
 out:
+  if (m.net_auto)
+    {
+      mgr_net_detach (o->rt->id);
+      g_clear_pointer (&m.net_auto, g_free);
+    }
   mgr_term_restore ();
   if (result < 0 && error && *error)
     {

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "mgr-error.h"
+#include "netmgr.h"
 #include "network.h"
 #include "util.h"
 
@@ -171,7 +172,7 @@ add_default_route (struct nl_sock *sk, int ifindex, const struct mgr_addr *gw, c
 
 /* Inside the container's namespace: the final name, MAC, addresses, up, route. */
 static gboolean
-inside (struct nl_sock *sk, const struct mgr_net *n, guint i, pid_t pid, GError **error)
+inside (struct nl_sock *sk, const struct mgr_net *n, guint i, pid_t pid, const struct mgr_net_auto *au, GError **error)
 {
   g_autofree char *tmp = temp_name (pid, i);
   struct rtnl_link *l = NULL, *change = rtnl_link_alloc ();
@@ -183,7 +184,14 @@ inside (struct nl_sock *sk, const struct mgr_net *n, guint i, pid_t pid, GError 
     }
   int ifindex = rtnl_link_get_ifindex (l);
   rtnl_link_set_name (change, n->name);
-  if (n->hwaddr)
+  if (au && au->has_mac)
+    {
+      /* mgr-net's fixed lease is for this MAC. */
+      struct nl_addr *a = nl_addr_build (AF_LLC, au->mac, 6);
+      rtnl_link_set_addr (change, a);
+      nl_addr_put (a);
+    }
+  else if (n->hwaddr)
     {
       guint8 mac[6];
       random_hwaddr (n->hwaddr, mac);
@@ -206,9 +214,19 @@ inside (struct nl_sock *sk, const struct mgr_net *n, guint i, pid_t pid, GError 
   for (guint j = 0; j < n->ipv6.n; j++)
     if (!add_addr (sk, ifindex, &n->ipv6.v[j], n->name, error))
       return FALSE;
+  if (au && au->has4 && !add_addr (sk, ifindex, &au->v4, n->name, error))
+    return FALSE;
+  if (au && au->has6 && !add_addr (sk, ifindex, &au->v6, n->name, error))
+    return FALSE;
   if (n->up && n->ipv4_gateway.n && !add_default_route (sk, ifindex, &n->ipv4_gateway.v[0], n->name, error))
     return FALSE;
   if (n->up && n->ipv6_gateway.n && !add_default_route (sk, ifindex, &n->ipv6_gateway.v[0], n->name, error))
+    return FALSE;
+  /* An automatic address routes through the managed bridge unless the
+   * section names its own gateway. */
+  if (n->up && au && au->has4 && !n->ipv4_gateway.n && !add_default_route (sk, ifindex, &au->gw4, n->name, error))
+    return FALSE;
+  if (n->up && au && au->has6 && !n->ipv6_gateway.n && !add_default_route (sk, ifindex, &au->gw6, n->name, error))
     return FALSE;
   return TRUE;
 }
@@ -324,7 +342,7 @@ user_inside (const MgrPlan *plan, pid_t pid, GError **error)
         {
           __attribute__ ((cleanup (sock_freep))) struct nl_sock *in = route_socket (&e);
           for (guint i = 0; in && i < plan->n_net; i++)
-            if (plan->net[i].type == MGR_NET_VETH && !inside (in, &plan->net[i], i, pid, &e))
+            if (plan->net[i].type == MGR_NET_VETH && !inside (in, &plan->net[i], i, pid, NULL, &e))
               break;
         }
       if (e)
@@ -363,7 +381,7 @@ ns_socket_thread (gpointer p)
 }
 
 gboolean
-mgr_network_setup (const MgrPlan *plan, pid_t pid, GError **error)
+mgr_network_setup (const MgrPlan *plan, pid_t pid, const struct mgr_net_auto *au, GError **error)
 {
   guint todo = 0;
   if (geteuid () != 0)
@@ -407,7 +425,7 @@ mgr_network_setup (const MgrPlan *plan, pid_t pid, GError **error)
     }
   __attribute__ ((cleanup (sock_freep))) struct nl_sock *in = a.sk;
   for (guint i = 0; i < plan->n_net; i++)
-    if (plan->net[i].type <= MGR_NET_PHYS && !inside (in, &plan->net[i], i, pid, error))
+    if (plan->net[i].type <= MGR_NET_PHYS && !inside (in, &plan->net[i], i, pid, au ? &au[i] : NULL, error))
       return FALSE;
   return TRUE;
 }

@@ -39,6 +39,18 @@ struct mgr_addr {
 struct mgr_addr_list {
   guint n;
   struct mgr_addr *v;
+  bool automatic; /* "auto": mgr-net picks the address at start (n is 0) */
+};
+
+/* forward = tcp:8080:80: the host's port to the container's. */
+struct mgr_forward {
+  int proto; /* IPPROTO_TCP or IPPROTO_UDP */
+  guint16 host_port, port;
+};
+
+struct mgr_forward_list {
+  guint n;
+  struct mgr_forward *v;
 };
 
 struct mgr_caps {
@@ -141,6 +153,7 @@ struct mgr_net {
   bool up;
   int macvlan_mode; /* enum mgr_macvlan_mode */
   char *veth_host;  /* host-side name of a veth pair, or NULL for a generated one */
+  struct mgr_forward_list forward;
 };
 
 struct mgr_cgroup_settings {

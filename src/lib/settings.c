@@ -64,7 +64,7 @@ mgr_paths_free (MgrPaths *p)
   g_free (p);
 }
 
-enum setting_type { S_STRING, S_INT };
+enum setting_type { S_STRING, S_INT, S_BOOL };
 
 static const struct {
   const char *name;
@@ -78,6 +78,13 @@ static const struct {
   { "idmap_pool_start", S_INT, G_STRUCT_OFFSET (MgrSettings, idmap_pool_start) },
   { "idmap_pool_size", S_INT, G_STRUCT_OFFSET (MgrSettings, idmap_pool_size) },
   { "log_level", S_STRING, G_STRUCT_OFFSET (MgrSettings, log_level) },
+  { "net_ipv4", S_STRING, G_STRUCT_OFFSET (MgrSettings, net_ipv4) },
+  { "net_ipv6", S_STRING, G_STRUCT_OFFSET (MgrSettings, net_ipv6) },
+  { "net_nat", S_BOOL, G_STRUCT_OFFSET (MgrSettings, net_nat) },
+  { "net_dhcp", S_BOOL, G_STRUCT_OFFSET (MgrSettings, net_dhcp) },
+  { "net_dns", S_BOOL, G_STRUCT_OFFSET (MgrSettings, net_dns) },
+  { "net_domain", S_STRING, G_STRUCT_OFFSET (MgrSettings, net_domain) },
+  { "net_default", S_BOOL, G_STRUCT_OFFSET (MgrSettings, net_default) },
 };
 
 static const char *const log_levels[] = { "error", "warning", "info", "debug", NULL };
@@ -142,6 +149,15 @@ mgr_settings_load_file (MgrSettings *s, const char *path, GError **error)
           g_free (*(char **) field);
           *(char **) field = g_strdup (v);
         }
+      else if (settings_table[j].type == S_BOOL)
+        {
+          if (config_setting_type (e) != CONFIG_TYPE_BOOL)
+            {
+              g_set_error (error, MGR_ERROR, MGR_ERROR_INVALID, "%s:%d: %s: expected true or false", path, line, name);
+              return FALSE;
+            }
+          *(bool *) field = config_setting_get_bool (e);
+        }
       else
         {
           int t = config_setting_type (e);
@@ -181,6 +197,10 @@ mgr_settings_load (MgrPaths *paths, GError **error)
   s->idmap_pool_start = 1000000;
   s->idmap_pool_size = 1000000000;
   s->log_level = g_strdup ("warning");
+  s->net_ipv4 = g_strdup ("10.0.3.0/24");
+  s->net_ipv6 = g_strdup ("auto");
+  s->net_nat = s->net_dhcp = s->net_dns = s->net_default = true;
+  s->net_domain = g_strdup ("mgr");
 
   if (!mgr_settings_load_file (s, paths->system_conf, error))
     return NULL;
@@ -210,6 +230,9 @@ mgr_settings_free (MgrSettings *s)
   g_free (s->image_server);
   g_free (s->default_bridge);
   g_free (s->log_level);
+  g_free (s->net_ipv4);
+  g_free (s->net_ipv6);
+  g_free (s->net_domain);
   g_free (s);
 }
 

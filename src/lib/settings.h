@@ -23,6 +23,14 @@ typedef struct {
   gint64 idmap_pool_start;
   gint64 idmap_pool_size;
   char *log_level;
+  /* The managed bridge of mgr-net (its name is default_bridge). */
+  char *net_ipv4;   /* its IPv4 subnet, "10.0.3.0/24" */
+  char *net_ipv6;   /* "auto" (a ULA /64 from the machine id), "none", or PREFIX/64 */
+  bool net_nat;     /* masquerade the subnet's traffic out of the host */
+  bool net_dhcp;    /* dnsmasq serves DHCP (and router advertisements) */
+  bool net_dns;     /* dnsmasq serves DNS, NAME.<net_domain> for containers */
+  char *net_domain; /* "mgr" */
+  bool net_default; /* new containers get a veth on it with ipv4 = auto while it is up */
 } MgrSettings;
 
 /* The paths for the calling user (root when euid is 0). Environment

@@ -329,7 +329,7 @@ mgr_spawn (const MgrPlan *plan, const MgrSpawnOptions *o, MgrSpawned *out, GErro
     goto kill_child;
   if (plan->user_namespace && !mgr_idmap_write (pid, plan, error))
     goto kill_child;
-  if (!mgr_network_setup (plan, pid, error))
+  if (!mgr_network_setup (plan, pid, o->net_auto, error))
     goto kill_child;
   struct mgr_sync_msg go = { .type = MGR_SYNC_GO };
   if (send (sync_fd, &go, sizeof go, MSG_NOSIGNAL) != sizeof go)

@@ -20,6 +20,7 @@ typedef struct {
   const MgrSeccomp *seccomp; /* compiled from [seccomp], or NULL */
   const struct MgrCgroup *cgroup; /* created for the container, or NULL */
   const char *boot_id;     /* this boot's id (a UUID) for /proc/sys/kernel/random/boot_id, or NULL */
+  const struct mgr_net_auto *net_auto; /* mgr-net's automatic addresses, or NULL */
 } MgrSpawnOptions;
 
 typedef struct {
