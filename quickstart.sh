@@ -112,6 +112,36 @@ if [ -t 0 ] && [ -t 1 ]; then
   mgr-attach -n $demo || true
 fi
 show mgr-stop -n $demo
+
+# mgr-net on the host would change this machine's network (a bridge, IPv4
+# forwarding, NAT rules, dnsmasq): that is the administrator's decision
+# (mgr-net up, or systemctl enable --now mgr-net), not a demo's. So the demo
+# runs it in a network namespace of its own, with its own state folder, and
+# removes all of it afterwards; the host's interfaces, routes, firewall and
+# sysctls are not touched.
+say "Networking: mgr-net in a private network namespace (the host's network is left alone)"
+netns=mgr-demo-net
+netdemo=mgr-demo-net
+export MGR_NET_STATE=/run/mgr/demo-net
+ip netns del $netns 2>/dev/null || true
+mgr-destroy -f -n $netdemo >/dev/null 2>&1 || true
+ip netns add $netns
+ip -n $netns link set lo up
+inns() { echo "\$ $*"; nsenter --net=/run/netns/$netns "$@"; }
+if inns mgr-net up && inns mgr-net status; then
+  inns mgr-create -n $netdemo -t busybox
+  echo "(mgr-net is up, so the new container got a veth on mgrbr0 with ipv4 = auto:)"
+  show grep -A4 '^\[network' /var/lib/mgr/$netdemo/config
+  inns mgr-start -n $netdemo
+  inns mgr-attach -n $netdemo -- ip -4 addr show eth0
+  inns mgr-attach -n $netdemo -- ping -c1 -W3 10.0.3.1 || true
+  inns mgr-ls -f
+  inns mgr-stop -k -n $netdemo
+  mgr-destroy -n $netdemo
+fi
+inns mgr-net down || true
+ip netns del $netns
+unset MGR_NET_STATE
 echo
 echo "A config mistake is named with its file, line, section and key:"
 show mgr-config -n $demo set cgroup.memory.limit 128M || true
