@@ -311,6 +311,10 @@ mgr_cmd_info (int argc, char **argv)
           else
             g_print ("Stop signal:   %s\n", mgr_signal_name (sig));
         }
+      g_autoptr (MgrCgroup) cg = mgr_cgroup_new (r.rt.id, NULL);
+      g_print ("Identity:      %s\nRuntime:       %s\n", r.rt.id, r.rt.dir);
+      if (cg)
+        g_print ("Cgroup:        %s\n", mgr_cgroup_path (cg));
     }
   row_clear (&r);
   mgr_container_ref_clear (&ref);

@@ -41,6 +41,7 @@ expect_rc 0 "create $n in folder B"
 ida=$(jget "$A" "$n" id); idb=$(jget "$B" "$n" id)
 [ -n "$ida" ] && [ "$ida" != "$idb" ] && pass "two identities: $ida and $idb" || fail "identities: '$ida' '$idb'"
 expect_in "$ida" "$n-" "the identity starts with the name (readable in ps and cgroup listings)"
+expect_in "$(m "$A" info -n "$n")" "Identity:      $ida" "mgr-info shows it"
 run m "$A" start -n "$n"
 expect_rc 0 "start A's $n"
 run m "$B" start -n "$n"
