@@ -243,8 +243,10 @@ scan_folder (const char *folder, GArray *holds)
            * creator, is a create killed before it could clean up. */
           if (creator_lives (dfd, n))
             read_holds (dfd, n, holder, true, holds);
-          else
+          else if (geteuid () == 0)
             mgr_rm_tree (holder, NULL);
+          else
+            mgr_rm_tree_mapped (holder, NULL); /* its rootfs belongs to the user's subordinate ids */
         }
     }
 }
