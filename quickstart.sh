@@ -28,8 +28,9 @@ DEPS="build-essential autoconf automake pkg-config libglib2.0-dev libseccomp-dev
 # The check also boots a kernel under qemu, for the cgroup v2 lab; imports
 # every LXC config Debian ships (the common ones in liblxc-common, the
 # distribution ones in lxc-templates); and gives attach a real terminal (tmux); strace shows what mgr-user-nic opens;
-# the users suite finds the processes of its users and their id blocks with ps and pgrep (procps).
-[ "$mode" = check ] && DEPS="$DEPS qemu-system-x86 liblxc-common lxc-templates tmux strace debhelper lintian systemd procps"
+# the users suite finds the processes of its users and their id blocks with ps and pgrep (procps);
+# debootstrap builds the Debian rootfs the systemd tests boot.
+[ "$mode" = check ] && DEPS="$DEPS qemu-system-x86 liblxc-common lxc-templates tmux strace debhelper lintian systemd procps debootstrap"
 missing=()
 for p in $DEPS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

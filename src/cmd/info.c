@@ -258,6 +258,12 @@ mgr_cmd_info (int argc, char **argv)
                               running ? -1 : r.st.exit_status);
       if (mapped)
         g_string_append_printf (out, ", \"host_uid_of_root\": %u", root);
+      g_autofree char *failure = running ? NULL : mgr_runtime_last_failure (&r.rt, false);
+      if (failure)
+        {
+          g_string_append (out, ", \"last_failure\": ");
+          mgr_json_string (out, failure);
+        }
       if (plan)
         {
           MgrInitKind kind;
@@ -296,6 +302,9 @@ mgr_cmd_info (int argc, char **argv)
       else if (r.st.exit_status >= 0)
         g_print ("Last exit:     %s %d\n", WIFEXITED (r.st.exit_status) ? "status" : "signal",
                  WIFEXITED (r.st.exit_status) ? WEXITSTATUS (r.st.exit_status) : WTERMSIG (r.st.exit_status));
+      g_autofree char *failure = running ? NULL : mgr_runtime_last_failure (&r.rt, false);
+      if (failure)
+        g_print ("Failed start:  %s\n", failure);
       g_autofree char *unpriv = mapped ? g_strdup_printf ("yes (root is host uid %u)", root)
                                 : g_strdup (plan && plan->user_namespace ? "yes" : "no");
       if (plan)

@@ -13,11 +13,13 @@ run (int argc, char **argv, gboolean execute)
 {
   char *name = NULL, *path = NULL;
   char **overrides = NULL, **command = NULL;
-  gboolean foreground = FALSE, version = FALSE;
+  gboolean foreground = FALSE, version = FALSE, wait_ready = FALSE;
   GOptionEntry entries[] = {
     MGR_COMMON_OPTIONS (&name, &path, &version),
     { "foreground", 'F', 0, G_OPTION_ARG_NONE, &foreground, "stay in front with the console on this terminal", NULL },
     { "define", 's', 0, G_OPTION_ARG_STRING_ARRAY, &overrides, "set a config key for this run only", "SECTION.KEY=VALUE" },
+    { "wait-ready", 0, 0, G_OPTION_ARG_NONE, &wait_ready,
+      "return once init reports READY=1 through $NOTIFY_SOCKET (systemd does when it has booted), at most 120 s", NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &command, NULL, NULL },
     { NULL },
   };
@@ -37,6 +39,12 @@ run (int argc, char **argv, gboolean execute)
       return MGR_EXIT_USAGE;
     }
 
+  if (wait_ready && (foreground || execute))
+    {
+      g_printerr ("%s: --wait-ready is for a start in the background, not with %s\n", g_get_prgname (),
+                  execute ? "mgr-execute" : "-F");
+      return MGR_EXIT_USAGE;
+    }
   g_autoptr (GError) e = NULL;
   MgrContainerRef ref;
   if (!mgr_container_ref (&ref, name, path, TRUE, &e))
@@ -49,8 +57,15 @@ run (int argc, char **argv, gboolean execute)
     g_printerr ("%s: note: %s\n", g_get_prgname (), notice);
   MgrRuntimePaths rt;
   mgr_container_runtime (&ref, &rt);
-  MgrStartOptions so = { .foreground = foreground || execute, .execute = execute, .command = command };
+  g_autofree char *last = mgr_runtime_last_failure (&rt, true);
+  if (last)
+    g_printerr ("%s: note: the last run of %s failed: %s\n", g_get_prgname (), name, last);
+  MgrStartOptions so = { .foreground = foreground || execute, .execute = execute, .command = command,
+                         .wait_ready = wait_ready && !foreground && !execute };
   int r = mgr_start (plan, &rt, &so, &e);
+  /* A failure mgr-start reports itself is not news to the next one. */
+  if (r < 0)
+    g_free (mgr_runtime_last_failure (&rt, true));
   mgr_runtime_paths_clear (&rt);
   mgr_container_ref_clear (&ref);
   g_strfreev (overrides);

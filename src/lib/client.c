@@ -109,7 +109,7 @@ mgr_start (const MgrPlan *plan, const MgrRuntimePaths *rt, const MgrStartOptions
       return -1;
     }
   MgrMonitorOptions mo = { .plan = plan, .rt = rt, .status_fd = -1, .foreground = o->foreground,
-                           .execute = o->execute, .command = o->command };
+                           .execute = o->execute, .command = o->command, .wait_ready = o->wait_ready };
   if (o->foreground)
     return mgr_monitor_run (&mo, error);
 

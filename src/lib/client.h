@@ -29,6 +29,7 @@ typedef struct {
   bool foreground;
   bool execute;
   char *const *command;
+  bool wait_ready; /* return once init says READY=1 (sd_notify), not after the start window */
 } MgrStartOptions;
 
 /* Takes the container's lock and runs its monitor: in the background

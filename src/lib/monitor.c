@@ -1,11 +1,13 @@
 #include "config.h"
 
 #include <errno.h>
+#include <linux/openat2.h>
 #include <malloc.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/fsuid.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
@@ -30,6 +32,13 @@
 #include "netmgr.h"
 #include "spawn.h"
 #include "util.h"
+
+/* How long mgr-start waits to see that init lives, and until when after
+ * its start an init's own exit counts as a failed start. */
+#define START_WINDOW_MS 400
+#define EARLY_EXIT_MS 10000
+/* How long mgr-start --wait-ready waits for READY=1. */
+#define READY_TIMEOUT_S 120
 
 enum client_kind { CLIENT_REQUEST, CLIENT_CONSOLE, CLIENT_WAIT };
 
@@ -71,6 +80,10 @@ typedef struct {
   GPtrArray *mounts;
   bool mediated;
   struct mgr_mnt_protected protected;
+  int window_fd;    /* timerfd: init has lived through the start window */
+  int notify_fd;    /* --wait-ready: the socket init sends READY=1 to, or -1 */
+  char *early;      /* init died in the start window: mgr-start's answer, given once all is removed */
+  gint64 spawned;   /* monotonic µs when this boot's init was started */
   bool killed;      /* the stop timeout passed: SIGKILL was sent */
   struct mgr_net_auto *net_auto; /* what mgr-net registered for this container */
 } Monitor;
@@ -391,6 +404,46 @@ signal_readable (Monitor *m)
     }
 }
 
+static void report_start (Monitor *m, const char *text);
+
+/* The socket of --wait-ready, bound inside the container at
+ * MGR_NOTIFY_SOCKET, in the folder the child made: reached through init's
+ * root without following any link, since init may already have replaced
+ * the folder with one. Writable by anyone inside: READY=1 is all it
+ * takes from them. */
+static int
+notify_socket (Monitor *m, GError **error)
+{
+  g_autofree char *rootp = g_strdup_printf ("/proc/%d/root", m->init.pid);
+  _cleanup_close_ int root = open (rootp, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+                          .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
+  _cleanup_close_ int dir = root < 0 ? -1 : syscall (SYS_openat2, root, MGR_NOTIFY_DIR, &how, sizeof how);
+  _cleanup_close_ int fd = socket (AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  struct sockaddr_un sa = { .sun_family = AF_UNIX };
+  g_snprintf (sa.sun_path, sizeof sa.sun_path, "/proc/self/fd/%d/notify", dir);
+  /* A user namespace's tmpfs takes only files of ids it maps (else
+   * EOVERFLOW): the socket is made as the container's root. */
+  uid_t ru;
+  gid_t rg;
+  mgr_plan_root_ids (m->o->plan, &ru, &rg);
+  setfsgid (rg);
+  setfsuid (ru);
+  int r = dir < 0 || fd < 0 ? -1 : bind (fd, (struct sockaddr *) &sa, sizeof sa);
+  int e = errno;
+  setfsuid (geteuid ());
+  setfsgid (getegid ());
+  errno = e;
+  if (r < 0 || fchmodat (dir, "notify", 0666, 0) < 0)
+    {
+      g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED,
+                   "--wait-ready: making %s in the container: %s (its rootfs needs a /run folder)", MGR_NOTIFY_SOCKET,
+                   g_strerror (errno));
+      return -1;
+    }
+  return mgr_steal_fd (&fd);
+}
+
 static void
 loop (Monitor *m)
 {
@@ -398,7 +451,7 @@ loop (Monitor *m)
   while (!m->exited)
     {
       guint nc = m->clients->len;
-      g_autofree struct pollfd *p = g_new0 (struct pollfd, 5 + nc + m->n_term + m->mounts->len);
+      g_autofree struct pollfd *p = g_new0 (struct pollfd, 7 + nc + m->n_term + m->mounts->len);
       int n = 0;
       p[n++] = (struct pollfd){ m->sig_fd, POLLIN };
       p[n++] = (struct pollfd){ m->listen_fd, POLLIN };
@@ -413,6 +466,9 @@ loop (Monitor *m)
       guint nm = m->mounts->len;
       for (guint i = 0; i < nm; i++)
         p[n++] = (struct pollfd){ mgr_mount_notify_fd (g_ptr_array_index (m->mounts, i)), POLLIN };
+      int window = n;
+      p[n++] = (struct pollfd){ m->reported ? -1 : m->window_fd, POLLIN };
+      p[n++] = (struct pollfd){ m->reported ? -1 : m->notify_fd, POLLIN };
       if (poll (p, n, -1) < 0)
         continue;
       /* A mount call waits in the kernel until it is answered: first. A
@@ -421,6 +477,39 @@ loop (Monitor *m)
         if (((p[np + i].revents & POLLIN) && !mgr_mount_notify_handle (g_ptr_array_index (m->mounts, i)))
             || (!(p[np + i].revents & POLLIN) && (p[np + i].revents & (POLLHUP | POLLERR | POLLNVAL))))
           g_ptr_array_remove_index (m->mounts, i);
+      if (p[window].revents)
+        {
+          guint64 ticks = 0;
+          if (read (m->window_fd, &ticks, sizeof ticks) <= 0)
+            ticks = 0;
+          if (ticks && m->notify_fd >= 0)
+            {
+              g_autofree char *msg = g_strdup_printf ("error %s did not report READY=1 within %d s; it runs on "
+                                                      "(mgr-console shows why; mgr-stop stops it)",
+                                                      m->o->plan->name, READY_TIMEOUT_S);
+              report_start (m, msg);
+            }
+          else if (ticks)
+            {
+              g_autofree char *ok = g_strdup_printf ("ok %d\n", m->init.pid);
+              report_start (m, ok);
+            }
+        }
+      if (p[window + 1].revents)
+        {
+          char buf[4096];
+          ssize_t r = recv (m->notify_fd, buf, sizeof buf - 1, MSG_DONTWAIT);
+          if (r > 0)
+            {
+              buf[r] = '\0';
+              g_auto (GStrv) lines = g_strsplit (buf, "\n", -1);
+              if (g_strv_contains ((const char *const *) lines, "READY=1"))
+                {
+                  g_autofree char *ok = g_strdup_printf ("ok %d\n", m->init.pid);
+                  report_start (m, ok);
+                }
+            }
+        }
       if (p[0].revents)
         signal_readable (m);
       if (p[1].revents)
@@ -479,6 +568,72 @@ block_signals (void)
   return signalfd (-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
+/* The end of the console as text for a terminal: the container wrote it,
+ * so control characters are shown escaped, and only whole last lines. */
+static char *
+console_tail (Monitor *m, guint lines)
+{
+  const char *a, *b;
+  size_t al, bl;
+  if (!m->term || !m->n_term || !m->term[0].ring.buf)
+    return g_strdup ("");
+  mgr_ring_pieces (&m->term[0].ring, &a, &al, &b, &bl);
+  g_autoptr (GString) raw = g_string_new_len (a, al);
+  g_string_append_len (raw, b, bl);
+  g_autofree char *text = mgr_escape_text (raw->str, raw->len);
+  g_auto (GStrv) all = g_strsplit (text, "\n", -1);
+  guint n = g_strv_length (all), first = 0, kept = 0;
+  for (guint i = n; i-- > 0 && kept < lines;)
+    if (*g_strstrip (all[i]))
+      first = i, kept++;
+  GString *out = g_string_new (NULL);
+  for (guint i = first; kept && i < n; i++)
+    if (*all[i])
+      g_string_append_printf (out, "  | %s\n", all[i]);
+  return g_string_free (out, FALSE);
+}
+
+static char *
+describe_exit (Monitor *m)
+{
+  int st = m->wait_status;
+  double secs = (g_get_monotonic_time () - m->spawned) / 1e6;
+  g_autofree char *how = WIFEXITED (st) ? g_strdup_printf ("exited with status %d", WEXITSTATUS (st))
+                                        : g_strdup_printf ("was killed by %s", mgr_signal_name (WTERMSIG (st)));
+  g_autofree char *tail = console_tail (m, 10);
+  return g_strdup_printf ("init (pid %d) %s %.2f s after it started%s%s", m->init.pid, how, secs,
+                          *tail ? "; the console's last lines:\n" : " (its console is empty)", tail);
+}
+
+/* How this run of init ended, once it has: an init that ends within the
+ * start window fails mgr-start (which is still waiting), whatever its
+ * status. One that failed on its own soon after it started (not a clean
+ * exit, nor a poweroff or halt inside, which ends init with SIGINT) leaves
+ * why in the runtime folder, for mgr-info and the next mgr-start. */
+static void
+record_exit (Monitor *m, bool asked)
+{
+  g_autofree char *path = g_build_filename (m->o->rt->dir, "last-exit", NULL);
+  int st = m->wait_status;
+  bool clean = (WIFEXITED (st) && WEXITSTATUS (st) == 0) || (WIFSIGNALED (st) && WTERMSIG (st) == SIGINT);
+  bool mine = !asked && !m->o->execute;
+  g_autofree char *why = mine ? describe_exit (m) : NULL;
+  if (mine && !clean && g_get_monotonic_time () - m->spawned <= EARLY_EXIT_MS * 1000)
+    {
+      g_autofree char *text = g_strdup_printf ("%s\n", why);
+      mgr_write_file_atomic (path, text, -1, 0600, NULL);
+    }
+  else
+    unlink (path);
+  if (!m->reported && mine)
+    m->early = g_strdup_printf ("error %s: %s", m->o->plan->name, why);
+  else if (!m->reported)
+    {
+      g_autofree char *ok = g_strdup_printf ("ok %d\n", m->init.pid);
+      report_start (m, ok);
+    }
+}
+
 static void
 report_start (Monitor *m, const char *text)
 {
@@ -493,7 +648,7 @@ report_start (Monitor *m, const char *text)
 int
 mgr_monitor_run (const MgrMonitorOptions *o, GError **error)
 {
-  Monitor m = { .o = o, .log_fd = -1, .listen_fd = -1, .sig_fd = -1, .timer_fd = -1, .tty = { -1, -1, -1, 0 } };
+  Monitor m = { .o = o, .log_fd = -1, .listen_fd = -1, .sig_fd = -1, .timer_fd = -1, .window_fd = -1, .notify_fd = -1, .tty = { -1, -1, -1, 0 } };
   const MgrPlan *plan = o->plan;
   int result = -1;
   bool cgroup_ours = false;
@@ -513,6 +668,7 @@ mgr_monitor_run (const MgrMonitorOptions *o, GError **error)
 
   m.sig_fd = block_signals ();
   m.timer_fd = timerfd_create (CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+  m.window_fd = timerfd_create (CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
   m.listen_fd = listen_socket (o->rt->socket, error);
   if (m.listen_fd < 0)
     goto out;
@@ -586,7 +742,7 @@ mgr_monitor_run (const MgrMonitorOptions *o, GError **error)
                              .console_mask = o->execute ? m.tty.mask : 7,
                              .console_path = m.n_term && !o->execute ? m.term[0].pty.path : NULL, .tty_paths = ttys,
                              .minimal_init = o->execute, .seccomp = &m.seccomp, .cgroup = m.cgroup,
-                             .boot_id = boot_id, .net_auto = m.net_auto };
+                             .boot_id = boot_id, .net_auto = m.net_auto, .notify = o->wait_ready && !m.reported };
       if (!mgr_spawn (plan, &so, &m.init, error))
         goto out;
       m.mediated = m.init.notify_fd >= 0;
@@ -597,14 +753,31 @@ mgr_monitor_run (const MgrMonitorOptions *o, GError **error)
       m.st.state = MGR_STATE_RUNNING;
       m.st.init_pid = m.init.pid;
       m.st.init_start = m.init.start_time;
+      m.spawned = g_get_monotonic_time ();
       save_state (&m);
-      if (boot == 0)
+      /* An init that dies at once (a broken rootfs, a missing library, a
+       * refused mount) is a failed start: mgr-start hears of it, with the
+       * console's last lines, rather than "ok" and a stopped container. In
+       * front, or for mgr-execute, the caller sees init end anyway. */
+      if (!m.reported && (o->foreground || o->execute))
         {
           g_autofree char *ok = g_strdup_printf ("ok %d\n", m.init.pid);
           report_start (&m, ok);
-          if (m.tty.in >= 0 && m.term[0].pty.master >= 0)
-            mgr_term_raw (m.tty.in);
         }
+      else if (!m.reported && o->wait_ready)
+        {
+          if ((m.notify_fd = notify_socket (&m, error)) < 0)
+            goto out;
+          struct itimerspec its = { .it_value = { READY_TIMEOUT_S, 0 } };
+          timerfd_settime (m.window_fd, 0, &its, NULL);
+        }
+      else if (!m.reported)
+        {
+          struct itimerspec its = { .it_value = { START_WINDOW_MS / 1000, (START_WINDOW_MS % 1000) * 1000000 } };
+          timerfd_settime (m.window_fd, 0, &its, NULL);
+        }
+      if (boot == 0 && m.tty.in >= 0 && m.term[0].pty.master >= 0)
+        mgr_term_raw (m.tty.in);
       /* The monitor lives as long as the container: give back what starting
        * it needed (plan parsing, the filter's compilation, libnl caches). */
       malloc_trim (0);
@@ -613,8 +786,12 @@ mgr_monitor_run (const MgrMonitorOptions *o, GError **error)
       result = m.wait_status;
       m.st.exit_status = m.wait_status;
       run_late_hook (&m, "post-stop", plan->hooks.post_stop);
-      if (o->execute || m.st.state == MGR_STATE_STOPPING || !WIFSIGNALED (result) || WTERMSIG (result) != SIGHUP)
-        break;
+      bool asked = m.st.state == MGR_STATE_STOPPING;
+      if (o->execute || asked || !WIFSIGNALED (result) || WTERMSIG (result) != SIGHUP)
+        {
+          record_exit (&m, asked);
+          break;
+        }
       console_note (&m, "the container rebooted: starting it again");
       g_ptr_array_set_size (m.mounts, 0);
       close (m.init.pidfd);
@@ -654,6 +831,9 @@ out:
   m.st.init_start = 0;
   unlink (o->rt->socket);
   save_state (&m);
+  if (m.early)
+    report_start (&m, m.early);
+  g_free (m.early);
   for (guint i = 0; i < m.clients->len; i++)
     {
       Client *c = &g_array_index (m.clients, Client, i);
@@ -679,7 +859,7 @@ out:
   g_free (m.term);
   mgr_seccomp_clear (&m.seccomp);
   g_ptr_array_free (m.mounts, TRUE);
-  for (int *fd = (int[]){ m.log_fd, m.listen_fd, m.sig_fd, m.timer_fd }, i = 0; i < 4; i++)
+  for (int *fd = (int[]){ m.log_fd, m.listen_fd, m.sig_fd, m.timer_fd, m.window_fd, m.notify_fd }, i = 0; i < 6; i++)
     if (fd[i] >= 0)
       close (fd[i]);
   return result;

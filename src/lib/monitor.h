@@ -23,6 +23,7 @@ typedef struct {
   bool foreground; /* -F: the console is on our terminal */
   bool execute;    /* mgr-execute: minimal init; fds 0-2 passed, but a pty for each terminal among them */
   char *const *command;
+  bool wait_ready; /* report "ok" once init sends READY=1 to $NOTIFY_SOCKET */
 } MgrMonitorOptions;
 
 /* Starts the container and runs until init exits. Returns init's wait

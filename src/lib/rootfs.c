@@ -441,6 +441,9 @@ run_and_boot_id (const struct mgr_child *c, int rootfs_fd, struct mgr_child_erro
       if ((r = mount_beneath (rootfs_fd, "run/lock", MGR_CREATE_DIR, "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
                               "mode=1777,size=5m")) < 0)
         return r;
+      set_err (err, MGR_STEP_RUN, "/", "run/host");
+      if (mkdirat (rootfs_fd, "run/host", 0755) < 0)
+        return -errno;
       set_err (err, MGR_STEP_RUN, "/", "run/systemd/container");
       _cleanup_close_ int dir = mgr_open_beneath (rootfs_fd, "run/systemd", MGR_CREATE_DIR, O_PATH | O_DIRECTORY);
       if (dir < 0)

@@ -240,3 +240,15 @@ mgr_runtime_write_status (const MgrRuntimePaths *p, const MgrStatus *s, GError *
                                            s->started, s->exit_status);
   return mgr_write_file_atomic (p->state, text, -1, 0644, error);
 }
+
+char *
+mgr_runtime_last_failure (const MgrRuntimePaths *p, bool take)
+{
+  g_autofree char *path = g_build_filename (p->dir, "last-exit", NULL);
+  char *text = NULL;
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return NULL;
+  if (take)
+    unlink (path);
+  return g_strchomp (text);
+}

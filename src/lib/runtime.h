@@ -65,6 +65,11 @@ gboolean mgr_runtime_write_status (const MgrRuntimePaths *p, const MgrStatus *s,
  * holds it, or another errno. */
 int mgr_runtime_lock (const MgrRuntimePaths *p, GError **error);
 
+/* Why the last run ended on its own soon after it started (the monitor's
+ * words, with the console's last lines, escaped), or NULL; take removes the
+ * record. */
+char *mgr_runtime_last_failure (const MgrRuntimePaths *p, bool take);
+
 /* Whether some process holds the lock, without taking it. */
 bool mgr_runtime_locked (const MgrRuntimePaths *p);
 

@@ -123,7 +123,7 @@ mgr_spawn_check (const MgrPlan *plan, GError **error)
 }
 
 static char **
-build_env (const MgrPlan *plan, bool console)
+build_env (const MgrPlan *plan, bool console, bool notify)
 {
   g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
   g_auto (GStrv) env = NULL;
@@ -137,6 +137,8 @@ build_env (const MgrPlan *plan, bool console)
       env = g_environ_setenv (env, name, strchr (*e, '=') + 1, TRUE);
     }
   env = g_environ_setenv (env, "container", "mgr", TRUE);
+  if (notify)
+    env = g_environ_setenv (env, "NOTIFY_SOCKET", MGR_NOTIFY_SOCKET, TRUE);
   return g_steal_pointer (&env);
 }
 
@@ -217,7 +219,7 @@ mount_source_split (const MgrPlan *plan, const char *source, struct mgr_child_mo
 gboolean
 mgr_spawn (const MgrPlan *plan, const MgrSpawnOptions *o, MgrSpawned *out, GError **error)
 {
-  g_auto (GStrv) envp = build_env (plan, o->console_fd >= 0);
+  g_auto (GStrv) envp = build_env (plan, o->console_fd >= 0, o->notify);
   g_autofree struct mgr_child_mount *mounts = g_new0 (struct mgr_child_mount, plan->n_mounts + 1);
   int sv[2];
   struct mgr_privileges privs;

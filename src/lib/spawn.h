@@ -10,6 +10,11 @@
 #include "plan.h"
 #include "seccomp.h"
 
+/* Where the monitor listens for sd_notify's READY=1 inside the container
+ * (as systemd-nspawn's /run/host/notify); the child makes its folder. */
+#define MGR_NOTIFY_DIR "run/host"
+#define MGR_NOTIFY_SOCKET "/run/host/notify"
+
 typedef struct {
   char *const *command;    /* replaces [container] init, or NULL */
   int console_fd;          /* pty slave for init's stdio, or -1 to pass ours */
@@ -21,6 +26,7 @@ typedef struct {
   const struct MgrCgroup *cgroup; /* created for the container, or NULL */
   const char *boot_id;     /* this boot's id (a UUID) for /proc/sys/kernel/random/boot_id, or NULL */
   const struct mgr_net_auto *net_auto; /* mgr-net's automatic addresses, or NULL */
+  bool notify;             /* NOTIFY_SOCKET=MGR_NOTIFY_SOCKET in init's environment */
 } MgrSpawnOptions;
 
 typedef struct {

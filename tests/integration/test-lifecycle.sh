@@ -281,6 +281,29 @@ rm "$P/$pfx-u2/rootfs/proc"; mv "$P/$pfx-u2/rootfs/proc.real" "$P/$pfx-u2/rootfs
 run m info -n "$pfx-u"
 expect_in "$OUT" "STOPPED" "failed start is recorded as stopped"
 
+# ---- an init that dies at once: mgr-start says so, with the console ----
+n="$pfx-u"
+run mstart -n "$n" -- /bin/sh -c 'echo "boom-$$"; printf "\033]0;title\007\033[31mred\033[0m\n"; exit 3'
+expect_rc 1 "mgr-start fails when init exits at once"
+expect_in "$ERR" "exited with status 3" "and gives init's exit status"
+expect_in "$ERR" "| boom-1" "and the console's last lines"
+expect_in "$ERR" "\\x1b]0;title\\x07red" "escaped: the container's control characters do not reach the terminal"
+expect_not_in "$(m info -n "$n")" "Failed start" "mgr-start's own report is not repeated by mgr-info"
+run mstart -n "$n" -- /bin/sh -c 'sleep 1; echo "late-$$"; exit 4'
+expect_rc 0 "an init that lives through the start window starts"
+for i in $(seq 50); do [ "$(jget "$n" state)" = STOPPED ] && break; sleep 0.1; done
+run m info -n "$n"
+expect_in "$OUT" "Failed start:  init (pid" "mgr-info shows that it died soon after"
+expect_in "$OUT" "exited with status 4" "with its exit status"
+expect_in "$OUT" "| late-1" "and the console's last lines"
+expect_in "$(m info -n "$n" --format json)" '"last_failure": "init (pid' "and so does its JSON"
+run mstart -n "$n"
+expect_rc 0 "the next start starts"
+expect_in "$ERR" "note: the last run of $n failed: init (pid" "and tells of the last run's failure"
+expect_in "$ERR" "exited with status 4" "with its exit status"
+m stop -k -n "$n" >/dev/null
+expect_not_in "$(m info -n "$n")" "Failed start" "said once, the failure is forgotten"
+
 # ---- destroy ----
 mstart -n "$pfx-u" >/dev/null 2>&1
 run m destroy -n "$pfx-u"

@@ -425,6 +425,32 @@ syscalls (void)
   result ("umount2-MNT_FORCE", r == 0, errno, NULL);
 }
 
+/* Whether a process descends from the container's init: then any
+ * namespace it has, the container made itself (systemd gives services a
+ * UTS or mount namespace of their own), and joining it is no escape. What
+ * came in from outside (mgr-attach) has parent 0 inside. */
+static int
+from_init (const char *pid)
+{
+  int p = atoi (pid);
+  for (int depth = 0; p > 1 && depth < 64; depth++)
+    {
+      char path[64], line[256];
+      int ppid = -1;
+      snprintf (path, sizeof path, "/proc/%d/status", p);
+      FILE *f = fopen (path, "re");
+      while (f && fgets (line, sizeof line, f))
+        if (sscanf (line, "PPid: %d", &ppid) == 1)
+          break;
+      if (f)
+        fclose (f);
+      if (ppid < 0)
+        return 0;
+      p = ppid;
+    }
+  return p == 1 && atoi (pid) != 1;
+}
+
 static void
 namespaces (void)
 {
@@ -435,7 +461,7 @@ namespaces (void)
   struct dirent *e;
   while (d && (e = readdir (d)))
     {
-      if (e->d_name[0] < '0' || e->d_name[0] > '9')
+      if (e->d_name[0] < '0' || e->d_name[0] > '9' || from_init (e->d_name))
         continue;
       for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
         {
