@@ -12,15 +12,17 @@
 int
 mgr_cmd_create (int argc, char **argv)
 {
-  char *name = NULL, *path = NULL, *template = NULL, *config = NULL;
+  char *name = NULL, *path = NULL, *template = NULL, *config = NULL, *rootfs = NULL;
   char **targs = NULL;
-  gboolean privileged = FALSE, shared_ids = FALSE, version = FALSE;
+  gboolean privileged = FALSE, shared_ids = FALSE, version = FALSE, in_place = FALSE;
   GOptionEntry entries[] = {
     MGR_COMMON_OPTIONS (&name, &path, &version),
     { "template", 't', 0, G_OPTION_ARG_STRING, &template, "the template: busybox, or a path", "TEMPLATE" },
     { "config", 'f', 0, G_OPTION_ARG_FILENAME, &config, "a config file merged into the new container's", "FILE" },
     { "privileged", 0, 0, G_OPTION_ARG_NONE, &privileged, "no user namespace: root inside is root on the host", NULL },
     { "shared-ids", 0, 0, G_OPTION_ARG_NONE, &shared_ids, "take the first id block of the ranges even if another container has it", NULL },
+    { "rootfs", 0, 0, G_OPTION_ARG_FILENAME, &rootfs, "a rootfs folder one has: copied (as -t local -- --dir DIR does), its owners shifted into the container's ids", "DIR" },
+    { "rootfs-in-place", 0, 0, G_OPTION_ARG_NONE, &in_place, "with --rootfs: use the folder itself, not a copy (its owners are shifted in place)", NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &targs, NULL, NULL },
     { NULL },
   };
@@ -32,9 +34,26 @@ mgr_cmd_create (int argc, char **argv)
                                      "mgr-create -t TEMPLATE -- --help shows the template's options.", &version, &name, FALSE);
   if (rc >= 0)
     return rc;
+  if (in_place && !rootfs)
+    {
+      g_printerr ("%s: --rootfs-in-place needs --rootfs DIR\n", g_get_prgname ());
+      return MGR_EXIT_USAGE;
+    }
+  if (rootfs && (template || targs))
+    {
+      g_printerr ("%s: --rootfs DIR makes the container from that folder: give no -t or template options\n",
+                  g_get_prgname ());
+      return MGR_EXIT_USAGE;
+    }
+  g_autofree char *rootfs_abs = rootfs ? g_canonicalize_filename (rootfs, NULL) : NULL;
+  char *dir_args[] = { "--dir", rootfs_abs, NULL };
+  if (rootfs && !in_place)
+    template = "local", targs = g_strdupv (dir_args);
+  else if (rootfs)
+    template = "local";
   if (!template)
     {
-      g_printerr ("%s: which template? such as -t busybox\n", g_get_prgname ());
+      g_printerr ("%s: which template? such as -t busybox, or --rootfs DIR\n", g_get_prgname ());
       return MGR_EXIT_USAGE;
     }
   g_autoptr (GError) e = NULL;
@@ -65,7 +84,8 @@ mgr_cmd_create (int argc, char **argv)
     return mgr_container_ref_clear (&ref), mgr_report (e);
   g_autoptr (GPtrArray) notes = g_ptr_array_new_with_free_func (g_free);
   MgrCreateOptions o = { .name = name, .template = template, .config_file = config, .privileged = privileged, .shared_ids = shared_ids,
-                         .template_args = targs, .paths = ref.paths, .settings = ref.settings, .notes = notes };
+                         .template_args = targs, .paths = ref.paths, .settings = ref.settings, .notes = notes,
+                         .rootfs_dir = in_place ? rootfs_abs : NULL };
   gboolean ok = mgr_create (&o, &e);
   for (guint i = 0; i < notes->len; i++)
     g_printerr ("%s: %s\n", g_get_prgname (), (char *) notes->pdata[i]);

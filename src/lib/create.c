@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -285,13 +286,99 @@ run_template (const char *exe, char *const *argv, char *const *envp, GError **er
   return TRUE;
 }
 
+/* --rootfs-in-place for a container with a user namespace: the folder's
+ * files, owned by ids below 65536 as a rootfs made on the host is, move into
+ * the container's block (id + start), links themselves and not what they
+ * point to. A file already in the block is left: a second run, or a
+ * hard link met twice, shifts nothing twice. Anything else refuses. Device
+ * nodes are not shifted. */
+static gboolean
+shift_tree (int dirfd, const char *where, guint32 uid, guint32 gid, int depth, GError **error)
+{
+  if (depth > 256)
+    return g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "%s: folders nested too deep", where), FALSE;
+  _cleanup_close_ int dup_fd = dup (dirfd);
+  DIR *d = dup_fd < 0 ? NULL : fdopendir (dup_fd);
+  if (!d)
+    return g_set_error (error, MGR_ERROR, MGR_ERROR_IO, "reading %s: %s", where, g_strerror (errno)), FALSE;
+  dup_fd = -1;
+  gboolean ok = TRUE;
+  for (struct dirent *e; ok && (e = readdir (d));)
+    {
+      if (strcmp (e->d_name, ".") == 0 || strcmp (e->d_name, "..") == 0)
+        continue;
+      struct stat st;
+      g_autofree char *p = g_build_filename (where, e->d_name, NULL);
+      if (fstatat (dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        {
+          g_set_error (error, MGR_ERROR, MGR_ERROR_IO, "%s: %s", p, g_strerror (errno));
+          ok = FALSE;
+          break;
+        }
+      /* A device node stays the host's: given to the container's root it
+       * would be a way to the host's device. */
+      if (S_ISCHR (st.st_mode) || S_ISBLK (st.st_mode))
+        continue;
+      bool in_u = st.st_uid >= uid && st.st_uid - uid < MGR_ID_BLOCK, in_g = st.st_gid >= gid && st.st_gid - gid < MGR_ID_BLOCK;
+      if ((!in_u && st.st_uid >= MGR_ID_BLOCK) || (!in_g && st.st_gid >= MGR_ID_BLOCK))
+        {
+          g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED,
+                       "%s is owned by %u:%u, which is neither below %d nor in the container's block (%u, %u): "
+                       "it cannot be shifted; fix its owner, or create with --privileged",
+                       p, st.st_uid, st.st_gid, MGR_ID_BLOCK, uid, gid);
+          ok = FALSE;
+          break;
+        }
+      if ((!in_u || !in_g)
+          && fchownat (dirfd, e->d_name, in_u ? st.st_uid : st.st_uid + uid, in_g ? st.st_gid : st.st_gid + gid,
+                       AT_SYMLINK_NOFOLLOW) < 0)
+        {
+          g_set_error (error, MGR_ERROR, MGR_ERROR_IO, "shifting the owner of %s: %s", p, g_strerror (errno));
+          ok = FALSE;
+          break;
+        }
+      /* chown clears set-id bits: they come back, now for the block's ids. */
+      if ((!in_u || !in_g) && S_ISREG (st.st_mode) && (st.st_mode & (S_ISUID | S_ISGID)))
+        fchmodat (dirfd, e->d_name, st.st_mode & 07777, 0);
+      if (S_ISDIR (st.st_mode))
+        {
+          _cleanup_close_ int sub = openat (dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+          if (sub < 0)
+            {
+              g_set_error (error, MGR_ERROR, MGR_ERROR_IO, "opening %s: %s", p, g_strerror (errno));
+              ok = FALSE;
+              break;
+            }
+          ok = shift_tree (sub, p, uid, gid, depth + 1, error);
+        }
+    }
+  closedir (d);
+  return ok;
+}
+
+static gboolean
+shift_rootfs (const char *dir, guint32 uid, guint32 gid, GError **error)
+{
+  _cleanup_close_ int fd = open (dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  struct stat st;
+  if (fd < 0 || fstat (fd, &st) < 0)
+    return g_set_error (error, MGR_ERROR, MGR_ERROR_IO, "--rootfs %s: %s", dir, g_strerror (errno)), FALSE;
+  if (st.st_uid < MGR_ID_BLOCK && fchown (fd, st.st_uid + uid, st.st_gid < MGR_ID_BLOCK ? st.st_gid + gid : st.st_gid) < 0)
+    return g_set_error (error, MGR_ERROR, MGR_ERROR_IO, "shifting the owner of %s: %s", dir, g_strerror (errno)), FALSE;
+  return shift_tree (fd, dir, uid, gid, 0, error);
+}
+
 gboolean
 mgr_create (const MgrCreateOptions *o, GError **error)
 {
   const char *containers = o->paths->containers;
-  g_autofree char *exe = mgr_template_path (o->template, error);
+  g_autofree char *exe = o->rootfs_dir ? g_strdup ("--rootfs-in-place") : mgr_template_path (o->template, error);
   if (!exe || !mgr_name_check (o->name, error))
     return FALSE;
+  if (o->rootfs_dir && !g_path_is_absolute (o->rootfs_dir))
+    return g_set_error (error, MGR_ERROR, MGR_ERROR_USAGE, "--rootfs %s: give an absolute path", o->rootfs_dir), FALSE;
+  if (o->rootfs_dir && !g_file_test (o->rootfs_dir, G_FILE_TEST_IS_DIR))
+    return g_set_error (error, MGR_ERROR, MGR_ERROR_NOT_FOUND, "--rootfs %s: no such folder", o->rootfs_dir), FALSE;
   if (o->paths->user && o->privileged)
     return g_set_error (error, MGR_ERROR, MGR_ERROR_PERMISSION,
                         "--privileged: an ordinary user's container always has a user namespace (root inside "
@@ -350,8 +437,10 @@ mgr_create (const MgrCreateOptions *o, GError **error)
     time_t t = time (NULL);
     char when[64];
     strftime (when, sizeof when, "%Y-%m-%d %H:%M", localtime (&t));
-    now = g_strdup_printf ("# Container %s, made by mgr-create -t %s on %s.\n"
-                           "# Every key: man mgr.container.conf, or mgr-config list.\n", o->name, o->template, when);
+    g_autofree char *how = o->rootfs_dir ? g_strdup_printf ("--rootfs-in-place from %s", o->rootfs_dir)
+                                         : g_strdup_printf ("-t %s", o->template);
+    now = g_strdup_printf ("# Container %s, made by mgr-create %s on %s.\n"
+                           "# Every key: man mgr.container.conf, or mgr-config list.\n", o->name, how, when);
     text = now;
   }
   if (!mgr_id_creating_mark (tmp, error))
@@ -402,6 +491,18 @@ mgr_create (const MgrCreateOptions *o, GError **error)
     }
   g_clear_pointer (&reg, mgr_id_registry_close);
 
+  if (o->rootfs_dir)
+    {
+      char *t = mgr_config_text_set (text, "container", "rootfs", o->rootfs_dir, error);
+      if (!t || (mapped && !shift_rootfs (o->rootfs_dir, uid, gid, error)))
+        {
+          g_free (t);
+          goto fail;
+        }
+      g_free (text);
+      text = t;
+    }
+  else
   {
     g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
     g_autofree char *us = g_strdup_printf ("%u", uid), *gs = g_strdup_printf ("%u", gid);

@@ -13,6 +13,7 @@ typedef struct {
   bool privileged;           /* no user namespace */
   bool shared_ids;           /* the first block of the ranges, even if taken */
   char *const *template_args;
+  const char *rootfs_dir;    /* --rootfs-in-place: this folder is the rootfs (no template runs), or NULL */
   const MgrPaths *paths;
   const MgrSettings *settings;
   GPtrArray *notes;          /* gets a line per key of the template's output left out, or NULL */

@@ -160,6 +160,50 @@ for kind in p u; do
   [ ! -d "$P/$n" ] && pass "[$kind] the container is gone" || fail "[$kind] $P/$n is still there"
 done
 
+# ---- containers from what one has: -t local, --rootfs DIR, --rootfs-in-place ----
+img=$(ls -d "$M"/images/debian/bookworm/amd64/systemd/*)
+n="$pfx-local"
+run m create -n "$n" -t local -- --fstree "$img/rootfs.tar.xz" --metadata "$img/meta.tar.xz"
+expect_rc 0 "mgr-create -t local -- --fstree ROOTFS.tar.xz --metadata META.tar.xz"
+block=$(sed -n 's/^uid = 0 \([0-9]*\) 65536$/\1/p' "$P/$n/config")
+[ -n "$block" ] && [ "$(stat -c %u "$P/$n/rootfs/usr/bin/passwd")" = "$block" ] \
+  && pass "-t local: the files belong to the container's block ($block)" || fail "-t local: owner $(stat -c %u "$P/$n/rootfs/usr/bin/passwd"), block '$block'"
+expect_in "$(cat "$P/$n/rootfs/etc/hostname")" "$n" "-t local: the metadata's templates list is applied"
+run m start -n "$n" --wait-ready
+expect_rc 0 "-t local: it boots (--wait-ready)"
+m stop -n "$n" >/dev/null
+m destroy -n "$n" >/dev/null
+D="$WORK/dir-rootfs"
+mkdir -p "$D"
+tar -xpJf "$img/rootfs.tar.xz" --numeric-owner -C "$D"
+n="$pfx-copy"
+run m create -n "$n" --rootfs "$D"
+expect_rc 0 "mgr-create --rootfs DIR copies a folder"
+block=$(sed -n 's/^uid = 0 \([0-9]*\) 65536$/\1/p' "$P/$n/config")
+[ "$(stat -c %u "$P/$n/rootfs/usr/bin/passwd")" = "$block" ] && [ "$(stat -c %u "$D/usr/bin/passwd")" = 0 ] \
+  && pass "--rootfs DIR: the copy is shifted into the block, the folder is untouched" \
+  || fail "--rootfs DIR: copy owner $(stat -c %u "$P/$n/rootfs/usr/bin/passwd"), folder owner $(stat -c %u "$D/usr/bin/passwd")"
+m destroy -n "$n" >/dev/null
+n="$pfx-inplace"
+mknod -m 600 "$D/dev/mgr-test-disk" b 7 0 2>/dev/null
+run m create -n "$n" --rootfs "$D" --rootfs-in-place
+expect_rc 0 "mgr-create --rootfs DIR --rootfs-in-place"
+block=$(sed -n 's/^uid = 0 \([0-9]*\) 65536$/\1/p' "$P/$n/config")
+expect_in "$(cat "$P/$n/config")" "rootfs = $D" "--rootfs-in-place: the config names the folder itself"
+[ "$(stat -c %u "$D/usr/bin/passwd")" = "$block" ] && pass "--rootfs-in-place: the folder's files are shifted into the block" \
+  || fail "--rootfs-in-place: owner $(stat -c %u "$D/usr/bin/passwd"), block $block"
+expect_in "$(stat -c %A "$D/usr/bin/passwd")" "rws" "--rootfs-in-place: the set-uid bit survives the shift"
+[ "$(stat -c %u "$D/dev/mgr-test-disk")" = 0 ] && pass "--rootfs-in-place: a device node stays the host's" \
+  || fail "--rootfs-in-place: the device node now belongs to $(stat -c %u "$D/dev/mgr-test-disk")"
+rm -f "$D/dev/mgr-test-disk"
+run m start -n "$n" --wait-ready
+expect_rc 0 "--rootfs-in-place: it boots (--wait-ready)"
+m stop -n "$n" >/dev/null
+m destroy -n "$n" >/dev/null
+[ -d "$D/usr" ] && pass "mgr-destroy leaves a folder used in place" || fail "the folder was removed"
+run m create -n "$pfx-bad" --rootfs "$D" -t busybox
+expect_rc 2 "--rootfs with -t is refused"
+
 # ---- sysvinit: SIGPWR ----
 n="$pfx-sysv"
 run dl "$n" sysvinit

@@ -10,7 +10,7 @@ set -u
 SRC=${MGR_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 BUILD=${MGR_BUILDDIR:-$SRC}
 CACHE=${MGR_VM_CACHE:-/var/cache/mgr-test-vm}
-SUITE=${MGR_VM_SUITE:-tests/integration/test-cgroup.sh tests/vm/test-users-v2.sh}
+SUITE=${MGR_VM_SUITE:-tests/integration/test-cgroup.sh tests/vm/test-users-v2.sh tests/integration/test-systemd.sh}
 loud() { printf '\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n!!! %s\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n\n' "$*"; }
 
 [ "$(id -u)" -eq 0 ] || { echo "SKIP: the v2 lab needs root"; exit 77; }
@@ -71,16 +71,22 @@ mount -t tmpfs shm /host/dev/shm 2>/dev/null
 mount -t cgroup2 cgroup2 /host/sys/fs/cgroup
 # Writable scratch for the tests; the source and build trees stay visible
 # even when they live below one of these (a clone in /tmp, say).
-mkdir -p /keep/src /keep/build
+mkdir -p /keep/src /keep/build /keep/debian
 mount -o bind /host$SRC /keep/src
 mount -o bind /host$BUILD /keep/build
+# The Debian images of the systemd tests, built on the host (the VM has no
+# network): copied into the VM's own /var/cache.
+[ -d /host/var/cache/mgr-test-debian ] && mount -o bind /host/var/cache/mgr-test-debian /keep/debian
 for d in /tmp /run /var/tmp /var/lib /var/cache; do mount -t tmpfs tmp /host\$d; done
 [ -e /host$SRC/configure.ac ] || { mkdir -p /host$SRC && mount -o move /keep/src /host$SRC; }
 [ -e /host$BUILD/Makefile ] || { mkdir -p /host$BUILD && mount -o move /keep/build /host$BUILD; }
+[ -d /keep/debian/. ] && cp -a /keep/debian /host/var/cache/mgr-test-debian 2>/dev/null
 echo "VM: \$(cat /proc/version)"
 echo "VM: cgroup: \$(cat /host/sys/fs/cgroup/cgroup.controllers)"
 # switch_root, not chroot: the kernel refuses user namespaces to a chrooted process.
-exec switch_root /host /bin/sh -c 'cd / && export MGR_SRCDIR=$SRC MGR_BUILDDIR=$BUILD MGR_SECCOMP_DIR=$SRC/config/seccomp PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin; rc=0; for s in $SUITE; do echo "VM: suite \$s"; $SRC/\$s || rc=1; done; echo "VM-RESULT \$rc"; /bin/busybox poweroff -f'
+# Each suite in turn; the result is the first failure's status (a skip, 77,
+# is said by the suite itself and fails nothing).
+exec switch_root /host /bin/sh -c 'cd / && export MGR_SRCDIR=$SRC MGR_BUILDDIR=$BUILD MGR_SECCOMP_DIR=$SRC/config/seccomp PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin; rc=0; for s in $SUITE; do echo "VM: suite \$s"; $SRC/\$s; r=\$?; [ \$r -ne 0 ] && [ \$r -ne 77 ] && [ \$rc -eq 0 ] && rc=\$r; done; echo "VM-RESULT \$rc"; /bin/busybox poweroff -f'
 echo "VM-RESULT 98 (switch_root failed)"
 poweroff -f
 INIT
