@@ -39,7 +39,8 @@ for kind in systemd sysvinit; do
 done
 python3 "$MGR_SRCDIR/tests/download/image-server.py" "$M" "$WORK/port" "$WORK/requests" "$WORK/faults" &
 SERVER_PID=$!
-for i in $(seq 50); do [ -s "$WORK/port" ] && break; sleep 0.1; done
+# Slow under emulation (the v2 lab): wait until it answers.
+for i in $(seq 600); do [ -s "$WORK/port" ] && curl -fsS -o /dev/null "http://127.0.0.1:$(cat "$WORK/port")/meta/1.0/index-system" 2>/dev/null && break; sleep 0.1; done
 URL="http://127.0.0.1:$(cat "$WORK/port")"
 dl() { local n=$1 variant=$2; shift 2; m create -n "$n" "$@" -t download -- --server "$URL" -d debian -r bookworm -a amd64 --variant "$variant"; }
 

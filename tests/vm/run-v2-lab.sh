@@ -86,7 +86,7 @@ echo "VM: cgroup: \$(cat /host/sys/fs/cgroup/cgroup.controllers)"
 # switch_root, not chroot: the kernel refuses user namespaces to a chrooted process.
 # Each suite in turn; the result is the first failure's status (a skip, 77,
 # is said by the suite itself and fails nothing).
-exec switch_root /host /bin/sh -c 'cd / && export MGR_SRCDIR=$SRC MGR_BUILDDIR=$BUILD MGR_SECCOMP_DIR=$SRC/config/seccomp PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin; rc=0; for s in $SUITE; do echo "VM: suite \$s"; $SRC/\$s; r=\$?; [ \$r -ne 0 ] && [ \$r -ne 77 ] && [ \$rc -eq 0 ] && rc=\$r; done; echo "VM-RESULT \$rc"; /bin/busybox poweroff -f'
+exec switch_root /host /bin/sh -c 'cd / && export MGR_SRCDIR=$SRC MGR_BUILDDIR=$BUILD MGR_SECCOMP_DIR=$SRC/config/seccomp PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin; ip link set lo up; rc=0; for s in $SUITE; do echo "VM: suite \$s"; $SRC/\$s; r=\$?; [ \$r -ne 0 ] && [ \$r -ne 77 ] && [ \$rc -eq 0 ] && rc=\$r; done; echo "VM-RESULT \$rc"; /bin/busybox poweroff -f'
 echo "VM-RESULT 98 (switch_root failed)"
 poweroff -f
 INIT
