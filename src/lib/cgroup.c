@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -174,6 +175,54 @@ managed (const Hier *h)
   return h->version == 2 || (h->opts && strcmp (h->opts, "name=systemd") == 0);
 }
 
+/* Where mgr mounts a name=systemd hierarchy for its containers on a v1 or
+ * hybrid host that has none (systemd inside wants one there, and mgr never
+ * touches the host's own hierarchies). */
+#define OWN_SYSTEMD_MOUNT MGR_RUNSTATEDIR "/mgr/cgroup-systemd"
+
+static void
+add_hier (MgrCgroup *cg, Hier *h)
+{
+  h->parent = g_build_filename (h->mount, "mgr.payload", NULL);
+  h->path = g_build_filename (h->parent, cg->name, NULL);
+  h->inner = managed (h) ? g_build_filename (h->path, "ns", NULL) : g_strdup (h->path);
+  g_ptr_array_add (cg->hiers, h);
+}
+
+/* A name=systemd hierarchy, when the host's v1 hierarchies lack one: made
+ * and mounted under mgr's runtime folder (once; later containers find it
+ * mounted). */
+static gboolean
+ensure_systemd_hierarchy (MgrCgroup *cg, GError **error)
+{
+  bool v1 = false;
+  for (guint i = 0; i < cg->hiers->len; i++)
+    {
+      Hier *h = cg->hiers->pdata[i];
+      if (h->version == 1 && strcmp (h->opts, "name=systemd") == 0)
+        return TRUE;
+      v1 |= h->version == 1;
+    }
+  if (!v1 || cg->user)
+    return TRUE;
+  if (g_mkdir_with_parents (OWN_SYSTEMD_MOUNT, 0755) < 0
+      || mount ("cgroup", OWN_SYSTEMD_MOUNT, "cgroup", MS_NOSUID | MS_NODEV | MS_NOEXEC, "none,name=systemd") < 0)
+    return g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED,
+                        "mounting a name=systemd cgroup hierarchy on %s for the container (this %s host has none): %s",
+                        OWN_SYSTEMD_MOUNT, mgr_cgroup_layout (cg), g_strerror (errno)), FALSE;
+  Hier *h = g_new0 (Hier, 1);
+  h->version = 1;
+  h->mount = g_strdup (OWN_SYSTEMD_MOUNT);
+  h->opts = g_strdup ("name=systemd");
+  h->controllers = g_new0 (char *, 1);
+  add_hier (cg, h);
+  guint n = g_strv_length (cg->v1_opts);
+  cg->v1_opts = g_renew (char *, cg->v1_opts, n + 2);
+  cg->v1_opts[n] = g_strdup ("name=systemd");
+  cg->v1_opts[n + 1] = NULL;
+  return TRUE;
+}
+
 MgrCgroup *
 mgr_cgroup_new (const char *name, GError **error)
 {
@@ -200,7 +249,8 @@ mgr_cgroup_new (const char *name, GError **error)
       if (!sep || sep + 3 >= n + 1 || !f[sep + 1] || !f[sep + 3])
         continue;
       const char *mnt = f[4], *type = f[sep + 1], *super = f[sep + 3];
-      if (!g_str_has_prefix (mnt, root) || (mnt[strlen (root)] != '\0' && mnt[strlen (root)] != '/'))
+      if ((!g_str_has_prefix (mnt, root) || (mnt[strlen (root)] != '\0' && mnt[strlen (root)] != '/'))
+          && strcmp (mnt, OWN_SYSTEMD_MOUNT) != 0)
         continue;
       bool v2 = strcmp (type, "cgroup2") == 0;
       if (!v2 && strcmp (type, "cgroup") != 0)
@@ -234,10 +284,7 @@ mgr_cgroup_new (const char *name, GError **error)
             }
           g_strv_builder_add (v1opts, h->opts);
         }
-      h->parent = g_build_filename (mnt, "mgr.payload", NULL);
-      h->path = g_build_filename (h->parent, name, NULL);
-      h->inner = managed (h) ? g_build_filename (h->path, "ns", NULL) : g_strdup (h->path);
-      g_ptr_array_add (cg->hiers, h);
+      add_hier (cg, h);
     }
   cg->v1_opts = g_strv_builder_end (v1opts);
   if (geteuid () != 0)
@@ -633,7 +680,7 @@ make_inner (const MgrCgroup *cg, const Hier *h, const MgrPlan *plan, GError **er
 gboolean
 mgr_cgroup_create (MgrCgroup *cg, const MgrPlan *plan, GError **error)
 {
-  if (!mgr_cgroup_check (cg, plan, error))
+  if (!mgr_cgroup_check (cg, plan, error) || !ensure_systemd_hierarchy (cg, error))
     return FALSE;
   if (cg->delegation && !user_monitor_leaf (cg, error))
     return FALSE;

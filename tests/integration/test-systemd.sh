@@ -173,6 +173,22 @@ expect_in "$(cat "$P/$n/rootfs/etc/hostname")" "$n" "-t local: the metadata's te
 run m start -n "$n" --wait-ready
 expect_rc 0 "-t local: it boots (--wait-ready)"
 m stop -n "$n" >/dev/null
+# A v1 or hybrid host without a name=systemd hierarchy (seen from a mount
+# namespace of the test's own, where the host's is unmounted; the host's
+# mount table is not touched): mgr mounts one under its runtime folder.
+if grep -q ' - cgroup cgroup .*name=systemd' /proc/self/mountinfo; then
+  OUT=$(unshare -m --propagation private sh -c '
+    umount "$(grep " - cgroup cgroup .*name=systemd" /proc/self/mountinfo | cut -d" " -f5 | head -1)" || exit 1
+    timeout 60 "$0" start -P "$1" -n "$2" --wait-ready || exit 2
+    grep -q " - cgroup cgroup .*name=systemd" /proc/self/mountinfo && echo mounted
+    timeout 60 "$0" attach -P "$1" -n "$2" -- systemctl is-system-running
+    timeout 60 "$0" stop -P "$1" -n "$2" || exit 3
+    find /run/mgr/cgroup-systemd/mgr.payload -maxdepth 1 -name "$2-*"' "$MGR" "$P" "$n" 2>&1) && RC=0 || RC=$?
+  expect_rc 0 "on a host without name=systemd the container starts and stops"
+  expect_in "$OUT" "mounted" "mgr mounted a name=systemd hierarchy of its own"
+  expect_in "$OUT" "running" "and systemd runs on it"
+  expect_not_in "$OUT" "/mgr.payload/$n-" "and no cgroup is left in it after the stop"
+fi
 m destroy -n "$n" >/dev/null
 D="$WORK/dir-rootfs"
 mkdir -p "$D"
