@@ -25,6 +25,7 @@
 #include "cgroup.h"
 #include "console.h"
 #include "hooks.h"
+#include "image.h"
 #include "initsig.h"
 #include "mgr-error.h"
 #include "monitor.h"
@@ -580,6 +581,12 @@ console_tail (Monitor *m, guint lines)
   mgr_ring_pieces (&m->term[0].ring, &a, &al, &b, &bl);
   g_autoptr (GString) raw = g_string_new_len (a, al);
   g_string_append_len (raw, b, bl);
+  /* A terminal's line ends are \r\n: only the newline is kept. */
+  gsize w = 0;
+  for (gsize r = 0; r < raw->len; r++)
+    if (raw->str[r] != '\r')
+      raw->str[w++] = raw->str[r];
+  g_string_truncate (raw, w);
   g_autofree char *text = mgr_escape_text (raw->str, raw->len);
   g_auto (GStrv) all = g_strsplit (text, "\n", -1);
   guint n = g_strv_length (all), first = 0, kept = 0;

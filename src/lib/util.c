@@ -195,34 +195,3 @@ mgr_read_regular_at (int dirfd, const char *path, gsize max, gsize *len)
     *len = out->len;
   return g_string_free (out, FALSE);
 }
-
-char *
-mgr_escape_text (const char *s, size_t len)
-{
-  GString *out = g_string_sized_new (len);
-  const unsigned char *u = (const unsigned char *) s;
-  for (size_t i = 0; i < len; i++)
-    {
-      if (u[i] == '\r')
-        continue;
-      /* Colours and cursor moves (CSI ... final byte) go entirely. */
-      if (u[i] == 0x1b && i + 1 < len && u[i + 1] == '[')
-        {
-          size_t j = i + 2;
-          while (j < len && u[j] >= 0x20 && u[j] <= 0x3f)
-            j++;
-          if (j < len && u[j] >= 0x40 && u[j] <= 0x7e)
-            {
-              i = j;
-              continue;
-            }
-        }
-      if ((u[i] < 0x20 && u[i] != '\n' && u[i] != '\t') || u[i] == 0x7f)
-        g_string_append_printf (out, "\\x%02x", u[i]);
-      else if (u[i] == 0xc2 && i + 1 < len && u[i + 1] >= 0x80 && u[i + 1] <= 0x9f)
-        g_string_append_printf (out, "\\x%02x", u[++i]);
-      else
-        g_string_append_c (out, u[i]);
-    }
-  return g_string_free (out, FALSE);
-}

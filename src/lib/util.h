@@ -36,11 +36,6 @@ gboolean mgr_write_file_atomic (const char *path, const char *data, gssize len, 
 /* Appends s to out as a JSON string literal. */
 void mgr_json_string (GString *out, const char *s);
 
-/* Text written by a container, made safe for a terminal: control
- * characters (C0 but newline and tab, DEL, and C1 in UTF-8) become \xNN,
- * carriage returns and CSI sequences (colours) are dropped. */
-char *mgr_escape_text (const char *s, size_t len);
-
 /* Removes path and everything below it without following any symlink and
  * without crossing into another filesystem (a mount left inside is an
  * error, not something to empty). */
