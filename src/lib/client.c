@@ -4,9 +4,9 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/syscall.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -138,6 +138,15 @@ mgr_start (const MgrPlan *plan, const MgrRuntimePaths *rt, const MgrStartOptions
       dup2 (null, 0), dup2 (null, 1), dup2 (null, 2);
       if (null > 2)
         close (null);
+      /* The monitor lives as long as the container: an fd the caller left
+       * open (a flock(1) lock, a pipe) must not live on with it. It keeps
+       * only the runtime lock and the status pipe. */
+      int lo = MIN (lock, pipefd[1]), hi = MAX (lock, pipefd[1]);
+      if (lo > 3)
+        syscall (SYS_close_range, 3U, (unsigned) lo - 1, 0U);
+      if (hi > lo + 1)
+        syscall (SYS_close_range, (unsigned) lo + 1, (unsigned) hi - 1, 0U);
+      syscall (SYS_close_range, (unsigned) hi + 1, ~0U, 0U);
       if (chdir ("/") < 0)
         _exit (1);
       mo.status_fd = pipefd[1];

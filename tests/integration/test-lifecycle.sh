@@ -280,6 +280,23 @@ rm "$P/$pfx-u2/rootfs/proc"; mv "$P/$pfx-u2/rootfs/proc.real" "$P/$pfx-u2/rootfs
 [ ! -e "$(jget "$pfx-u" runtime_dir)/monitor.sock" ] && pass "failed starts leave no socket" || fail "socket left"
 run m info -n "$pfx-u"
 expect_in "$OUT" "STOPPED" "failed start is recorded as stopped"
+# mgr-start returns from a failure only once the monitor is gone: the very
+# next command finds the container stopped, never "already starting".
+busy=0
+for i in $(seq 20); do
+  run mstart -n "$pfx-u" -s container.init=/sbin/nosuch
+  case $ERR in *"already "*) busy=$((busy + 1)) ;; esac
+  st=$(timeout "$T" "$MGR" info -P "$P" -n "$pfx-u" 2>&1 | sed -n 's/^State: *//p')
+  [ "$st" = STOPPED ] || busy=$((busy + 1))
+done
+[ $busy -eq 0 ] && pass "20 failed starts in a row: each returns with the container already STOPPED" \
+  || fail "$busy times a failed start returned while its monitor still held the container"
+# The monitor keeps none of the caller's fds: a flock(1) around mgr-start is
+# free again when mgr-start returns, though the container runs on.
+timeout "$T" flock "$WORK/caller.lock" "$MGR" start -P "$P" -n "$pfx-u" >/dev/null 2>&1
+timeout 5 flock -n "$WORK/caller.lock" true && pass "a lock the caller held is not kept by the monitor" \
+  || fail "the monitor of $pfx-u holds the caller's flock: $(ls -l /proc/"$(jget "$pfx-u" monitor_pid)"/fd 2>&1 | grep caller.lock)"
+timeout "$T" "$MGR" stop -k -P "$P" -n "$pfx-u" >/dev/null 2>&1
 
 # ---- an init that dies at once: mgr-start says so, with the console ----
 n="$pfx-u"
