@@ -77,5 +77,11 @@ privileged_rules = (
   { syscalls = [ "mount", "umount", "umount2" ]; action = "notify"; },
   { syscalls = [ "fsopen", "fsconfig", "fsmount", "fspick", "move_mount", "open_tree", "mount_setattr" ];
     action = "errno"; errno = "ENOSYS"; },
-  { syscalls = [ "pivot_root" ]; action = "errno"; errno = "EPERM"; }
+  { syscalls = [ "pivot_root" ]; action = "errno"; errno = "EPERM"; },
+  # A second listener for the same calls: with the monitor gone the kernel
+  # would let the container answer its own mount notifications (CONTINUE)
+  # and so mount unmediated. seccomp(SECCOMP_SET_MODE_FILTER,
+  # SECCOMP_FILTER_FLAG_NEW_LISTENER, ...) is refused.
+  { syscalls = [ "seccomp" ]; action = "errno"; errno = "EPERM";
+    args = ( { index = 0; op = "eq"; value = 1; }, { index = 1; op = "masked_eq"; mask = 8; value = 8; } ); }
 );

@@ -115,6 +115,13 @@ mgr_mountpolicy_decide (const struct mgr_mnt_request *r, const struct mgr_mnt_pr
           return 0;
       return refuse (why, "a superblock remount of a filesystem the container did not mount itself (use -o remount,bind)");
     case MGR_MNT_PROPAGATION:
+      /* A recursive bind copies every submount except the unbindable ones,
+       * unless they are locked, and nothing is locked in a privileged
+       * container: an unbindable /proc/sys (or /) would let an rbind of
+       * /proc come out without its read-only sys and its masks. No other
+       * propagation type makes a copy drop mounts. */
+      if (r->flags & MS_UNBINDABLE)
+        return refuse (why, "unbindable mounts would let a recursive bind leave the masks behind");
       return 0;
     case MGR_MNT_MOVE:
       /* Moving /proc/sys's read-only bind away uncovers a writable /proc/sys. */

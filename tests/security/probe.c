@@ -26,7 +26,9 @@
 #include <fcntl.h>
 #include <linux/bpf.h>
 #include <linux/keyctl.h>
+#include <linux/filter.h>
 #include <linux/perf_event.h>
+#include <linux/seccomp.h>
 #include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -700,6 +702,25 @@ race (const char *marker, int seconds, const char *out)
   fclose (f);
 }
 
+/* A second seccomp listener: an allow-all filter asking for a notification
+ * fd. Harmless itself, but with the monitor gone it would let a privileged
+ * container answer its own mount notifications. Run in a child: a filter
+ * that went in stays. */
+static void
+listener (void)
+{
+  pid_t pid = fork ();
+  if (pid == 0)
+    {
+      struct sock_filter allow[] = { BPF_STMT (BPF_RET | BPF_K, SECCOMP_RET_ALLOW) };
+      struct sock_fprog prog = { 1, allow };
+      long r = syscall (SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+      result ("seccomp-new-listener", r >= 0, errno, "a notification fd of its own");
+      _exit (0);
+    }
+  waitpid (pid, NULL, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -730,6 +751,8 @@ main (int argc, char **argv)
         }
       printf ("allocated %ld MiB\n", mb);
     }
+  else if (!strcmp (what, "listener"))
+    listener ();
   else if (!strcmp (what, "tiocsti") && argc > 3)
     tiocsti (argv[2], argv[3]);
   else if (!strcmp (what, "init") && argc > 2)
@@ -738,7 +761,7 @@ main (int argc, char **argv)
     race (argv[2], atoi (argv[3]), argv[4]);
   else
     {
-      fprintf (stderr, "usage: mgr-probe all|fds|alloc MIB|tiocsti OUT TEXT|init MARKER|race MARKER SECONDS OUT\n");
+      fprintf (stderr, "usage: mgr-probe all|fds|listener|alloc MIB|tiocsti OUT TEXT|init MARKER|race MARKER SECONDS OUT\n");
       return 2;
     }
   return 0;

@@ -228,7 +228,12 @@ mount -o remount,bind,rw /proc/sys 2>/dev/null || echo BIND-REMOUNT-REFUSED
 umount /proc/timer_list 2>/dev/null || echo UMOUNT-MASK-REFUSED
 umount -l /proc/sys 2>/dev/null || echo UMOUNT-PROC-SYS-REFUSED
 mount -o remount,bind,ro /proc/sys && echo KEEP-RO-OK
-mkdir -p /tmp/b && mount --bind /tmp/b /mnt && umount /mnt && echo BIND-OK'
+mkdir -p /tmp/b && mount --bind /tmp/b /mnt && umount /mnt && echo BIND-OK
+mount --make-unbindable /proc/sys 2>/dev/null || echo UNBINDABLE-REFUSED
+mount --make-runbindable / 2>/dev/null || echo RUNBINDABLE-ROOT-REFUSED
+mkdir -p /tmp/x && mount --rbind /proc /tmp/x 2>/dev/null
+v=$(cat /proc/sys/kernel/core_pattern)
+(printf "%s\n" "$v" > /tmp/x/sys/kernel/core_pattern) 2>/dev/null && echo CORE-PATTERN-WRITABLE || echo CORE-PATTERN-RO'
 # The host's message queues must not show in a mediated mqueue mount: a
 # queue in the host's ipc namespace, made through a mount only a private
 # mount namespace sees.
@@ -239,10 +244,14 @@ m start -n "$n" -s "container.console.log=$WORK/$n-mediated.console" >/dev/null
 for via in attach execute; do
   [ $via = execute ] && m stop -k -n "$n" >/dev/null
   run m $via -n "$n" -- sh -c "$script"
+  # UNBINDABLE: an rbind skips unbindable submounts that are not locked, so an
+  # unbindable /proc/sys (or /) would let a copy of /proc shed its read-only
+  # sys and its masks: the host's core_pattern, writable.
   for what in TMPFS-OK MQUEUE-OK PROC-REFUSED SYSFS-REFUSED REMOUNT-REFUSED BIND-REMOUNT-REFUSED UMOUNT-MASK-REFUSED \
-              UMOUNT-PROC-SYS-REFUSED KEEP-RO-OK BIND-OK; do
+              UMOUNT-PROC-SYS-REFUSED KEEP-RO-OK BIND-OK UNBINDABLE-REFUSED RUNBINDABLE-ROOT-REFUSED CORE-PATTERN-RO; do
     expect_in "$OUT" "$what" "[p] $via: mediated mount: $what"
   done
+  expect_not_in "$OUT" "CORE-PATTERN-WRITABLE" "[p] $via: no copy of /proc exposes a writable core_pattern"
   expect_not_in "$OUT" "$hostq" "[p] $via: a mediated mqueue is the container's, not the host's"
 done
 grep -q "refused mount /mnt by pid [0-9]*: only tmpfs" "$WORK/$n-mediated.console" \
@@ -265,6 +274,12 @@ expect_not_in "$OUT" "COPY-REMOUNTED" "[p] nor a copy of it made read-write"
 [ "$(cat "$WORK/host-ro/file")" = untouched ] && pass "[p] the host folder behind it is untouched" || fail "[p] the host folder behind a read-only [mount] was written"
 m stop -k -n "$n" >/dev/null
 cp "$WORK/config-p.saved" "$P/$n/config"
+# No second seccomp listener: with the monitor gone, one would let the
+# container answer its own mount notifications.
+m start -n "$n" >/dev/null
+run m attach -n "$n" -- /probe listener
+expect_in "$OUT" "PROBE seccomp-new-listener blocked EPERM" "[p] a second seccomp listener is refused (EPERM, not only EBUSY while the monitor lives)"
+m stop -k -n "$n" >/dev/null
 m start -n "$n" >/dev/null
 run m attach -n "$n" -u 1000 -- sh -c 'mkdir -p /tmp/u; mount -t tmpfs t /tmp/u 2>/dev/null && echo USER-MOUNTED || echo USER-REFUSED'
 expect_in "$OUT" "USER-REFUSED" "[p] a user without CAP_SYS_ADMIN gets no mount from the monitor"
@@ -363,7 +378,7 @@ rm -rf "$R/shared" "$P/$n/data"
 # (nosuid, nodev in a user namespace) are kept, and rbind,ro makes every
 # submount read-only, as seen from inside by writing.
 mkdir -p "$WORK/rb/sub" "$WORK/plain" && chmod 777 "$WORK/rb" "$WORK/plain" && mount -t tmpfs -o mode=777,size=1m "mgr-test-$pfx" "$WORK/rb/sub"
-trap 'umount "$WORK/rb/sub" 2>/dev/null; cleanup' EXIT
+trap 'umount "$WORK/rb/sub" 2>/dev/null; cleanup_tmux' EXIT
 for kind in p u; do
   n="$pfx-$kind"
   cp "$P/$n/config" "$WORK/config.$kind"

@@ -122,6 +122,10 @@ START_TEST (test_bind_and_move)
   ck_assert_int_eq (decide (MGR_MNT_MOVE, NULL, MS_MOVE, &own_dir, &mask_file), -EPERM);
   ck_assert_int_eq (decide (MGR_MNT_MOVE, NULL, MS_MOVE, &own_dir, &own_tmpfs), 0);
   ck_assert_int_eq (decide (MGR_MNT_PROPAGATION, NULL, MS_PRIVATE | MS_REC, &proc_sys, NULL), 0);
+  /* An rbind leaves unbindable submounts out (nothing is locked in a
+   * privileged container): unbindable is refused everywhere. */
+  ck_assert_int_eq (decide (MGR_MNT_PROPAGATION, NULL, MS_UNBINDABLE, &proc_sys, NULL), -EPERM);
+  ck_assert_int_eq (decide (MGR_MNT_PROPAGATION, NULL, MS_UNBINDABLE | MS_REC, &own_dir, NULL), -EPERM);
 }
 END_TEST
 
