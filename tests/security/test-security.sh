@@ -378,7 +378,7 @@ rm -rf "$R/shared" "$P/$n/data"
 # (nosuid, nodev in a user namespace) are kept, and rbind,ro makes every
 # submount read-only, as seen from inside by writing.
 mkdir -p "$WORK/rb/sub" "$WORK/plain" && chmod 777 "$WORK/rb" "$WORK/plain" && mount -t tmpfs -o mode=777,size=1m "mgr-test-$pfx" "$WORK/rb/sub"
-trap 'umount "$WORK/rb/sub" 2>/dev/null; cleanup_tmux' EXIT
+trap 'umount "$WORK/rb/sub" 2>/dev/null; cleanup' EXIT
 for kind in p u; do
   n="$pfx-$kind"
   cp "$P/$n/config" "$WORK/config.$kind"
