@@ -448,7 +448,9 @@ mgr_attach (const MgrAttachOptions *o, GError **error)
        * a dying pid namespace: ENOMEM; its devpts gone: ENODEV): say what
        * happened rather than how. */
       struct pollfd p = { pidfd, POLLIN };
-      if (poll (&p, 1, 100) > 0)
+      /* setns through a pidfd fails with ESRCH once init has exited, even
+       * when the pidfd does not poll ready yet. */
+      if (poll (&p, 1, 100) > 0 || strstr (failure, g_strerror (ESRCH)))
         g_set_error (error, MGR_ERROR, MGR_ERROR_NOT_RUNNING, "%s stopped while attaching (%s)", o->plan->name, failure);
       else
         g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "%s: %s", o->plan->name, failure);

@@ -260,6 +260,10 @@ mgr_stop (const MgrRuntimePaths *rt, const char *name, int stop_signal, guint64 
       mgr_runtime_status (rt, &st);
     }
   g_clear_error (error);
+  /* A monitor that finished its teardown (another stop won, or init ended)
+   * recorded STOPPED before it exited: that is not a dead monitor. */
+  if (st.state == MGR_STATE_STOPPED || st.monitor_pid != first.monitor_pid || st.monitor_start != first.monitor_start)
+    return stopped_meanwhile (name, error);
   /* The monitor is dead: the cgroup is the truth. init gets the stop
    * signal when it is known, then every process of the cgroup is killed. */
   if (orphan)
