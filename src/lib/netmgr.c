@@ -34,6 +34,7 @@
 
 #include "mgr-error.h"
 #include "netmgr.h"
+#include "network.h"
 #include "runtime.h"
 #include "util.h"
 
@@ -441,28 +442,6 @@ nft_build (const MgrNetConfig *c, GPtrArray *live, GError **error)
 
 /* ---- netlink -------------------------------------------------------------------- */
 
-static void
-sock_freep (struct nl_sock **sk)
-{
-  if (*sk)
-    nl_socket_free (*sk);
-}
-
-static struct nl_sock *
-route_socket (GError **error)
-{
-  struct nl_sock *sk = nl_socket_alloc ();
-  int r = sk ? nl_connect (sk, NETLINK_ROUTE) : -NLE_NOMEM;
-  if (r < 0)
-    {
-      if (sk)
-        nl_socket_free (sk);
-      fail (error, "opening a netlink socket: %s", nl_geterror (r));
-      return NULL;
-    }
-  return sk;
-}
-
 struct overlap_ctx {
   const MgrNetConfig *c;
   int bridge_index;
@@ -713,7 +692,7 @@ mgr_net_up (const MgrNetConfig *c, GError **error)
     return FALSE;
   g_autoptr (MgrNetConfig) before = config_load_applied (c->state);
 
-  __attribute__ ((cleanup (sock_freep))) struct nl_sock *sk = route_socket (error);
+  __attribute__ ((cleanup (mgr_nl_sock_freep))) struct nl_sock *sk = mgr_nl_route_socket (error);
   if (!sk)
     return FALSE;
   struct rtnl_link *l = NULL;
@@ -874,7 +853,7 @@ mgr_net_down (GError **error)
       g_key_file_load_from_file (kf, p, G_KEY_FILE_NONE, NULL);
       bool made = g_key_file_get_boolean (kf, "net", "made_bridge", NULL);
       g_autofree char *fwd = g_key_file_get_string (kf, "net", "ip_forward_before", NULL);
-      __attribute__ ((cleanup (sock_freep))) struct nl_sock *sk = route_socket (error);
+      __attribute__ ((cleanup (mgr_nl_sock_freep))) struct nl_sock *sk = mgr_nl_route_socket (error);
       if (!sk)
         return FALSE;
       struct rtnl_link *l = NULL;
@@ -929,7 +908,7 @@ mgr_net_status (bool json, char **out, GError **error)
       *out = g_string_free (s, FALSE);
       return FALSE;
     }
-  __attribute__ ((cleanup (sock_freep))) struct nl_sock *sk = route_socket (error);
+  __attribute__ ((cleanup (mgr_nl_sock_freep))) struct nl_sock *sk = mgr_nl_route_socket (error);
   if (!sk)
     return FALSE;
   struct rtnl_link *l = NULL;

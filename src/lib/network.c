@@ -231,15 +231,15 @@ inside (struct nl_sock *sk, const struct mgr_net *n, guint i, pid_t pid, const s
   return TRUE;
 }
 
-static void
-sock_freep (struct nl_sock **sk)
+void
+mgr_nl_sock_freep (struct nl_sock **sk)
 {
   if (*sk)
     nl_socket_free (*sk);
 }
 
-static struct nl_sock *
-route_socket (GError **error)
+struct nl_sock *
+mgr_nl_route_socket (GError **error)
 {
   struct nl_sock *sk = nl_socket_alloc ();
   int r = sk ? nl_connect (sk, NETLINK_ROUTE) : -NLE_NOMEM;
@@ -340,7 +340,7 @@ user_inside (const MgrPlan *plan, pid_t pid, GError **error)
                      g_strerror (errno));
       else
         {
-          __attribute__ ((cleanup (sock_freep))) struct nl_sock *in = route_socket (&e);
+          __attribute__ ((cleanup (mgr_nl_sock_freep))) struct nl_sock *in = mgr_nl_route_socket (&e);
           for (guint i = 0; in && i < plan->n_net; i++)
             if (plan->net[i].type == MGR_NET_VETH && !inside (in, &plan->net[i], i, pid, NULL, &e))
               break;
@@ -376,7 +376,7 @@ ns_socket_thread (gpointer p)
     g_set_error (&a->error, MGR_ERROR, MGR_ERROR_FAILED, "entering the container's network namespace: %s",
                  g_strerror (errno));
   else
-    a->sk = route_socket (&a->error);
+    a->sk = mgr_nl_route_socket (&a->error);
   return NULL;
 }
 
@@ -397,7 +397,7 @@ mgr_network_setup (const MgrPlan *plan, pid_t pid, const struct mgr_net_auto *au
     todo += plan->net[i].type <= MGR_NET_PHYS;
   if (!todo)
     return TRUE;
-  __attribute__ ((cleanup (sock_freep))) struct nl_sock *host = route_socket (error);
+  __attribute__ ((cleanup (mgr_nl_sock_freep))) struct nl_sock *host = mgr_nl_route_socket (error);
   if (!host)
     return FALSE;
   for (guint i = 0; i < plan->n_net; i++)
@@ -423,7 +423,7 @@ mgr_network_setup (const MgrPlan *plan, pid_t pid, const struct mgr_net_auto *au
       g_propagate_error (error, a.error);
       return FALSE;
     }
-  __attribute__ ((cleanup (sock_freep))) struct nl_sock *in = a.sk;
+  __attribute__ ((cleanup (mgr_nl_sock_freep))) struct nl_sock *in = a.sk;
   for (guint i = 0; i < plan->n_net; i++)
     if (plan->net[i].type <= MGR_NET_PHYS && !inside (in, &plan->net[i], i, pid, au ? &au[i] : NULL, error))
       return FALSE;
