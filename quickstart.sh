@@ -63,7 +63,12 @@ if [ "$mode" = check ]; then
   make -s -j"$(nproc)" check || status=$?
   say "make distcheck (the release tarball builds and passes its tests)"
   make -s distcheck >/tmp/mgr-distcheck.log 2>&1 && echo "distcheck: ok" \
-    || { echo "distcheck FAILED; see /tmp/mgr-distcheck.log:"; tail -40 /tmp/mgr-distcheck.log; status=1; }
+    || { echo "distcheck FAILED; see /tmp/mgr-distcheck.log:"; tail -40 /tmp/mgr-distcheck.log; status=1
+         # distcheck leaves its build folder behind when a suite fails: show
+         # each failed suite's own log, as for make check below.
+         for trs in $(find mgr-*/_build -name '*.trs' 2>/dev/null); do
+           grep -qE '^:test-result: (FAIL|ERROR)' "$trs" && { echo "--- distcheck: ${trs%.trs}.log"; grep -E '^not ok|^#' "${trs%.trs}.log" | tail -40; }
+         done; }
 
   # One summary over every suite: Check's "Checks: N, Failures: F, Errors: E"
   # lines and the shell suites' "N passed, N failed".

@@ -26,6 +26,21 @@ add_range (struct mgr_idmap *m, guint32 in, guint32 out, guint32 count)
   return TRUE;
 }
 
+/* In the child, root of the new namespace (its maps written). */
+static int
+exec_command (void *data)
+{
+  char **command = data;
+  if (setgroups (0, NULL) < 0)
+    {
+      g_printerr ("%s: dropping supplementary groups: %s\n", g_get_prgname (), g_strerror (errno));
+      return 126;
+    }
+  execvp (command[0], command);
+  g_printerr ("%s: executing %s: %s\n", g_get_prgname (), command[0], g_strerror (errno));
+  return 127;
+}
+
 int
 mgr_cmd_usernsexec (int argc, char **argv)
 {
@@ -64,46 +79,9 @@ mgr_cmd_usernsexec (int argc, char **argv)
       g_printerr ("%s: give uid and gid maps (-m b:0:100000:65536) and a command after --\n", g_get_prgname ());
       return MGR_EXIT_USAGE;
     }
-  int ready[2], go[2];
-  if (pipe2 (ready, O_CLOEXEC) < 0 || pipe2 (go, O_CLOEXEC) < 0)
-    return g_printerr ("%s: pipe: %s\n", g_get_prgname (), g_strerror (errno)), MGR_EXIT_FAIL;
-  pid_t pid = fork ();
-  if (pid == 0)
-    {
-      char c = 0;
-      close (ready[0]);
-      close (go[1]);
-      if (unshare (CLONE_NEWUSER) < 0)
-        {
-          g_printerr ("%s: creating a user namespace: %s\n", g_get_prgname (), g_strerror (errno));
-          _exit (126);
-        }
-      /* sync 1: the parent writes our maps, then lets us go on. */
-      if (write (ready[1], &c, 1) != 1 || read (go[0], &c, 1) != 1 || c != 'g')
-        _exit (126);
-      if (setresgid (0, 0, 0) < 0 || setgroups (0, NULL) < 0 || setresuid (0, 0, 0) < 0)
-        {
-          g_printerr ("%s: becoming root of the user namespace: %s\n", g_get_prgname (), g_strerror (errno));
-          _exit (126);
-        }
-      execvp (command[0], command);
-      g_printerr ("%s: executing %s: %s\n", g_get_prgname (), command[0], g_strerror (errno));
-      _exit (127);
-    }
-  close (ready[1]);
-  close (go[0]);
-  char c;
   g_autoptr (GError) e = NULL;
-  /* sync 1 */
-  if (pid < 0 || read (ready[0], &c, 1) != 1)
-    return g_printerr ("%s: the child died before its user namespace was ready\n", g_get_prgname ()), MGR_EXIT_FAIL;
-  gboolean mapped = mgr_idmap_write (pid, &plan, &e);
-  (void) !write (go[1], mapped ? "g" : "x", 1);
-  close (go[1]);
-  int status;
-  while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
-    ;
-  if (!mapped)
+  int status = mgr_userns_spawn (&plan, exec_command, command, &e);
+  if (status < 0)
     return mgr_report (e);
   return WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
 }

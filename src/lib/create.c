@@ -202,21 +202,7 @@ merge_layer (char **text, const char *path, GError **error)
     return TRUE;
   if (!g_key_file_load_from_file (kf, path, G_KEY_FILE_NONE, &e))
     return g_set_error (error, MGR_ERROR, MGR_ERROR_SYNTAX, "%s: %s", path, e->message), FALSE;
-  g_auto (GStrv) groups = g_key_file_get_groups (kf, NULL);
-  for (char **g = groups; *g; g++)
-    {
-      g_auto (GStrv) keys = g_key_file_get_keys (kf, *g, NULL, NULL);
-      for (char **k = keys; k && *k; k++)
-        {
-          g_autofree char *v = mgr_strip_inline_comment (g_key_file_get_value (kf, *g, *k, NULL));
-          char *next = mgr_config_text_set (*text, *g, *k, v, error);
-          if (!next)
-            return g_prefix_error (error, "%s: [%s] %s: ", path, *g, *k), FALSE;
-          g_free (*text);
-          *text = next;
-        }
-    }
-  return TRUE;
+  return mgr_config_text_merge (text, kf, path, NULL, NULL, error);
 }
 
 char **

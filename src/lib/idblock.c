@@ -64,6 +64,7 @@ mgr_id_block_find (const GArray *ranges, const GArray *taken, guint32 *start)
   return FALSE;
 }
 
+/* Appends the host ranges of [id_map] KEY (uid or gid) to out. */
 static void
 add_taken (GKeyFile *kf, const char *key, GArray *out)
 {
@@ -185,18 +186,14 @@ add_holds (GKeyFile *kf, const char *key, const char *holder, bool creating, GAr
   struct mgr_idmap_settings flags = { 0 };
   bool shared = sv && mgr_key_parse (mgr_key_find (MGR_SEC_ID_MAP, "shared"), mgr_strip_inline_comment (sv), &flags, NULL)
                 && flags.shared;
-  g_autofree char *v = g_key_file_get_value (kf, "id_map", key, NULL);
-  const struct mgr_key *k = mgr_key_find (MGR_SEC_ID_MAP, key);
-  struct mgr_idmap_settings s = { 0 };
-  if (!v || !mgr_key_parse (k, mgr_strip_inline_comment (v), &s, NULL))
-    return;
-  struct mgr_idmap *m = strcmp (key, "uid") == 0 ? &s.uid : &s.gid;
-  for (guint i = 0; i < m->n; i++)
+  g_autoptr (GArray) ranges = g_array_new (FALSE, FALSE, sizeof (struct mgr_idmap_range));
+  add_taken (kf, key, ranges);
+  for (guint i = 0; i < ranges->len; i++)
     {
-      MgrIdHold h = { m->r[i], strcmp (key, "gid") == 0, g_strdup (holder), creating, shared };
+      MgrIdHold h = { g_array_index (ranges, struct mgr_idmap_range, i), strcmp (key, "gid") == 0, g_strdup (holder),
+                      creating, shared };
       g_array_append_val (out, h);
     }
-  k->type->clear (m);
 }
 
 /* Reads the [id_map] of DIRFD/NAME/config into holds. */

@@ -101,17 +101,17 @@ mgr_plan_root_ids (const MgrPlan *plan, uid_t *uid, gid_t *gid)
  * plan's maps (written with newuidmap/newgidmap for a user). An ordinary
  * user cannot chown to subordinate ids, but what root of such a namespace
  * creates belongs to them; fn's return value is the child's exit status. */
-gboolean
-mgr_userns_run (const MgrPlan *plan, int (*fn) (void *), void *data, GError **error)
+int
+mgr_userns_spawn (const MgrPlan *plan, int (*fn) (void *), void *data, GError **error)
 {
   int ready[2], go[2];
   if (pipe2 (ready, O_CLOEXEC) < 0)
-    return g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "pipe: %s", g_strerror (errno)), FALSE;
+    return g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "pipe: %s", g_strerror (errno)), -1;
   if (pipe2 (go, O_CLOEXEC) < 0)
     {
       int e = errno;
       close (ready[0]), close (ready[1]);
-      return g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "pipe: %s", g_strerror (e)), FALSE;
+      return g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "pipe: %s", g_strerror (e)), -1;
     }
   pid_t pid = fork ();
   if (pid == 0)
@@ -146,11 +146,20 @@ mgr_userns_run (const MgrPlan *plan, int (*fn) (void *), void *data, GError **er
   int status = 0;
   while (pid > 0 && waitpid (pid, &status, 0) < 0 && errno == EINTR)
     ;
-  if (ok && !(WIFEXITED (status) && WEXITSTATUS (status) == 0))
-    {
-      g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "the step run as root of the container's user namespace failed (%s %d)",
-                   WIFEXITED (status) ? "exit status" : "signal", WIFEXITED (status) ? WEXITSTATUS (status) : WTERMSIG (status));
-      ok = FALSE;
-    }
-  return ok;
+  return ok ? status : -1;
+}
+
+gboolean
+mgr_userns_run (const MgrPlan *plan, int (*fn) (void *), void *data, GError **error)
+{
+  int status = mgr_userns_spawn (plan, fn, data, error);
+  if (status < 0)
+    return FALSE;
+  if (!(WIFEXITED (status) && WEXITSTATUS (status) == 0))
+    return g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED,
+                        "the step run as root of the container's user namespace failed (%s %d)",
+                        WIFEXITED (status) ? "exit status" : "signal",
+                        WIFEXITED (status) ? WEXITSTATUS (status) : WTERMSIG (status)),
+           FALSE;
+  return TRUE;
 }

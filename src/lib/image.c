@@ -96,6 +96,50 @@ caps_union (const char *a, const char *b)
   return mgr_caps_format (ma | mb);
 }
 
+struct layer_filter
+{
+  char **text;
+  const char *path;
+  GPtrArray *notes;
+};
+
+/* An image's config layer is untrusted: keys it may not set are left out
+ * (and said), and limits only tighten what the administrator set. */
+static gboolean
+image_key_filter (const char *group, const char *key, char **value, gpointer data)
+{
+  struct layer_filter *lf = data;
+  g_autofree char *why = NULL;
+  if (!mgr_image_key_allowed (group, key, *value, &why))
+    {
+      g_autofree char *shown = mgr_escape_text (*value ? *value : "", -1);
+      if (lf->notes)
+        g_ptr_array_add (lf->notes, g_strdup_printf ("%s: [%s] %s = %s: left out: %s (the administrator can set "
+                                                     "it by hand with mgr-config)",
+                                                     lf->path, group, key, shown, why));
+      return FALSE;
+    }
+  MgrSection s;
+  g_autofree char *sname = NULL;
+  mgr_section_parse (group, &s, &sname);
+  const struct mgr_key *row = mgr_key_find (s, key);
+  if (row->image != MGR_IMAGE_LIMIT)
+    return TRUE;
+  g_autofree char *admin = mgr_config_text_get (*lf->text, group, key);
+  if (s != MGR_SEC_CAPABILITIES)
+    return admin == NULL; /* the administrator's limit stands */
+  /* Drops only add to the administrator's (or the default) drops. */
+  g_autofree char *keep = mgr_config_text_get (*lf->text, "capabilities", "keep");
+  if (keep)
+    return FALSE;
+  char *u = caps_union (admin ? admin : row->def, *value);
+  if (!u)
+    return FALSE; /* not capability names: the administrator's drops stand */
+  g_free (*value);
+  *value = u;
+  return TRUE;
+}
+
 gboolean
 mgr_image_merge_layer (char **text, const char *path, GPtrArray *notes, GError **error)
 {
@@ -113,64 +157,8 @@ mgr_image_merge_layer (char **text, const char *path, GPtrArray *notes, GError *
   g_autoptr (GError) e = NULL;
   if (!g_key_file_load_from_data (kf, data, len, G_KEY_FILE_NONE, &e))
     return g_set_error (error, MGR_ERROR, MGR_ERROR_SYNTAX, "%s: %s", path, e->message), FALSE;
-  g_auto (GStrv) groups = g_key_file_get_groups (kf, NULL);
-  for (char **g = groups; *g; g++)
-    {
-      g_auto (GStrv) keys = g_key_file_get_keys (kf, *g, NULL, NULL);
-      for (char **k = keys; k && *k; k++)
-        {
-          g_autofree char *v = mgr_strip_inline_comment (g_key_file_get_value (kf, *g, *k, NULL));
-          g_autofree char *why = NULL;
-          if (!mgr_image_key_allowed (*g, *k, v, &why))
-            {
-              g_autofree char *shown = mgr_escape_text (v ? v : "", -1);
-              if (notes)
-                g_ptr_array_add (
-                    notes, g_strdup_printf ("%s: [%s] %s = %s: left out: %s (the administrator can set it "
-                                            "by hand with mgr-config)",
-                                            path, *g, *k, shown, why));
-              continue;
-            }
-          MgrSection s;
-          g_autofree char *sname = NULL;
-          mgr_section_parse (*g, &s, &sname);
-          const struct mgr_key *row = mgr_key_find (s, *k);
-          if (row->image == MGR_IMAGE_LIMIT)
-            {
-              g_autofree char *admin = mgr_config_text_get (*text, *g, *k);
-              if (s == MGR_SEC_CAPABILITIES)
-                {
-                  /* Drops only add to the administrator's (or the default) drops. */
-                  g_autofree char *keep = mgr_config_text_get (*text, "capabilities", "keep");
-                  if (keep)
-                    continue;
-                  char *u = caps_union (admin ? admin : row->def, v);
-                  if (!u)
-                    continue; /* not capability names: the administrator's drops stand */
-                  g_free (v);
-                  v = u;
-                }
-              else if (admin)
-                continue; /* the administrator's limit stands */
-            }
-          char *next = mgr_config_text_set (*text, *g, *k, v, error);
-          if (!next)
-            return g_prefix_error (error, "%s: [%s] %s: ", path, *g, *k), FALSE;
-          g_free (*text);
-          *text = next;
-        }
-    }
-  return TRUE;
-}
-
-static int
-openat2_beneath (int dirfd, const char *name, int flags)
-{
-  struct open_how how = {
-    .flags = flags | O_CLOEXEC | O_NOFOLLOW,
-    .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
-  };
-  return syscall (SYS_openat2, dirfd, name, &how, sizeof how);
+  struct layer_filter lf = { text, path, notes };
+  return mgr_config_text_merge (text, kf, path, image_key_filter, &lf, error);
 }
 
 static const char *
@@ -233,7 +221,7 @@ mgr_image_read (int dirfd, const char *name, gsize max, const char *what, char *
   *contents = NULL;
   *len = 0;
   /* O_NONBLOCK: a FIFO must not stop us at open; fstat then refuses it. */
-  _cleanup_close_ int fd = openat2_beneath (dirfd, name, O_RDONLY | O_NONBLOCK);
+  _cleanup_close_ int fd = mgr_openat2_beneath (dirfd, name, O_RDONLY | O_NONBLOCK);
   if (fd < 0 && errno == ENOENT)
     return TRUE;
   if (fd < 0)
@@ -254,12 +242,12 @@ mgr_image_substitute (int rootfd, const char *rel, const char *name, const char 
   if (!*rel || strcmp (base, ".") == 0 || strcmp (base, "..") == 0 || strcmp (base, "/") == 0)
     return g_set_error (error, MGR_ERROR, MGR_ERROR_INVALID, "'%s' does not name a file", rel), FALSE;
   _cleanup_close_ int dfd
-      = strcmp (dirpart, ".") == 0 ? dup (rootfd) : openat2_beneath (rootfd, dirpart, O_PATH | O_DIRECTORY);
+      = strcmp (dirpart, ".") == 0 ? dup (rootfd) : mgr_openat2_beneath (rootfd, dirpart, O_PATH | O_DIRECTORY);
   if (dfd < 0 && errno == ENOENT)
     return TRUE;
   if (dfd < 0)
     return g_set_error (error, MGR_ERROR, MGR_ERROR_INVALID, "%s %s", dirpart, open_why (errno)), FALSE;
-  _cleanup_close_ int fd = openat2_beneath (dfd, base, O_RDONLY | O_NONBLOCK);
+  _cleanup_close_ int fd = mgr_openat2_beneath (dfd, base, O_RDONLY | O_NONBLOCK);
   if (fd < 0 && errno == ENOENT)
     return TRUE;
   if (fd < 0)

@@ -800,3 +800,26 @@ mgr_config_text_set (const char *text, const char *group, const char *key, const
   g_autofree char *joined = g_strjoinv ("\n", (char **) out->pdata);
   return out->len > 1 ? g_strconcat (joined, "\n", NULL) : g_strdup ("");
 }
+
+gboolean
+mgr_config_text_merge (char **text, GKeyFile *kf, const char *path, MgrMergeFilter filter, gpointer data,
+                       GError **error)
+{
+  g_auto (GStrv) groups = g_key_file_get_groups (kf, NULL);
+  for (char **g = groups; *g; g++)
+    {
+      g_auto (GStrv) keys = g_key_file_get_keys (kf, *g, NULL, NULL);
+      for (char **k = keys; k && *k; k++)
+        {
+          g_autofree char *v = mgr_strip_inline_comment (g_key_file_get_value (kf, *g, *k, NULL));
+          if (filter && !filter (*g, *k, &v, data))
+            continue;
+          char *next = mgr_config_text_set (*text, *g, *k, v, error);
+          if (!next)
+            return g_prefix_error (error, "%s: [%s] %s: ", path, *g, *k), FALSE;
+          g_free (*text);
+          *text = next;
+        }
+    }
+  return TRUE;
+}

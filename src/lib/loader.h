@@ -48,6 +48,16 @@ char *mgr_config_text_get (const char *text, const char *group, const char *key)
 char *mgr_config_text_set (const char *text, const char *group, const char *key,
                            const char *value, GError **error);
 
+/* Decides, for mgr_config_text_merge, whether group/key = *value goes into
+ * the text: FALSE leaves it out; the filter may replace *value (freeing the
+ * old one). */
+typedef gboolean (*MgrMergeFilter) (const char *group, const char *key, char **value, gpointer data);
+
+/* Sets every key of kf (read from path, named in errors) in *text, in the
+ * file's order, later keys winning; filter (may be NULL) chooses which. */
+gboolean mgr_config_text_merge (char **text, GKeyFile *kf, const char *path, MgrMergeFilter filter,
+                                gpointer data, GError **error);
+
 /* Fills options for the calling user. */
 void mgr_load_options_init (MgrLoadOptions *o, const char *name, const char *defaults_path,
                             const char *subuid, const char *subgid);

@@ -26,16 +26,6 @@
 #include "child.h"
 #include "util.h"
 
-static int
-openat2_beneath (int dirfd, const char *name, int flags)
-{
-  struct open_how how = {
-    .flags = flags | O_CLOEXEC | O_NOFOLLOW,
-    .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
-  };
-  return syscall (SYS_openat2, dirfd, name, &how, sizeof how);
-}
-
 int
 mgr_open_beneath (int root_fd, const char *path, enum mgr_mount_create create, int flags)
 {
@@ -76,7 +66,7 @@ mgr_open_beneath (int root_fd, const char *path, enum mgr_mount_create create, i
               return -e;
             }
         }
-      int next = openat2_beneath (cur, comp, last ? flags : O_PATH | O_DIRECTORY);
+      int next = mgr_openat2_beneath (cur, comp, last ? flags : O_PATH | O_DIRECTORY);
       int e = errno;
       struct stat lst;
       /* O_DIRECTORY reports a symlink as ENOTDIR: say what it really is. */

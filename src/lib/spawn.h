@@ -53,7 +53,11 @@ char *mgr_spawn_user_notice (const MgrPlan *plan);
 gboolean mgr_idmap_write (pid_t pid, const MgrPlan *plan, GError **error);
 
 /* Runs fn(data) in a forked child that is root of a new user namespace
- * with the plan's id maps; TRUE when fn returned 0. */
+ * with the plan's id maps; returns its wait status, or -1 (error set) when
+ * the namespace could not be made or mapped. */
+int mgr_userns_spawn (const MgrPlan *plan, int (*fn) (void *), void *data, GError **error);
+
+/* The same; TRUE when fn returned 0. */
 gboolean mgr_userns_run (const MgrPlan *plan, int (*fn) (void *), void *data, GError **error);
 
 /* Host ids of the container's root, or the caller's for no user namespace. */

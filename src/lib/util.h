@@ -1,8 +1,11 @@
 /* Small helpers shared by the library and the commands. */
 #pragma once
+#include <fcntl.h>
 #include <glib.h>
+#include <linux/openat2.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 static inline void
@@ -20,6 +23,19 @@ mgr_steal_fd (int *fd)
   int r = *fd;
   *fd = -1;
   return r;
+}
+
+/* Opens name below dirfd, never leaving it and never following a link,
+ * not even in the last component: for trees that a container or an image
+ * wrote (both hostile). Safe in the child between clone and exec. */
+static inline int
+mgr_openat2_beneath (int dirfd, const char *name, int flags)
+{
+  struct open_how how = {
+    .flags = flags | O_CLOEXEC | O_NOFOLLOW,
+    .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+  };
+  return syscall (SYS_openat2, dirfd, name, &how, sizeof how);
 }
 
 /* Removes a trailing comment: '#' at the start or after white space. */
