@@ -141,6 +141,9 @@ if inns mgr-net up && inns mgr-net status; then
   inns mgr-start -n $netdemo
   inns mgr-attach -n $netdemo -- ip -4 addr show eth0
   inns mgr-attach -n $netdemo -- ping -c1 -W3 10.0.3.1 || true
+  echo "(mgr wrote its resolver: dnsmasq on the bridge, which knows every container as NAME.mgr:)"
+  inns mgr-attach -n $netdemo -- cat /etc/resolv.conf
+  inns mgr-attach -n $netdemo -- ping -c1 -W3 $netdemo.mgr || true
   inns mgr-ls -f
   inns mgr-stop -k -n $netdemo
   mgr-destroy -n $netdemo

@@ -1674,7 +1674,7 @@ const struct mgr_key mgr_keys[] = {
   NET ("veth.host", type_ifname, veth_host, NULL, "vethweb0",
        "the host-side name of the veth pair; generated when unset"),
   NET ("forward", type_forwards, forward, NULL, "tcp:8080:80, udp:5353:53",
-       "ports of the host forwarded to this interface's automatic IPv4 address (mgr-net's table inet mgr)"),
+       "ports of the host forwarded to this interface's automatic IPv4 and IPv6 addresses (mgr-net's table inet mgr)"),
 
   CG ("memory.max", type_size_or_max, memory_max, NULL, "256M", "hard memory limit", .image = MGR_IMAGE_LIMIT),
   CG ("memory.high", type_size_or_max, memory_high, NULL, "192M",

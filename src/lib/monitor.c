@@ -727,6 +727,17 @@ mgr_monitor_run (const MgrMonitorOptions *o, GError **error)
    * the monitor is killed, by the next mgr-net up or start. */
   if (!mgr_net_attach (plan, o->rt->id, &m.net_auto, error))
     goto out;
+  if (m.net_auto)
+    {
+      uid_t nu;
+      gid_t ng;
+      g_autofree char *note = NULL;
+      mgr_plan_root_ids (plan, &nu, &ng);
+      if (!mgr_net_resolv_conf (plan, m.net_auto, nu, ng, &note, error))
+        goto out;
+      if (note)
+        console_note (&m, note);
+    }
   /* Each pass is one boot: reboot() inside the container ends init with
    * SIGHUP (a pid namespace's way of saying it), and the container starts
    * again with the same monitor, console and socket. */

@@ -306,9 +306,11 @@ registry_read (const char *state, GPtrArray **stale)
   return live;
 }
 
-/* Addresses in dnsmasq's lease file: "EXPIRY MAC IP NAME CLIENTID". */
+/* Addresses in dnsmasq's lease file: "EXPIRY MAC IP NAME CLIENTID", but
+ * those of the MAC mine (the container's own lease, from its DHCP client:
+ * it must not push the container off its address at the next start). */
 static GHashTable *
-leased_addresses (const char *state)
+leased_addresses (const char *state, const char *mine)
 {
   GHashTable *h = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autofree char *path = state_path (state, "dnsmasq.leases");
@@ -319,7 +321,7 @@ leased_addresses (const char *state)
   for (guint i = 0; lines[i]; i++)
     {
       g_auto (GStrv) f = g_strsplit (lines[i], " ", 5);
-      if (g_strv_length (f) >= 3)
+      if (g_strv_length (f) >= 3 && g_ascii_strcasecmp (f[1], mine) != 0)
         g_hash_table_add (h, g_strdup (f[2]));
     }
   return h;
@@ -387,15 +389,21 @@ static void
 nft_forward_elements (GString *s, const char *verb, const MgrNetConfig *c, const Entry *e, bool with_target)
 {
   g_autofree char *v4 = ip4_text (c->net4 + e->host);
-  for (guint i = 0; i < e->fwd.n; i++)
+  g_autofree char *v6 = ip6_text (c->net6, e->host);
+  for (int fam = 4; fam <= 6; fam += 2)
     {
-      const struct mgr_forward *f = &e->fwd.v[i];
-      if (with_target)
-        g_string_append_printf (s, "%s element %s fwd4_%s { %u : %s . %u }\n", verb, NFT_TABLE,
-                                f->proto == IPPROTO_TCP ? "tcp" : "udp", f->host_port, v4, f->port);
-      else
-        g_string_append_printf (s, "%s element %s fwd4_%s { %u }\n", verb, NFT_TABLE,
-                                f->proto == IPPROTO_TCP ? "tcp" : "udp", f->host_port);
+      if (fam == 4 ? !e->has4 : !(e->has6 && c->has6))
+        continue;
+      for (guint i = 0; i < e->fwd.n; i++)
+        {
+          const struct mgr_forward *f = &e->fwd.v[i];
+          const char *proto = f->proto == IPPROTO_TCP ? "tcp" : "udp";
+          if (with_target)
+            g_string_append_printf (s, "%s element %s fwd%d_%s { %u : %s . %u }\n", verb, NFT_TABLE, fam, proto,
+                                    f->host_port, fam == 4 ? v4 : v6, f->port);
+          else
+            g_string_append_printf (s, "%s element %s fwd%d_%s { %u }\n", verb, NFT_TABLE, fam, proto, f->host_port);
+        }
     }
 }
 
@@ -413,13 +421,19 @@ nft_build (const MgrNetConfig *c, GPtrArray *live, GError **error)
                           "table %s {\n"
                           "  map fwd4_tcp { type inet_service : ipv4_addr . inet_service; }\n"
                           "  map fwd4_udp { type inet_service : ipv4_addr . inet_service; }\n"
+                          "  map fwd6_tcp { type inet_service : ipv6_addr . inet_service; }\n"
+                          "  map fwd6_udp { type inet_service : ipv6_addr . inet_service; }\n"
                           "  chain prerouting { type nat hook prerouting priority dstnat; policy accept;\n"
                           "    fib daddr type local dnat ip to tcp dport map @fwd4_tcp\n"
                           "    fib daddr type local dnat ip to udp dport map @fwd4_udp\n"
+                          "    fib daddr type local dnat ip6 to tcp dport map @fwd6_tcp\n"
+                          "    fib daddr type local dnat ip6 to udp dport map @fwd6_udp\n"
                           "  }\n"
                           "  chain output { type nat hook output priority -100; policy accept;\n"
                           "    fib daddr type local dnat ip to tcp dport map @fwd4_tcp\n"
                           "    fib daddr type local dnat ip to udp dport map @fwd4_udp\n"
+                          "    fib daddr type local dnat ip6 to tcp dport map @fwd6_tcp\n"
+                          "    fib daddr type local dnat ip6 to udp dport map @fwd6_udp\n"
                           "  }\n"
                           "  chain forward { type filter hook forward priority filter; policy accept;\n"
                           "    iifname \"%s\" accept\n"
@@ -680,6 +694,35 @@ write_sysctl (const char *path, const char *value)
   return fd >= 0 && write (fd, value, strlen (value)) == (ssize_t) strlen (value);
 }
 
+#define IP6_FORWARD "/proc/sys/net/ipv6/conf/all/forwarding"
+
+static char *
+accept_ra_path (const char *ifname)
+{
+  if (!*ifname || strchr (ifname, '/') || strcmp (ifname, ".") == 0 || strcmp (ifname, "..") == 0)
+    return NULL;
+  return g_build_filename ("/proc/sys/net/ipv6/conf", ifname, "accept_ra", NULL);
+}
+
+/* The interfaces whose accept_ra went from 1 to 2, comma-separated. */
+static char *
+raise_accept_ra (const char *bridge)
+{
+  GString *s = g_string_new (NULL);
+  g_autoptr (GDir) d = g_dir_open ("/proc/sys/net/ipv6/conf", 0, NULL);
+  const char *f;
+  while (d && (f = g_dir_read_name (d)))
+    {
+      if (strcmp (f, "all") == 0 || strcmp (f, "default") == 0 || strcmp (f, "lo") == 0 || strcmp (f, bridge) == 0)
+        continue;
+      g_autofree char *p = accept_ra_path (f);
+      g_autofree char *v = NULL;
+      if (p && g_file_get_contents (p, &v, NULL, NULL) && strcmp (g_strstrip (v), "1") == 0 && write_sysctl (p, "2"))
+        g_string_append_printf (s, "%s%s", s->len ? "," : "", f);
+    }
+  return g_string_free (s, FALSE);
+}
+
 gboolean
 mgr_net_up (const MgrNetConfig *c, GError **error)
 {
@@ -793,6 +836,34 @@ mgr_net_up (const MgrNetConfig *c, GError **error)
   if (c->nat && !write_sysctl ("/proc/sys/net/ipv4/ip_forward", "1"))
     return fail (error, "enabling IPv4 forwarding (/proc/sys/net/ipv4/ip_forward): %s", g_strerror (errno));
 
+  /* IPv6 forwards from the uplink need IPv6 forwarding, and with it on the
+   * kernel ignores router advertisements on every interface whose
+   * accept_ra is 1: a host configured by SLAAC would lose its address and
+   * default route when they expire (lxc-net's pitfall). Those interfaces
+   * are raised to 2 (accept them while forwarding); down puts back both. */
+  g_autofree char *fwd6_before = NULL;
+  g_autofree char *ra_raised = NULL;
+  if (before)
+    {
+      g_autofree char *p = state_path (c->state, "up");
+      g_autoptr (GKeyFile) kf = g_key_file_new ();
+      if (g_key_file_load_from_file (kf, p, G_KEY_FILE_NONE, NULL))
+        {
+          fwd6_before = g_key_file_get_string (kf, "net", "ip6_forward_before", NULL);
+          ra_raised = g_key_file_get_string (kf, "net", "accept_ra_raised", NULL);
+        }
+    }
+  if (!fwd6_before && !g_file_get_contents (IP6_FORWARD, &fwd6_before, NULL, NULL))
+    fwd6_before = g_strdup ("");
+  g_strstrip (fwd6_before);
+  if (c->nat && c->has6 && *fwd6_before)
+    {
+      if (!ra_raised && strcmp (fwd6_before, "0") == 0)
+        ra_raised = raise_accept_ra (c->bridge);
+      if (!write_sysctl (IP6_FORWARD, "1"))
+        return fail (error, "enabling IPv6 forwarding (%s): %s", IP6_FORWARD, g_strerror (errno));
+    }
+
   g_autoptr (GPtrArray) stale = NULL;
   g_autoptr (GPtrArray) live = registry_read (c->state, &stale);
   if (!nft_build (c, live, error))
@@ -803,10 +874,12 @@ mgr_net_up (const MgrNetConfig *c, GError **error)
   g_autofree char *net4 = ip4_text (c->net4);
   g_autofree char *net6 = c->has6 ? ip6_text (c->net6, 0) : g_strdup ("");
   g_autofree char *up = g_strdup_printf ("[net]\nbridge=%s\nipv4=%s/%u\nipv6=%s\nnat=%s\ndhcp=%s\ndns=%s\ndomain=%s\n"
-                                         "made_bridge=%s\nip_forward_before=%s\n",
+                                         "made_bridge=%s\nip_forward_before=%s\nip6_forward_before=%s\n"
+                                         "accept_ra_raised=%s\n",
                                          c->bridge, net4, c->prefix4, net6, c->nat ? "true" : "false",
                                          c->dhcp ? "true" : "false", c->dns ? "true" : "false", c->domain,
-                                         made_bridge ? "true" : "false", fwd_before);
+                                         made_bridge ? "true" : "false", fwd_before, fwd6_before,
+                                         ra_raised ? ra_raised : "");
   if (!write_state_file (c->state, "up", up, error))
     return FALSE;
   registry_publish (c, live);
@@ -885,6 +958,18 @@ mgr_net_down (GError **error)
         }
       if (fwd && (strcmp (fwd, "0") == 0 || strcmp (fwd, "1") == 0))
         write_sysctl ("/proc/sys/net/ipv4/ip_forward", fwd);
+      g_autofree char *fwd6 = g_key_file_get_string (kf, "net", "ip6_forward_before", NULL);
+      if (fwd6 && (strcmp (fwd6, "0") == 0 || strcmp (fwd6, "1") == 0))
+        write_sysctl (IP6_FORWARD, fwd6);
+      g_autofree char *raised = g_key_file_get_string (kf, "net", "accept_ra_raised", NULL);
+      g_auto (GStrv) names = g_strsplit (raised ? raised : "", ",", -1);
+      for (guint i = 0; names[i]; i++)
+        {
+          g_autofree char *rp = accept_ra_path (names[i]);
+          g_autofree char *now = NULL;
+          if (rp && g_file_get_contents (rp, &now, NULL, NULL) && strcmp (g_strstrip (now), "2") == 0)
+            write_sysctl (rp, "1");
+        }
     }
   /* The lock file goes last, with the folder. */
   g_autoptr (GError) rm_err = NULL;
@@ -1078,8 +1163,9 @@ mgr_net_attach (const MgrPlan *plan, const char *id, struct mgr_net_auto **out, 
         return fail (error, "[network %s] %s: only one [network] section per container can be on the managed bridge "
                             "with automatic addresses or forwards ([network %s] is already)",
                      n->name, what, plan->net[wanted].name);
-      if (n->forward.n && !n->ipv4.automatic)
-        return fail (error, "[network %s] forward: needs ipv4 = auto (the forwards go to that address)", n->name);
+      if (n->forward.n && !n->ipv4.automatic && !n->ipv6.automatic)
+        return fail (error, "[network %s] forward: needs ipv4 = auto or ipv6 = auto (the forwards go to those "
+                            "addresses)", n->name);
       wanted = (int) i;
     }
   if (wanted < 0)
@@ -1128,7 +1214,15 @@ mgr_net_attach (const MgrPlan *plan, const char *id, struct mgr_net_auto **out, 
    * upper half is dnsmasq's dynamic range. */
   guint32 size = 1u << (32 - c->prefix4);
   guint32 span = size / 2 - 2;
-  g_autoptr (GHashTable) leased = leased_addresses (state);
+  guint8 my_mac[6];
+  if (!fixed_hwaddr (n->hwaddr, my_mac))
+    {
+      guint32 h = hash32 (id, 4);
+      guint8 mac[6] = { 0x00, 0x16, 0x3e, (h >> 16) & 0x7f, h >> 8, h };
+      memcpy (my_mac, mac, 6);
+    }
+  g_autofree char *my_mac_text = mac_text (my_mac);
+  g_autoptr (GHashTable) leased = leased_addresses (state, my_mac_text);
   guint32 first = 2 + hash32 (id, 0) % span, host = 0;
   for (guint32 k = 0; k < span && !host; k++)
     {
@@ -1151,12 +1245,7 @@ mgr_net_attach (const MgrPlan *plan, const char *id, struct mgr_net_auto **out, 
   e->host = host;
   e->has4 = n->ipv4.automatic;
   e->has6 = n->ipv6.automatic;
-  if (!fixed_hwaddr (n->hwaddr, e->mac))
-    {
-      guint32 h = hash32 (id, 4);
-      guint8 mac[6] = { 0x00, 0x16, 0x3e, (h >> 16) & 0x7f, h >> 8, h };
-      memcpy (e->mac, mac, 6);
-    }
+  memcpy (e->mac, my_mac, 6);
   e->fwd.n = n->forward.n;
   e->fwd.v = g_memdup2 (n->forward.v, sizeof *n->forward.v * (n->forward.n + 1));
 
@@ -1250,4 +1339,106 @@ mgr_net_default_section (const MgrSettings *s)
   return g_strdup_printf ("\n# Added by mgr-create because mgr-net is up (net_default in mgr.conf):\n"
                           "[network eth0]\ntype = veth\nlink = %s\nipv4 = auto\n",
                           bridge);
+}
+
+static const char *
+file_kind (mode_t m)
+{
+  return S_ISDIR (m) ? "folder" : S_ISFIFO (m) ? "FIFO" : S_ISSOCK (m) ? "socket" : S_ISCHR (m) ? "character device"
+         : S_ISBLK (m) ? "block device" : S_ISLNK (m) ? "symlink" : "special file";
+}
+
+/* The rootfs is the container's: a container that ran before, or its
+ * image, may have made etc or resolv.conf a symlink out of it, a FIFO (the
+ * monitor would block on it), a device (opening one can act) or a hard
+ * link to a file elsewhere. So etc is opened beneath the rootfs without
+ * following any link, resolv.conf is looked at before it is opened and
+ * checked again through the fd, and only a regular file with a single
+ * link is written. A symlink there is the image's own choice (the stub of
+ * systemd-resolved): it is left alone, with a note. */
+gboolean
+mgr_net_resolv_conf (const MgrPlan *plan, const struct mgr_net_auto *au, uid_t uid, gid_t gid, char **note,
+                     GError **error)
+{
+  *note = NULL;
+  bool v4 = false, v6 = false;
+  for (guint i = 0; au && i < plan->n_net; i++)
+    v4 |= au[i].has4, v6 |= au[i].has6;
+  g_autofree char *state = mgr_net_state_dir ();
+  g_autoptr (MgrNetConfig) c = config_load_applied (state);
+  if (!c || !c->dns || (!v4 && !v6))
+    return TRUE;
+  GString *text = g_string_new ("# written by mgr at start: dnsmasq on the managed bridge resolves NAME.");
+  g_string_append_printf (text, "%s and the outside\n", c->domain);
+  if (v4)
+    {
+      g_autofree char *gw4 = ip4_text (c->net4 + 1);
+      g_string_append_printf (text, "nameserver %s\n", gw4);
+    }
+  if (v6 && c->has6)
+    {
+      g_autofree char *gw6 = ip6_text (c->net6, 1);
+      g_string_append_printf (text, "nameserver %s\n", gw6);
+    }
+  g_string_append_printf (text, "search %s\n", c->domain);
+  g_autofree char *body = g_string_free (text, FALSE);
+  const char *rootfs = plan->container.rootfs;
+
+  _cleanup_close_ int root = open (rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0)
+    return fail (error, "rootfs %s: %s", rootfs, g_strerror (errno));
+  _cleanup_close_ int etc = mgr_openat2_beneath (root, "etc", O_PATH | O_DIRECTORY);
+  if (etc < 0 && errno == ENOENT)
+    {
+      *note = g_strdup_printf ("%s has no etc folder: no resolv.conf written (the resolver is %s)", rootfs,
+                               c->bridge);
+      return TRUE;
+    }
+  if (etc < 0)
+    return fail (error, "%s/etc: %s: mgr writes the resolver of ipv4 = auto only into etc/resolv.conf through a real "
+                        "folder, never a symlink (make %s/etc a folder)",
+                 rootfs, errno == ELOOP || errno == ENOTDIR ? "a symlink or not a folder" : g_strerror (errno), rootfs);
+  struct stat before;
+  bool exists = fstatat (etc, "resolv.conf", &before, AT_SYMLINK_NOFOLLOW) == 0;
+  if (!exists && errno != ENOENT)
+    return fail (error, "%s/etc/resolv.conf: %s", rootfs, g_strerror (errno));
+  if (exists && S_ISLNK (before.st_mode))
+    {
+      g_autofree char *gw = v4 ? ip4_text (c->net4 + 1) : ip6_text (c->net6, 1);
+      *note = g_strdup_printf ("%s/etc/resolv.conf is a symlink: left alone, as the image's own (mgr would have "
+                               "written nameserver %s, search %s)", rootfs, gw, c->domain);
+      return TRUE;
+    }
+  if (exists && (!S_ISREG (before.st_mode) || before.st_nlink != 1))
+    return fail (error, "%s/etc/resolv.conf is a %s%s: mgr writes the resolver of ipv4 = auto only into a regular "
+                        "file of its own; remove it (mgr makes it again at start)",
+                 rootfs, S_ISREG (before.st_mode) ? "regular file" : file_kind (before.st_mode),
+                 S_ISREG (before.st_mode) ? " with other hard links" : "");
+  /* O_EXCL: a name that appeared meanwhile, a symlink included, is not
+   * followed but refused. */
+  _cleanup_close_ int fd = exists ? mgr_openat2_beneath (etc, "resolv.conf", O_WRONLY | O_NONBLOCK | O_NOCTTY)
+                                  : openat (etc, "resolv.conf", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0644);
+  struct stat st;
+  if (fd < 0 || fstat (fd, &st) < 0)
+    return fail (error, "%s/etc/resolv.conf: %s (mgr writes the resolver of ipv4 = auto there)", rootfs,
+                 g_strerror (errno));
+  /* What was opened is what was looked at: it did not change meanwhile. */
+  if (!S_ISREG (st.st_mode) || st.st_nlink != 1 || (exists && (st.st_dev != before.st_dev || st.st_ino != before.st_ino)))
+    return fail (error, "%s/etc/resolv.conf changed while mgr wrote it: not written", rootfs);
+  if (!exists && fchown (fd, uid, gid) < 0)
+    return fail (error, "%s/etc/resolv.conf: giving it to the container's root (%u): %s", rootfs, (unsigned) uid,
+                 g_strerror (errno));
+  size_t len = strlen (body), done = 0;
+  if (ftruncate (fd, 0) < 0)
+    return fail (error, "%s/etc/resolv.conf: %s", rootfs, g_strerror (errno));
+  while (done < len)
+    {
+      ssize_t w = write (fd, body + done, len - done);
+      if (w < 0 && errno == EINTR)
+        continue;
+      if (w <= 0)
+        return fail (error, "%s/etc/resolv.conf: writing: %s", rootfs, w < 0 ? g_strerror (errno) : "short write");
+      done += (size_t) w;
+    }
+  return TRUE;
 }

@@ -54,6 +54,14 @@ struct mgr_net_auto {
  * adds the forwards to the table. *out has plan->n_net entries (NULL when the
  * plan needs none of that). Nothing is left registered on failure. */
 gboolean mgr_net_attach (const MgrPlan *plan, const char *id, struct mgr_net_auto **out, GError **error);
+/* Before the first boot, for a container with automatic addresses while
+ * dnsmasq serves DNS: etc/resolv.conf in its rootfs names dnsmasq's
+ * addresses and the domain as search. The rootfs is hostile: a symlink is
+ * left alone (*note says so), a FIFO, device, folder or hard link is
+ * refused with an error; nothing outside the rootfs is ever opened. A new
+ * file is given to uid:gid (the container's root). */
+gboolean mgr_net_resolv_conf (const MgrPlan *plan, const struct mgr_net_auto *au, uid_t uid, gid_t gid, char **note,
+                              GError **error);
 /* At stop: removes the container's registration and forwards. */
 void mgr_net_detach (const char *id);
 

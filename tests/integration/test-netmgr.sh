@@ -48,6 +48,11 @@ ip -n "$UP" addr add 198.18.0.1/24 dev up1
 ip -n "$NS" link set up0 up
 ip -n "$UP" link set up1 up
 ip -n "$NS" route add default via 198.18.0.1
+# IPv6 on the uplink too (a ULA of the test's own), for the IPv6 forward.
+ip -n "$NS" addr add fd99:18::2/64 dev up0 nodad
+ip -n "$UP" addr add fd99:18::1/64 dev up1 nodad
+sysctl_ns() { nsenter --net="/run/netns/$NS" cat "/proc/sys/net/ipv6/conf/$1"; }
+inns sh -c 'echo 1 > /proc/sys/net/ipv6/conf/up0/accept_ra'
 
 # ---- bad settings change nothing ------------------------------------------------
 conf 'net_ipv4 = "198.18.0.0/16";'
@@ -76,6 +81,9 @@ expect_in "$(m info -n c0)" "STOPPED" "and the container is not running"
 # ---- up ---------------------------------------------------------------------
 run net up
 expect_rc 0 "mgr-net up"
+[ "$(sysctl_ns all/forwarding)" = 1 ] && pass "IPv6 forwarding is on (for IPv6 forwards)" || fail "ipv6 forwarding: $(sysctl_ns all/forwarding)"
+[ "$(sysctl_ns up0/accept_ra)" = 2 ] && pass "and the uplink keeps taking router advertisements (accept_ra 1 -> 2)" \
+  || fail "up0 accept_ra: $(sysctl_ns up0/accept_ra)"
 run net status
 expect_rc 0 "status: everything is there"
 expect_in "$OUT" "bridge:   mgrbr0 up, 10.0.3.1/24" "status shows the bridge and its address"
@@ -98,7 +106,6 @@ m create -n c2 -t busybox >/dev/null
 expect_in "$(cat "$P/c1/config")" "ipv4 = auto" "while mgr-net is up, a new container gets a veth with ipv4 = auto"
 sed -i 's/^ipv4 = auto$/ipv4 = auto\nipv6 = auto\nforward = tcp:8080:80/' "$P/c1/config"
 sed -i 's/^ipv4 = auto$/ipv4 = auto\nipv6 = auto/' "$P/c2/config"
-for c in c1 c2; do echo "nameserver 10.0.3.1" > "$P/$c/rootfs/etc/resolv.conf"; done
 run m start -n c1
 expect_rc 0 "start c1"
 run m start -n c2
@@ -107,6 +114,12 @@ a1=$(m attach -n c1 -- ip -4 -o addr show eth0 | awk '{print $4}')
 a2=$(m attach -n c2 -- ip -4 -o addr show eth0 | awk '{print $4}')
 case "$a1" in 10.0.3.*/24) pass "c1 has $a1" ;; *) fail "c1 address: '$a1'" ;; esac
 [ -n "$a2" ] && [ "$a1" != "$a2" ] && pass "c2 has another: $a2" || fail "c2 address: '$a2'"
+prefix=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["gateway6"])' "$(net status --format json)")
+rc1=$(m attach -n c1 -- cat /etc/resolv.conf)
+expect_in "$rc1" "nameserver 10.0.3.1" "mgr wrote c1's resolv.conf: dnsmasq's address as resolver"
+expect_in "$rc1" "nameserver $prefix" "and its IPv6 address (c1 has ipv6 = auto)"
+expect_in "$rc1" "search mgr" "and the domain as search"
+[ "$(stat -c %F "$P/c1/rootfs/etc/resolv.conf")" = "regular file" ] && pass "(a regular file)" || fail "resolv.conf: $(stat -c %F "$P/c1/rootfs/etc/resolv.conf")"
 run m attach -n c1 -- ping -c1 -W3 c2.mgr
 expect_rc 0 "c1 pings c2 by name (c2.mgr)"
 expect_in "$OUT" "${a2%/*}" "c2.mgr is c2's address"
@@ -121,7 +134,6 @@ b1=$(m attach -n c1 -- ip -4 -o addr show eth0 | awk '{print $4}')
 [ "$b1" = "$a1" ] && pass "c1 restarted keeps $a1" || fail "c1 now has '$b1', had $a1"
 
 # IPv6: an address in the ULA /64 and a ping of the bridge over IPv6.
-prefix=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["gateway6"])' "$(net status --format json)")
 v6=$(m attach -n c2 -- ip -6 -o addr show eth0 scope global | awk '{print $4}')
 [ "${v6%::*}" = "${prefix%::*}" ] && pass "c2 has $v6 in the ULA /64 of $prefix" || fail "c2 IPv6 '$v6', bridge $prefix"
 ok=1; for _ in 1 2 3 4 5; do m attach -n c2 -- ping -6 -c1 -W2 "$prefix" >/dev/null 2>&1 && { ok=0; break; }; sleep 1; done
@@ -158,6 +170,10 @@ wait "$LISTENER" 2>/dev/null; LISTENER=""
 m attach -n c1 -- sh -c 'mkdir -p /www && echo forwarded-ok > /www/index.html && httpd -p 80 -h /www'
 run inup python3 -c 'import urllib.request; print(urllib.request.urlopen("http://198.18.0.2:8080/", timeout=5).read().decode())'
 expect_in "$OUT" "forwarded-ok" "a connection from the uplink to port 8080 reaches c1's port 80"
+v6c1=$(python3 -c 'import json,sys; print([c["ipv6"] for c in json.loads(sys.argv[1])["containers"] if c["name"] == "c1"][0])' "$(net status --format json)")
+expect_in "$(inns nft list map inet mgr fwd6_tcp)" "8080 : $v6c1 . 80" "c1 has ipv6 = auto: 8080 is forwarded to its ULA address too"
+run inup python3 -c 'import urllib.request; print(urllib.request.urlopen("http://[fd99:18::2]:8080/", timeout=5).read().decode())'
+expect_in "$OUT" "forwarded-ok" "a connection from the uplink over IPv6 to port 8080 reaches c1's port 80"
 sed -i 's/^ipv6 = auto$/ipv6 = auto\nforward = tcp:8080:80/' "$P/c2/config"
 m stop -n c2 -k >/dev/null
 run m start -n c2
@@ -166,6 +182,7 @@ expect_in "$ERR" "tcp:8080 is already forwarded to the container c1; c2 cannot h
 expect_in "$(m info -n c2)" "STOPPED" "and c2 did not start"
 m stop -n c1 -k >/dev/null
 expect_not_in "$(inns nft list map inet mgr fwd4_tcp)" "8080" "after stop the forward is gone"
+expect_not_in "$(inns nft list map inet mgr fwd6_tcp)" "8080" "(the IPv6 one too)"
 m start -n c1 >/dev/null
 expect_in "$(inns nft list map inet mgr fwd4_tcp)" "8080" "(c1 running again, forwarding 8080)"
 mon=$(python3 -c 'import sys
@@ -177,7 +194,60 @@ expect_in "$(inns nft list map inet mgr fwd4_tcp)" "8080" "(a killed monitor lea
 run net up
 expect_rc 0 "mgr-net up after a killed monitor"
 expect_not_in "$(inns nft list map inet mgr fwd4_tcp)" "8080" "the stale forward is gone"
+expect_not_in "$(inns nft list map inet mgr fwd6_tcp)" "8080" "(the IPv6 one too)"
+# A start cleans stale forwards too: c2 wants c1's port, c1's monitor is killed.
 m stop -n c1 -k >/dev/null 2>&1
+m start -n c1 >/dev/null
+mon=$(python3 -c 'import sys
+for l in open(sys.argv[1]):
+    if l.startswith("monitor_pid="): print(l.split("=")[1].strip())' "$MGR_NET_STATE/containers/$(ls "$MGR_NET_STATE/containers" | grep '^c1-')")
+kill -9 "$mon"
+sleep 0.3
+run m start -n c2
+expect_rc 0 "c2 starts once c1's monitor is dead: the start dropped c1's stale forward"
+expect_in "$(inns nft list map inet mgr fwd4_tcp)" "8080 : ${a2%/*} . 80" "8080 now goes to c2, at its old address (its own DHCP lease did not push it off)"
+m stop -n c1 -k >/dev/null 2>&1
+m stop -n c2 -k >/dev/null 2>&1
+
+# ---- resolv.conf in a hostile rootfs -------------------------------------------
+# The rootfs is the container's: what mgr writes there must not go through a
+# symlink, into a FIFO (the monitor would hang), or into a hard link to a
+# file outside it.
+m create -n ca -t busybox >/dev/null
+R="$P/ca/rootfs"
+echo host-secret > "$WORK/hostfile"
+rm -f "$R/etc/resolv.conf"; ln -s "$WORK/hostfile" "$R/etc/resolv.conf"
+run m start -n ca
+expect_rc 0 "a resolv.conf that is a symlink out of the rootfs: the container starts"
+[ "$(cat "$WORK/hostfile")" = host-secret ] && pass "and the file it points at outside is untouched" || fail "hostfile now: $(cat "$WORK/hostfile")"
+[ -L "$R/etc/resolv.conf" ] && pass "the symlink is left alone (the image's own)" || fail "the symlink was replaced"
+m stop -n ca -k >/dev/null 2>&1
+rm -f "$R/etc/resolv.conf"; ln -s ../../../../../../../../"$WORK/hostfile" "$R/etc/resolv.conf"
+m start -n ca >/dev/null 2>&1
+[ "$(cat "$WORK/hostfile")" = host-secret ] && pass "a relative symlink climbing out: untouched" || fail "hostfile now: $(cat "$WORK/hostfile")"
+m stop -n ca -k >/dev/null 2>&1
+rm -f "$R/etc/resolv.conf"; mkfifo "$R/etc/resolv.conf"
+run timeout 20 nsenter --net="/run/netns/$NS" "$MGR" start -P "$P" -n ca
+expect_rc 1 "a resolv.conf that is a FIFO: the start fails, and does not hang"
+expect_in "$ERR" "$R/etc/resolv.conf is a FIFO: mgr writes the resolver of ipv4 = auto only into a regular file" "naming the file and what it is"
+expect_in "$(m info -n ca)" "STOPPED" "ca is not running"
+expect_not_in "$(cat "$MGR_NET_STATE/dhcp-hosts")" ",ca" "and nothing of ca stays registered"
+rm -f "$R/etc/resolv.conf"; ln "$WORK/hostfile" "$R/etc/resolv.conf"
+run m start -n ca
+expect_rc 1 "a resolv.conf that is a hard link to a file outside: refused"
+expect_in "$ERR" "with other hard links" "saying so"
+[ "$(cat "$WORK/hostfile")" = host-secret ] && pass "and the linked file is untouched" || fail "hostfile now: $(cat "$WORK/hostfile")"
+rm -f "$R/etc/resolv.conf"; mkdir "$WORK/hostetc"; mv "$R/etc" "$R/etc.real"; ln -s "$WORK/hostetc" "$R/etc"
+run m start -n ca
+expect_rc 1 "an etc that is a symlink out of the rootfs: refused"
+expect_in "$ERR" "$R/etc: a symlink or not a folder" "saying so"
+[ -z "$(ls -A "$WORK/hostetc")" ] && pass "nothing was made in the folder it points at" || fail "made: $(ls -A "$WORK/hostetc")"
+rm "$R/etc"; mv "$R/etc.real" "$R/etc"
+run m start -n ca
+expect_rc 0 "with no resolv.conf at all: it starts"
+[ "$(stat -c '%F %u %a' "$R/etc/resolv.conf")" = "regular file $(stat -c %u "$R") 644" ] && pass "mgr made resolv.conf, the container root's, 0644" \
+  || fail "made: $(stat -c '%F %u %a' "$R/etc/resolv.conf")"
+m stop -n ca -k >/dev/null 2>&1
 
 # ---- dnsmasq supervision ------------------------------------------------------
 kill -9 "$(cat "$MGR_NET_STATE/dnsmasq.pid")"
@@ -199,6 +269,8 @@ expect_rc 0 "mgr-net down"
 inns nft list table inet mgr >/dev/null 2>&1 && fail "table inet mgr still there" || pass "no table inet mgr left"
 kill -0 "$dpid" 2>/dev/null && fail "dnsmasq $dpid still runs" || pass "no dnsmasq left"
 [ ! -e "$MGR_NET_STATE/dnsmasq.leases" ] && [ ! -e "$MGR_NET_STATE" ] && pass "no lease file, no state folder" || fail "left: $(ls "$MGR_NET_STATE")"
+[ "$(sysctl_ns all/forwarding)" = 0 ] && [ "$(sysctl_ns up0/accept_ra)" = 1 ] && pass "IPv6 forwarding and accept_ra are back as they were" \
+  || fail "after down: forwarding $(sysctl_ns all/forwarding), up0 accept_ra $(sysctl_ns up0/accept_ra)"
 run net status
 expect_rc 1 "status after down says it is down"
 expect_in "$OUT" "mgr-net is down" "in words"
