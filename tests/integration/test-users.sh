@@ -36,6 +36,8 @@ user_pids() {
 }
 cleanup() {
   [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null
+  [ -n "${NETST:-}" ] && [ -d "$NETST/net" ] && nsenter --net="/run/netns/$pfx" env MGR_NET_STATE="$NETST/net" "$MGR" net down >/dev/null 2>&1
+  [ -n "${NETST:-}" ] && rm -rf "$NETST"
   ip netns del "$pfx" 2>/dev/null
   for u in $A $B; do
     for c in /home/"$u"/.local/share/mgr/*/; do
@@ -310,6 +312,46 @@ if [ -x "$NICB" ] && command -v ip >/dev/null; then
   for _ in $(seq 20); do [ -z "$(ip -n "$NS" -o link show master br0)" ] && break; sleep 0.2; done
   [ -z "$(ip -n "$NS" -o link show master br0)" ] && pass "after stop no interface is left on br0" \
     || fail "left on br0: $(ip -n "$NS" -o link show master br0)"
+
+  # ---- on mgr-net's managed bridge: the user's veth gets its address by DHCP ----
+  # mgr-net up (root) in the same namespace, its state and mgr.conf in a
+  # folder of the test's own that dnsmasq (its own user) can read.
+  NETST=$(mktemp -d /tmp/mgr-net-XXXXXX) && chmod 755 "$NETST" && mkdir -p "$NETST/etc/mgr" && : > "$NETST/etc/mgr/mgr.conf"
+  netroot() { nsenter --net="/run/netns/$NS" env MGR_SYSCONFDIR="$NETST/etc" MGR_NET_STATE="$NETST/net" "$MGR" net "$@"; }
+  run netroot up
+  expect_rc 0 "mgr-net up in the test's namespace"
+  echo "$A veth mgrbr0 1" >> "$NR/usernet"
+  run inns runuser -u "$A" -- env -i HOME="/home/$A" PATH=/usr/bin:/bin MGR_SECCOMP_DIR="$MGR_SRCDIR/config/seccomp" \
+    MGR_USER_NIC="$WORK/bin/mgr-user-nic" timeout "$T" "$MGR" start -n a1 -s network.eth0.type=veth -s network.eth0.link=mgrbr0
+  expect_rc 0 "A's container starts with a veth on mgrbr0 (through mgr-user-nic, no address from mgr)"
+  run m "$A" attach -n a1 -- sh -c 'printf "%s\n" "#!/bin/sh" "[ \"\$1\" = bound ] || exit 0" \
+    "ifconfig \$interface \$ip netmask \$subnet && echo \$ip > /tmp/lease" > /tmp/lease.sh && chmod 755 /tmp/lease.sh \
+    && udhcpc -i eth0 -n -q -t 5 -T 1 -s /tmp/lease.sh'
+  expect_rc 0 "udhcpc in A's container gets a lease"
+  lease=$(m "$A" attach -n a1 -- cat /tmp/lease)
+  case "$lease" in
+    10.0.3.1[3-9][0-9] | 10.0.3.2[0-5][0-9]) pass "from dnsmasq's dynamic half of the subnet: $lease" ;;
+    *) fail "lease: '$lease'" ;;
+  esac
+  expect_in "$(cat "$NETST/net/dnsmasq.leases" 2>/dev/null)" " $lease " "dnsmasq's lease file has it"
+  run m "$A" attach -n a1 -- ping -c 1 -W 5 10.0.3.1
+  expect_rc 0 "A's container pings the managed bridge with it"
+  # No user changes mgr's table, dnsmasq or the bridge.
+  asns() { inns runuser -u "$A" -- "$@"; }
+  run asns nft flush table inet mgr
+  [ "$RC" -ne 0 ] && pass "A cannot flush table inet mgr" || fail "A flushed table inet mgr"
+  run asns ip link set mgrbr0 down
+  [ "$RC" -ne 0 ] && pass "A cannot take mgrbr0 down" || fail "A took mgrbr0 down"
+  run asns kill "$(cat "$NETST/net/dnsmasq.pid")"
+  [ "$RC" -ne 0 ] && pass "A cannot signal dnsmasq" || fail "A signalled dnsmasq"
+  run asns sh -c "echo 02:00:00:00:00:01,10.0.3.2,evil >> $NETST/net/dhcp-hosts"
+  [ "$RC" -ne 0 ] && pass "A cannot add a fixed lease" || fail "A wrote dnsmasq's dhcp-hosts"
+  run netroot status
+  expect_rc 0 "mgr-net status: all there after A's tries"
+  m "$A" stop -n a1 -k >/dev/null 2>&1
+  run netroot down
+  expect_rc 0 "mgr-net down"
+  rm -rf "$NETST"
   ip netns del "$NS"
   rm -rf "$NR"
 else
