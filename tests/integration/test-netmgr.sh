@@ -94,6 +94,20 @@ run net up
 expect_rc 0 "up again (idempotent)"
 [ "$(cat "$MGR_NET_STATE/dnsmasq.pid")" = "$pid1" ] && pass "and dnsmasq kept running" || fail "dnsmasq restarted"
 expect_in "$(inns nft list table inet mgr)" "masquerade" "table inet mgr masquerades the subnet"
+# up repairs what is missing: the table, the bridge's state and address.
+inns nft delete table inet mgr
+ip -n "$NS" addr flush dev mgrbr0
+ip -n "$NS" link set mgrbr0 down
+run net status
+expect_rc 1 "status fails with the table gone and the bridge down"
+expect_in "$OUT" "table inet mgr MISSING (mgr-net up restores it)" "naming the missing table"
+expect_in "$OUT" "DOWN (mgr-net up)" "and the bridge down"
+run net up
+expect_rc 0 "up repairs"
+run net status
+expect_rc 0 "status: everything is back"
+expect_in "$(ip -n "$NS" -o addr show dev mgrbr0)" "10.0.3.1/24" "the bridge has its address again"
+expect_in "$(inns nft list table inet mgr)" "masquerade" "and the table is back"
 expect_in "$(cat /proc/$pid1/cmdline | tr '\0' ' ')" "--conf-file=$MGR_NET_STATE/dnsmasq.conf" "dnsmasq runs our generated config"
 expect_in "$(cat "$MGR_NET_STATE/dnsmasq.conf")" "bind-interfaces" "bound to the bridge alone"
 run net status --format json
@@ -180,6 +194,8 @@ run m start -n c2
 expect_rc 1 "a port another container forwards is refused"
 expect_in "$ERR" "tcp:8080 is already forwarded to the container c1; c2 cannot have it" "naming both containers"
 expect_in "$(m info -n c2)" "STOPPED" "and c2 did not start"
+expect_in "$(inns nft list map inet mgr fwd4_tcp)" "8080 : ${a1%/*} . 80" "c1's forward is unchanged"
+expect_not_in "$(ls "$MGR_NET_STATE/containers")" "c2-" "nothing of c2 stays registered"
 m stop -n c1 -k >/dev/null
 expect_not_in "$(inns nft list map inet mgr fwd4_tcp)" "8080" "after stop the forward is gone"
 expect_not_in "$(inns nft list map inet mgr fwd6_tcp)" "8080" "(the IPv6 one too)"
