@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "lib/trace.h"
 
 const MgrCommand mgr_commands[] = {
   { "attach", mgr_cmd_attach, "run a command inside a running container" },
@@ -44,6 +45,7 @@ usage (int code)
 int
 main (int argc, char **argv)
 {
+  mgr_trace ("%s: main", argv[0]);
   setlocale (LC_ALL, "");
   g_autofree char *base = g_path_get_basename (argv[0]);
   const char *verb = NULL;

@@ -7,6 +7,7 @@
 #include "cmd/cmd.h"
 #include "lib/client.h"
 #include "lib/spawn.h"
+#include "lib/trace.h"
 
 static int
 run (int argc, char **argv, gboolean execute)
@@ -47,11 +48,14 @@ run (int argc, char **argv, gboolean execute)
     }
   g_autoptr (GError) e = NULL;
   MgrContainerRef ref;
+  mgr_trace ("start: options parsed");
   if (!mgr_container_ref (&ref, name, path, TRUE, &e))
     return mgr_container_ref_clear (&ref), mgr_report (e);
   g_autoptr (MgrPlan) plan = mgr_container_plan (&ref, (const char *const *) overrides, &e);
+  mgr_trace ("start: plan loaded");
   if (!plan || !mgr_spawn_check (plan, &e))
     return mgr_container_ref_clear (&ref), mgr_report (e);
+  mgr_trace ("start: plan checked");
   g_autofree char *notice = mgr_spawn_user_notice (plan);
   if (notice)
     g_printerr ("%s: note: %s\n", g_get_prgname (), notice);
@@ -63,6 +67,7 @@ run (int argc, char **argv, gboolean execute)
   MgrStartOptions so = { .foreground = foreground || execute, .execute = execute, .command = command,
                          .wait_ready = wait_ready && !foreground && !execute };
   int r = mgr_start (plan, &rt, &so, &e);
+  mgr_trace ("start: done (%d)", r);
   /* A failure mgr-start reports itself is not news to the next one. */
   if (r < 0)
     g_free (mgr_runtime_last_failure (&rt, true));

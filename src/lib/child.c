@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "child.h"
+#include "trace.h"
 #include "util.h"
 
 static _Noreturn void
@@ -115,6 +116,7 @@ mgr_child_run (const struct mgr_child *c)
   /* sync 1: the host has written the id maps and set up the rest. */
   if (recv (c->sync_fd, &msg, sizeof msg, 0) != sizeof msg || msg.type != MGR_SYNC_GO)
     _exit (126);
+  mgr_trace ("child: GO received");
 
   /* Before any program of the container's runs (hooks included): a session
    * of its own, since in mgr-execute's caller's session /dev/tty inside
@@ -143,6 +145,7 @@ mgr_child_run (const struct mgr_child *c)
 
   if ((r = mgr_rootfs_setup (c, &err)) < 0)
     report (c, err.step, err.step == MGR_STEP_HOOK ? 0 : -r, err.detail);
+  mgr_trace ("child: rootfs set up");
   /* sync 2a: a privileged container's mount calls go to the monitor, which
    * must know the mounts that confine it. */
   if (c->privs.listen)
@@ -155,6 +158,7 @@ mgr_child_run (const struct mgr_child *c)
   /* Before anything of the container runs: nothing may see the unlocked tree. */
   if (plan->user_namespace && !plan->container.nesting && (r = mgr_rootfs_lock (&err)) < 0)
     report (c, err.step, -r, err.detail);
+  mgr_trace ("child: mounts locked");
 
   if (sethostname (plan->container.hostname, strlen (plan->container.hostname)) < 0)
     report (c, MGR_STEP_HOSTNAME, errno, plan->container.hostname);
@@ -199,9 +203,11 @@ mgr_child_run (const struct mgr_child *c)
   if (syscall (SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
     report (c, MGR_STEP_FDS, errno, NULL);
 
+  mgr_trace ("child: names, limits, console done");
   int listener;
   if ((r = mgr_privileges_drop (&c->privs, &listener, &err)) < 0)
     report (c, err.step, -r, err.detail);
+  mgr_trace ("child: privileges dropped, seccomp loaded; exec");
   if (listener >= 0)
     {
       /* sync 2b: the monitor answers the mount calls from now on. */

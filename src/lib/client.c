@@ -17,6 +17,7 @@
 #include "keys.h"
 #include "mgr-error.h"
 #include "monitor.h"
+#include "trace.h"
 #include "util.h"
 
 int
@@ -102,8 +103,10 @@ mgr_start (const MgrPlan *plan, const MgrRuntimePaths *rt, const MgrStartOptions
                    plan->name, pid, plan->name, folder ? " -P " : "", folder ? folder : "");
       return -1;
     }
+  mgr_trace ("start: status read");
   if (!mgr_id_blocks_check (plan, error))
     return -1;
+  mgr_trace ("start: id blocks checked");
   _cleanup_close_ int lock = mgr_runtime_lock (rt, &lock_err);
   if (lock < 0)
     {
@@ -116,6 +119,7 @@ mgr_start (const MgrPlan *plan, const MgrRuntimePaths *rt, const MgrStartOptions
       g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "%s is already %s%s", plan->name, state, pid);
       return -1;
     }
+  mgr_trace ("start: locked");
   MgrMonitorOptions mo = { .plan = plan, .rt = rt, .status_fd = -1, .foreground = o->foreground,
                            .execute = o->execute, .command = o->command, .wait_ready = o->wait_ready };
   if (o->foreground)
@@ -158,12 +162,16 @@ mgr_start (const MgrPlan *plan, const MgrRuntimePaths *rt, const MgrStartOptions
       if (chdir ("/") < 0)
         _exit (1);
       mo.status_fd = pipefd[1];
+      /* The monitor's trace lines reach the caller's stderr through us. */
+      mgr_trace_redirect (pipefd[1]);
+      mgr_trace ("monitor: forked");
       g_autoptr (GError) e = NULL;
       int r = mgr_monitor_run (&mo, &e);
       _exit (r < 0 ? 1 : 0);
     }
   close (pipefd[1]);
   waitpid (pid, NULL, 0);
+  mgr_trace ("start: monitor forked");
   GString *s = g_string_new (NULL);
   char buf[512];
   ssize_t n;
@@ -171,8 +179,22 @@ mgr_start (const MgrPlan *plan, const MgrRuntimePaths *rt, const MgrStartOptions
     if (n > 0)
       g_string_append_len (s, buf, n);
   close (pipefd[0]);
-  g_autofree char *reply = g_string_free (s, FALSE);
+  g_autofree char *all = g_string_free (s, FALSE);
+  /* Trace lines (MGR_TRACE=1) go to stderr; the rest is the reply. */
+  g_autoptr (GString) rest = g_string_new (NULL);
+  for (char *line = all, *next; line && *line; line = next)
+    {
+      next = strchr (line, '\n');
+      size_t len = next ? (size_t) (next - line) + 1 : strlen (line);
+      if (g_str_has_prefix (line, MGR_TRACE_PREFIX))
+        (void) !write (STDERR_FILENO, line, len);
+      else
+        g_string_append_len (rest, line, len);
+      next = next ? next + 1 : NULL;
+    }
+  g_autofree char *reply = g_string_free (g_steal_pointer (&rest), FALSE);
   g_strchomp (reply);
+  mgr_trace ("start: monitor replied");
   if (g_str_has_prefix (reply, "ok "))
     return atoi (reply + 3);
   /* A failed start returns once the monitor has cleaned up and exited

@@ -32,6 +32,7 @@
 #include "notify.h"
 #include "netmgr.h"
 #include "spawn.h"
+#include "trace.h"
 #include "util.h"
 
 /* How long mgr-start waits to see that init lives, and until when after
@@ -646,8 +647,10 @@ report_start (Monitor *m, const char *text)
 {
   if (m->o->status_fd >= 0 && !m->reported)
     {
+      mgr_trace ("monitor: reporting %.*s", (int) strcspn (text, "\n"), text);
       (void) !write (m->o->status_fd, text, strlen (text));
       close (m->o->status_fd);
+      mgr_trace_redirect (-1);
     }
   m->reported = true;
 }
@@ -668,6 +671,7 @@ mgr_monitor_run (const MgrMonitorOptions *o, GError **error)
   m.st = (MgrStatus){ .state = MGR_STATE_STARTING, .monitor_pid = getpid (), .monitor_start = mgr_proc_start_time (getpid ()),
                      .exit_status = -1, .started = time (NULL) };
   save_state (&m);
+  mgr_trace ("monitor: state STARTING saved");
   /* term[0] always exists: with closed fds under mgr-execute when the
    * caller has no terminal. */
   m.term = g_new0 (Term, 1 + (o->execute ? 0 : plan->container.tty_count.v));
@@ -679,6 +683,7 @@ mgr_monitor_run (const MgrMonitorOptions *o, GError **error)
   m.listen_fd = listen_socket (o->rt->socket, error);
   if (m.listen_fd < 0)
     goto out;
+  mgr_trace ("monitor: socket listening");
   if (o->foreground && !o->execute)
     m.tty = (MgrCallerTty){ .in = STDIN_FILENO, .out = STDOUT_FILENO, .size = STDIN_FILENO, .mask = 7 };
   if (!o->execute || mgr_caller_tty (&m.tty))
@@ -718,8 +723,10 @@ mgr_monitor_run (const MgrMonitorOptions *o, GError **error)
             }
         }
     }
+  mgr_trace ("monitor: consoles open");
   if (!mgr_seccomp_for_plan (plan, &m.seccomp, error))
     goto out;
+  mgr_trace ("monitor: seccomp filter ready");
   if (!(m.cgroup = mgr_cgroup_new (o->rt->id, error)))
     goto out;
   /* Automatic addresses and forwards are registered for the monitor's
@@ -743,8 +750,10 @@ mgr_monitor_run (const MgrMonitorOptions *o, GError **error)
    * again with the same monitor, console and socket. */
   for (int boot = 0;; boot++)
     {
+      mgr_trace ("monitor: network attached");
       if (!mgr_cgroup_create (m.cgroup, plan, error))
         goto out;
+      mgr_trace ("monitor: cgroup created");
       cgroup_ours = true;
       if (!mgr_hook_run (plan, "pre-start", plan->hooks.pre_start, 0, error))
         goto out;
@@ -761,8 +770,10 @@ mgr_monitor_run (const MgrMonitorOptions *o, GError **error)
                              .console_path = m.n_term && !o->execute ? m.term[0].pty.path : NULL, .tty_paths = ttys,
                              .minimal_init = o->execute, .seccomp = &m.seccomp, .cgroup = m.cgroup,
                              .boot_id = boot_id, .net_auto = m.net_auto, .notify = o->wait_ready && !m.reported };
+      mgr_trace ("monitor: spawning");
       if (!mgr_spawn (plan, &so, &m.init, error))
         goto out;
+      mgr_trace ("monitor: init executed");
       m.mediated = m.init.notify_fd >= 0;
       m.protected = m.init.protected;
       if (m.mediated)
@@ -773,6 +784,7 @@ mgr_monitor_run (const MgrMonitorOptions *o, GError **error)
       m.st.init_start = m.init.start_time;
       m.spawned = g_get_monotonic_time ();
       save_state (&m);
+      mgr_trace ("monitor: state RUNNING saved");
       /* An init that dies at once (a broken rootfs, a missing library, a
        * refused mount) is a failed start: mgr-start hears of it, with the
        * console's last lines, rather than "ok" and a stopped container. In

@@ -25,6 +25,7 @@
 #include "mgr-error.h"
 #include "runtime.h"
 #include "spawn.h"
+#include "trace.h"
 #include "util.h"
 
 /* What an ordinary user's container may not ask for. */
@@ -280,6 +281,7 @@ mgr_spawn (const MgrPlan *plan, const MgrSpawnOptions *o, MgrSpawned *out, GErro
       g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "creating the sync socket: %s", g_strerror (errno));
       return FALSE;
     }
+  mgr_trace ("spawn: prepared");
   int pidfd = -1;
   /* The cgroup namespace comes later, from the child itself, once it is in
    * its own cgroups: its root is then the container's cgroup. */
@@ -327,12 +329,16 @@ mgr_spawn (const MgrPlan *plan, const MgrSpawnOptions *o, MgrSpawned *out, GErro
     }
 
   /* sync 1: cgroups, maps, then GO. */
+  mgr_trace ("spawn: cloned");
   if (o->cgroup && !mgr_cgroup_enter (o->cgroup, pid, cgfd >= 0, error))
     goto kill_child;
+  mgr_trace ("spawn: cgroups entered");
   if (plan->user_namespace && !mgr_idmap_write (pid, plan, error))
     goto kill_child;
+  mgr_trace ("spawn: id maps written");
   if (!mgr_network_setup (plan, pid, o->net_auto, error))
     goto kill_child;
+  mgr_trace ("spawn: network set up; GO");
   struct mgr_sync_msg go = { .type = MGR_SYNC_GO };
   if (send (sync_fd, &go, sizeof go, MSG_NOSIGNAL) != sizeof go)
     {

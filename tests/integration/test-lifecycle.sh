@@ -229,6 +229,28 @@ run m attach -n "$n" -- sh -c 'for p in /proc/[0-9]*; do (echo x >> $p/exe) 2>/d
 expect_not_in "$OUT" "WROTE" "attach: no executable of a visible process is writable"
 [ "$(sha256sum "$MGR" | cut -d' ' -f1)" = "$sum" ] && pass "the host binary is unchanged after attach" || fail "host binary changed!"
 
+# ---- MGR_TRACE: the start's steps, from every process, in one timeline ----
+MGR_TRACE=1 run mstart -n "$pfx-u2"
+expect_rc 0 "MGR_TRACE=1: the start starts"
+tr=$(echo "$ERR" | grep '^mgr-trace ')
+for step in "start: plan loaded" "monitor: cgroup created" "spawn: cloned" "child: GO received" \
+            "child: privileges dropped, seccomp loaded; exec" "monitor: reporting ok"; do
+  expect_in "$tr" " $step" "MGR_TRACE=1 shows '$step'"
+done
+[ "$(echo "$tr" | awk '{print $2}' | sort -u | wc -l)" -ge 3 ] && pass "the lines come from mgr-start, its monitor and the container's first process" \
+  || fail "trace from fewer than 3 processes: $tr"
+echo "$tr" | awk '$4 !~ /^\+[0-9]+$/ || $3 !~ /^[0-9]+$/ {bad = 1} END {exit bad}' \
+  && pass "each line has monotonic microseconds and the time since the previous step" || fail "malformed trace: $tr"
+[ -z "$(echo "$ERR" | grep -v '^mgr-trace ')" ] && pass "nothing but trace lines on stderr" || fail "stderr: $ERR"
+MGR_TRACE="$WORK/trace.log" run m stop -k -n "$pfx-u2"
+MGR_TRACE="$WORK/trace.log" run mstart -n "$pfx-u2"
+[ -z "$ERR" ] && grep -q ' child: GO received' "$WORK/trace.log" && pass "MGR_TRACE=FILE writes the lines to the file, not stderr" \
+  || fail "MGR_TRACE=FILE: stderr '$ERR', file: $(cat "$WORK/trace.log" 2>&1)"
+m stop -k -n "$pfx-u2" >/dev/null 2>&1
+run mstart -n "$pfx-u2"
+[ -z "$ERR" ] && pass "without MGR_TRACE, no trace" || fail "stderr without MGR_TRACE: $ERR"
+m stop -k -n "$pfx-u2" >/dev/null 2>&1
+
 # ---- autostart ----
 m config -n "$pfx-u" set container.autostart true >/dev/null
 run m autostart --list
