@@ -213,6 +213,17 @@ mgr_net_is_up (char **bridge)
   return c != NULL;
 }
 
+char *
+mgr_net_managed_bridge (void)
+{
+  char *bridge = NULL;
+  if (mgr_net_is_up (&bridge))
+    return bridge;
+  g_autoptr (MgrPaths) paths = mgr_paths_new ();
+  g_autoptr (MgrSettings) s = paths ? mgr_settings_load (paths, NULL) : NULL;
+  return s && s->default_bridge ? g_strdup (s->default_bridge) : NULL;
+}
+
 /* ---- the registry of containers ----------------------------------------------- */
 
 typedef struct {

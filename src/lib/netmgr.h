@@ -40,6 +40,9 @@ gboolean mgr_net_down (GError **error);
 gboolean mgr_net_status (bool json, char **out, GError **error);
 /* TRUE when mgr-net up has run (and down has not); the bridge's name in *bridge. */
 gboolean mgr_net_is_up (char **bridge);
+/* The managed bridge's name: what up applied, else mgr.conf's
+ * default_bridge (for errors that should say "run mgr-net up"). */
+char *mgr_net_managed_bridge (void);
 
 /* What the allocator chose for one [network] section. */
 struct mgr_net_auto {

@@ -52,7 +52,17 @@ host_side (struct nl_sock *sk, const struct mgr_net *n, guint i, pid_t pid, GErr
   if (n->link && n->type != MGR_NET_PHYS)
     {
       struct rtnl_link *l = NULL;
-      if (rtnl_link_get_kernel (sk, 0, n->link, &l) < 0)
+      g_autofree char *managed = NULL;
+      if (rtnl_link_get_kernel (sk, 0, n->link, &l) < 0 && n->type == MGR_NET_VETH
+          && (managed = mgr_net_managed_bridge ()) && strcmp (managed, n->link) == 0)
+        {
+          g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED,
+                       "[network %s] link = %s: mgr-net's managed bridge is not there: run mgr-net up (as root), or "
+                       "set link to another bridge",
+                       n->name, n->link);
+          return FALSE;
+        }
+      if (!l)
         {
           g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED,
                        "[network %s] link = %s: no such %s on the host%s", n->name, n->link,

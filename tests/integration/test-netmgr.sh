@@ -77,6 +77,13 @@ expect_rc 1 "ipv4 = auto without mgr-net up fails"
 expect_in "$ERR" "the managed bridge is not up: run mgr-net up" "naming mgr-net up"
 expect_in "$ERR" "unset network.eth0.ipv4" "or the key to remove"
 expect_in "$(m info -n c0)" "STOPPED" "and the container is not running"
+# A veth on mgrbr0 without automatic addresses (a DHCP client inside) too.
+m create -n c0b -t busybox >/dev/null
+printf '\n[network eth0]\ntype = veth\nlink = mgrbr0\n' >> "$P/c0b/config"
+run m start -n c0b
+expect_rc 1 "a plain veth on mgrbr0 without mgr-net up fails"
+expect_in "$ERR" "link = mgrbr0: mgr-net's managed bridge is not there: run mgr-net up" "naming mgr-net up, not a netlink error"
+m destroy -f -n c0b >/dev/null 2>&1
 
 # ---- up ---------------------------------------------------------------------
 run net up
@@ -108,6 +115,16 @@ run net status
 expect_rc 0 "status: everything is back"
 expect_in "$(ip -n "$NS" -o addr show dev mgrbr0)" "10.0.3.1/24" "the bridge has its address again"
 expect_in "$(inns nft list table inet mgr)" "masquerade" "and the table is back"
+ip -n "$NS" link del mgrbr0
+run m start -n c0
+expect_rc 1 "with the bridge deleted under mgr-net, a start fails"
+expect_in "$ERR" "link = mgrbr0: mgr-net's managed bridge is not there: run mgr-net up" "naming mgr-net up"
+expect_in "$(m info -n c0)" "STOPPED" "(c0 is not running)"
+expect_not_in "$(ls "$MGR_NET_STATE/containers")" "c0-" "and nothing of c0 stays registered"
+run net up
+expect_rc 0 "up makes the bridge again"
+run net status
+expect_rc 0 "status: everything is there"
 expect_in "$(cat /proc/$pid1/cmdline | tr '\0' ' ')" "--conf-file=$MGR_NET_STATE/dnsmasq.conf" "dnsmasq runs our generated config"
 expect_in "$(cat "$MGR_NET_STATE/dnsmasq.conf")" "bind-interfaces" "bound to the bridge alone"
 run net status --format json
