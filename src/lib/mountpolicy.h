@@ -31,12 +31,20 @@ struct mgr_mnt_protected {
   struct mgr_mnt_key k[MGR_PROTECTED_MAX];
 };
 
+/* Superblocks the monitor mounted for the container (theirs to remount):
+ * a view of the monitor's growing array. */
+struct mgr_mnt_keys {
+  size_t n;
+  const struct mgr_mnt_key *k;
+};
+
 /* What an opened path is, from its fd. */
 struct mgr_mnt_obj {
   uint64_t fs_magic; /* statfs f_type */
   struct mgr_mnt_key key;
   bool mount_root; /* the fd is the root of a mount */
   bool readonly;   /* its mount is read-only */
+  bool dir;        /* a directory (only those can have submounts) */
 };
 
 enum mgr_mnt_op {
@@ -55,18 +63,26 @@ struct mgr_mnt_request {
   unsigned long flags;  /* mount(2) flags, or umount2 flags for MGR_MNT_UMOUNT */
   const struct mgr_mnt_obj *target;
   const struct mgr_mnt_obj *source; /* MGR_MNT_BIND and MGR_MNT_MOVE */
+  /* MGR_MNT_UMOUNT: the folder the target mount sits in (what unmounting it
+   * uncovers belongs to that folder's mount), or NULL when unknown. */
+  const struct mgr_mnt_obj *under;
 };
 
 /* Classifies mount(2) flags as the kernel does (path_mount's order), after
  * dropping the old magic number in the top bits. */
 enum mgr_mnt_op mgr_mountpolicy_classify (unsigned long *flags);
 
+/* Flags the monitor adds to a new mount of fstype whatever the caller asked
+ * (MS_RDONLY for fusectl); the policy refuses such a mount without them. */
+unsigned long mgr_mountpolicy_forced_flags (const char *fstype);
+
 /* 0 when the monitor may perform the request, else -EPERM (or -EINVAL) with
  * why set to a short reason for the log. */
 int mgr_mountpolicy_decide (const struct mgr_mnt_request *r, const struct mgr_mnt_protected *protected,
-                            const struct mgr_mnt_protected *owned, const char **why);
+                            const struct mgr_mnt_keys *owned, const char **why);
 
 bool mgr_mountpolicy_is_protected (const struct mgr_mnt_protected *p, const struct mgr_mnt_obj *o);
+bool mgr_mountpolicy_is_owned (const struct mgr_mnt_keys *owned, const struct mgr_mnt_obj *o);
 
 /* Adds a key unless it is there or the set is full; false when full. */
 bool mgr_mountpolicy_add (struct mgr_mnt_protected *p, struct mgr_mnt_key k);

@@ -656,6 +656,8 @@ mgr_rootfs_protected (const struct mgr_child *c, struct mgr_mnt_protected *out)
     }                                                                                                  \
   while (0)
   KEEP ("/proc");
+  /* Below it is the host's boot id. */
+  KEEP ("/proc/sys/kernel/random/boot_id");
   KEEP ("/sys");
   KEEP ("/sys/fs/cgroup");
   for (size_t i = 0; i < G_N_ELEMENTS (masked_files); i++)

@@ -721,6 +721,38 @@ listener (void)
   waitpid (pid, NULL, 0);
 }
 
+/* Mounts through /proc/self/fd/N, as systemd makes them (mount_nofollow):
+ * what is allowed through a path must work through the caller's fd, what
+ * is refused must stay refused. One line each: FD name ok|errno. */
+static void
+fd_line (const char *name, int r)
+{
+  printf ("FD %s %s\n", name, r == 0 ? "ok" : strerror (errno));
+}
+
+static void
+fdmount (void)
+{
+  char p[64];
+  mkdir ("/tmp/fdm", 0755);
+  int d = open ("/tmp/fdm", O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
+  snprintf (p, sizeof p, "/proc/self/fd/%d", d);
+  fd_line ("tmpfs", mount ("fdm", p, "tmpfs", MS_NOSUID | MS_NODEV, "mode=700"));
+  int m = open ("/tmp/fdm", O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
+  snprintf (p, sizeof p, "/proc/self/fd/%d", m);
+  fd_line ("bind-remount-ro", mount (NULL, p, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL));
+  close (m);
+  fd_line ("umount", umount2 ("/tmp/fdm", UMOUNT_NOFOLLOW));
+  int sys = open ("/proc/sys", O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
+  snprintf (p, sizeof p, "/proc/self/fd/%d", sys);
+  fd_line ("proc-sys-rw", mount (NULL, p, NULL, MS_BIND | MS_REMOUNT, NULL));
+  int mask = open ("/proc/timer_list", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  snprintf (p, sizeof p, "/proc/self/fd/%d", mask);
+  fd_line ("umount-mask", umount2 (p, 0));
+  fd_line ("proc-on-fd", mount ("proc", "/proc/self/fd/0", "proc", 0, NULL));
+  fd_line ("no-such-fd", mount ("t", "/proc/self/fd/987", "tmpfs", 0, NULL));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -753,6 +785,8 @@ main (int argc, char **argv)
     }
   else if (!strcmp (what, "listener"))
     listener ();
+  else if (!strcmp (what, "fdmount"))
+    fdmount ();
   else if (!strcmp (what, "tiocsti") && argc > 3)
     tiocsti (argv[2], argv[3]);
   else if (!strcmp (what, "init") && argc > 2)
@@ -761,7 +795,7 @@ main (int argc, char **argv)
     race (argv[2], atoi (argv[3]), argv[4]);
   else
     {
-      fprintf (stderr, "usage: mgr-probe all|fds|listener|alloc MIB|tiocsti OUT TEXT|init MARKER|race MARKER SECONDS OUT\n");
+      fprintf (stderr, "usage: mgr-probe all|fds|listener|fdmount|alloc MIB|tiocsti OUT TEXT|init MARKER|race MARKER SECONDS OUT\n");
       return 2;
     }
   return 0;

@@ -233,7 +233,18 @@ mount --make-unbindable /proc/sys 2>/dev/null || echo UNBINDABLE-REFUSED
 mount --make-runbindable / 2>/dev/null || echo RUNBINDABLE-ROOT-REFUSED
 mkdir -p /tmp/x && mount --rbind /proc /tmp/x 2>/dev/null
 v=$(cat /proc/sys/kernel/core_pattern)
-(printf "%s\n" "$v" > /tmp/x/sys/kernel/core_pattern) 2>/dev/null && echo CORE-PATTERN-WRITABLE || echo CORE-PATTERN-RO'
+(printf "%s\n" "$v" > /tmp/x/sys/kernel/core_pattern) 2>/dev/null && echo CORE-PATTERN-WRITABLE || echo CORE-PATTERN-RO
+umount /tmp/x/sys 2>/dev/null || echo UMOUNT-COPY-SYS-REFUSED
+umount /tmp/x 2>/dev/null || echo UMOUNT-COPY-BUSY
+umount -l /tmp/x && ! grep -q " /tmp/x" /proc/mounts && echo RBIND-COPY-REMOVED
+touch /tmp/nul && mount --bind /dev/null /tmp/nul && umount /tmp/nul && echo BIND-DEVNULL-OK
+mount -t tmpfs t /tmp/t && (cd /tmp/t && umount /tmp/t 2>/dev/null && echo UMOUNT-LAZY || echo UMOUNT-EBUSY); umount /tmp/t
+if grep -q fusectl /proc/filesystems; then
+  mount -t fusectl fusectl /mnt && grep " /mnt fusectl ro," /proc/mounts >/dev/null && echo FUSECTL-RO
+  mount -o remount,bind,rw /mnt 2>/dev/null || echo FUSECTL-RW-REFUSED
+  umount /mnt && echo FUSECTL-UMOUNT-OK
+else echo FUSECTL-RO FUSECTL-RW-REFUSED FUSECTL-UMOUNT-OK; fi
+/probe fdmount'
 # The host's message queues must not show in a mediated mqueue mount: a
 # queue in the host's ipc namespace, made through a mount only a private
 # mount namespace sees.
@@ -248,13 +259,19 @@ for via in attach execute; do
   # unbindable /proc/sys (or /) would let a copy of /proc shed its read-only
   # sys and its masks: the host's core_pattern, writable.
   for what in TMPFS-OK MQUEUE-OK PROC-REFUSED SYSFS-REFUSED REMOUNT-REFUSED BIND-REMOUNT-REFUSED UMOUNT-MASK-REFUSED \
-              UMOUNT-PROC-SYS-REFUSED KEEP-RO-OK BIND-OK UNBINDABLE-REFUSED RUNBINDABLE-ROOT-REFUSED CORE-PATTERN-RO; do
+              UMOUNT-PROC-SYS-REFUSED KEEP-RO-OK BIND-OK UNBINDABLE-REFUSED RUNBINDABLE-ROOT-REFUSED CORE-PATTERN-RO \
+              UMOUNT-COPY-SYS-REFUSED UMOUNT-COPY-BUSY RBIND-COPY-REMOVED BIND-DEVNULL-OK UMOUNT-EBUSY FUSECTL-RO \
+              FUSECTL-RW-REFUSED FUSECTL-UMOUNT-OK \
+              "FD tmpfs ok" "FD bind-remount-ro ok" "FD umount ok" "FD proc-sys-rw Operation not permitted" \
+              "FD umount-mask Operation not permitted" "FD proc-on-fd Operation not permitted" \
+              "FD no-such-fd No such file or directory"; do
     expect_in "$OUT" "$what" "[p] $via: mediated mount: $what"
   done
+  expect_not_in "$OUT" "UMOUNT-LAZY" "[p] $via: a busy mount is not unmounted unless -l is asked"
   expect_not_in "$OUT" "CORE-PATTERN-WRITABLE" "[p] $via: no copy of /proc exposes a writable core_pattern"
   expect_not_in "$OUT" "$hostq" "[p] $via: a mediated mqueue is the container's, not the host's"
 done
-grep -q "refused mount /mnt by pid [0-9]*: only tmpfs" "$WORK/$n-mediated.console" \
+grep -q "refused mount -t proc proc on /mnt (flags 0x[0-9a-f]*) by pid [0-9]*: only tmpfs" "$WORK/$n-mediated.console" \
   && pass "[p] a refused mount is noted in the console log, with why" || fail "no note of the refused mount in the console log"
 unshare -m sh -c "mount -t mqueue mq '$WORK/mq' && rm -f '$WORK/mq/$hostq'"
 grep -q " /tmp/t " /proc/mounts && fail "a mediated mount reached the host's mount table" || pass "no mediated mount reached the host"
