@@ -732,10 +732,12 @@ mgr_monitor_run (const MgrMonitorOptions *o, GError **error)
   /* Automatic addresses and forwards are registered for the monitor's
    * lifetime, not per boot: a reboot keeps them. Released at out:, and if
    * the monitor is killed, by the next mgr-net up or start. */
+  mgr_trace ("monitor: cgroup handle");
   if (!mgr_net_attach (plan, o->rt->id, &m.net_auto, error))
     goto out;
   if (m.net_auto)
     {
+      mgr_trace ("monitor: mgr-net registration");
       uid_t nu;
       gid_t ng;
       g_autofree char *note = NULL;
@@ -744,6 +746,7 @@ mgr_monitor_run (const MgrMonitorOptions *o, GError **error)
         goto out;
       if (note)
         console_note (&m, note);
+      mgr_trace ("monitor: resolv.conf");
     }
   /* Each pass is one boot: reboot() inside the container ends init with
    * SIGHUP (a pid namespace's way of saying it), and the container starts
