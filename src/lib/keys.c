@@ -1659,7 +1659,8 @@ const struct mgr_key mgr_keys[] = {
        "the MAC address; each x is replaced by a random hex digit at start"),
   NET ("mtu", type_uint, mtu, NULL, "1500", "the interface's MTU", .min = 68, .max = 65535),
   NET ("ipv4", type_cidrs, ipv4, NULL, "10.0.3.15/24",
-       "IPv4 addresses with prefix length; auto: a stable free address on mgr-net's managed bridge",
+       "IPv4 addresses with prefix length; auto: a stable free address on mgr-net's managed bridge, its "
+       "gateway, and /etc/resolv.conf naming dnsmasq",
        .arg = AF_INET),
   NET ("ipv4.gateway", type_gateway, ipv4_gateway, NULL, "10.0.3.1", "the IPv4 default route",
        .arg = AF_INET),
