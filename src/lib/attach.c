@@ -194,7 +194,7 @@ helper (const MgrAttachOptions *o, const struct mgr_privileges *privs, const Mgr
   g_autoptr (GError) cgerr = NULL;
   /* The cgroup first, while the host's /sys/fs/cgroup is still ours to see;
    * the command inherits it. */
-  if (cg && !mgr_cgroup_enter (cg, 0, false, &cgerr))
+  if (cg && !mgr_cgroup_enter (cg, 0, false, false, &cgerr))
     helper_fail_text (sock, cgerr->message);
   int flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWCGROUP
               | (plan->user_namespace ? CLONE_NEWUSER : 0);

@@ -755,16 +755,41 @@ write_file (const char *path, const char *value)
   return 0;
 }
 
+int
+mgr_cgroup_v1_tasks_open (const MgrCgroup *cg, int *fds, const char **paths, int max, GError **error)
+{
+  int n = 0;
+  for (guint i = 0; i < cg->hiers->len; i++)
+    {
+      Hier *h = cg->hiers->pdata[i];
+      if (h->version != 1)
+        continue;
+      g_autofree char *tasks = g_build_filename (h->inner, "tasks", NULL);
+      int fd = n < max ? open (tasks, O_WRONLY | O_CLOEXEC) : (errno = E2BIG, -1);
+      if (fd < 0)
+        {
+          g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "opening %s: %s", tasks, g_strerror (errno));
+          while (n > 0)
+            close (fds[--n]);
+          return -1;
+        }
+      fds[n] = fd;
+      paths[n++] = h->inner;
+    }
+  return n;
+}
+
 gboolean
-mgr_cgroup_enter (const MgrCgroup *cg, pid_t pid, bool skip_v2, GError **error)
+mgr_cgroup_enter (const MgrCgroup *cg, pid_t pid, bool skip_v1, bool skip_v2, GError **error)
 {
   g_autofree char *text = g_strdup_printf ("%d", pid);
   for (guint i = 0; i < cg->hiers->len; i++)
     {
       Hier *h = cg->hiers->pdata[i];
-      if (h == cg->v2 && skip_v2)
+      if ((h == cg->v2 && skip_v2) || (h->version == 1 && skip_v1))
         continue;
-      g_autofree char *procs = g_build_filename (h->inner, "cgroup.procs", NULL);
+      /* Oneself, on v1: tasks (one thread: no global lock); see cgroup.h. */
+      g_autofree char *procs = g_build_filename (h->inner, pid == 0 && h->version == 1 ? "tasks" : "cgroup.procs", NULL);
       g_autofree char *leaf = g_build_filename (h->inner, ".mgr-attach", NULL);
       g_autofree char *leaf_procs = g_build_filename (leaf, "cgroup.procs", NULL);
       int r = write_file (procs, text);

@@ -45,10 +45,21 @@ gboolean mgr_cgroup_create (MgrCgroup *cg, const MgrPlan *plan, GError **error);
 int mgr_cgroup_v2_fd (const MgrCgroup *cg);
 
 /* Moves pid into the container's cgroup of every hierarchy (v2 too unless
- * skip_v2): the one its cgroup namespace is rooted at, or on v2, when its
- * init has enabled controllers there, a leaf below it (.mgr-attach). pid 0
- * is the caller. */
-gboolean mgr_cgroup_enter (const MgrCgroup *cg, pid_t pid, bool skip_v2, GError **error);
+ * skip_v2, v1 too unless skip_v1): the one its cgroup namespace is rooted
+ * at, or on v2, when its init has enabled controllers there, a leaf below it
+ * (.mgr-attach). pid 0 is the caller, which must be single-threaded: on v1
+ * it moves itself through the tasks file, which (from Linux 6.0) spares the
+ * global lock that makes every other migration wait for an RCU grace period
+ * (milliseconds on an idle machine). */
+gboolean mgr_cgroup_enter (const MgrCgroup *cg, pid_t pid, bool skip_v1, bool skip_v2, GError **error);
+
+/* For a process that moves itself into the v1 hierarchies (see above):
+ * the tasks file of each, opened for writing (O_CLOEXEC) by the caller, so
+ * that the kernel checks the caller's credentials (those at open), not those
+ * of the process that writes "0". Fills at most max fds and paths (the
+ * hierarchy's folder, for messages); returns how many, or -1 with error set
+ * (nothing left open). */
+int mgr_cgroup_v1_tasks_open (const MgrCgroup *cg, int *fds, const char **paths, int max, GError **error);
 
 /* Changes one key of a running container. */
 gboolean mgr_cgroup_set (const MgrCgroup *cg, const struct mgr_key *k, const MgrPlan *plan, GError **error);

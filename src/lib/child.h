@@ -31,6 +31,7 @@ struct mgr_privileges {
 enum mgr_step {
   MGR_STEP_NONE,
   MGR_STEP_SYNC,
+  MGR_STEP_CGROUP_ENTER,
   MGR_STEP_SETID_ROOT,
   MGR_STEP_CGROUPNS,
   MGR_STEP_CGROUP_VIEW,
@@ -127,6 +128,9 @@ struct mgr_child {
   guint n_mounts;
   char *const *hook_env[3]; /* pre-mount, mount, start */
   const char *const *cgroup_v1; /* v1 hierarchies' mount options, for the container's view */
+  const int *cgroup_tasks;      /* the container's v1 tasks files, opened by the monitor: the child moves itself */
+  const char *const *cgroup_tasks_paths;
+  int n_cgroup_tasks;
   const char *cgroup_v2;        /* the cgroup2 mount's name under /sys/fs/cgroup ("" = it), or NULL */
   const char *boot_id;          /* shown at /proc/sys/kernel/random/boot_id, or NULL */
 };

@@ -275,8 +275,19 @@ mgr_spawn (const MgrPlan *plan, const MgrSpawnOptions *o, MgrSpawned *out, GErro
       return FALSE;
     }
   c.init_fd = init_fd;
+  int cg_fds[32];
+  const char *cg_paths[G_N_ELEMENTS (cg_fds)];
+  if (o->cgroup && (c.n_cgroup_tasks = mgr_cgroup_v1_tasks_open (o->cgroup, cg_fds, cg_paths, G_N_ELEMENTS (cg_fds), error)) < 0)
+    {
+      mgr_privileges_clear (&privs);
+      return FALSE;
+    }
+  c.cgroup_tasks = cg_fds;
+  c.cgroup_tasks_paths = cg_paths;
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
     {
+      for (int i = 0; i < c.n_cgroup_tasks; i++)
+        close (cg_fds[i]);
       mgr_privileges_clear (&privs);
       g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "creating the sync socket: %s", g_strerror (errno));
       return FALSE;
@@ -316,6 +327,8 @@ mgr_spawn (const MgrPlan *plan, const MgrSpawnOptions *o, MgrSpawned *out, GErro
     }
   int clone_errno = errno;
   close (sv[1]);
+  for (int i = 0; i < c.n_cgroup_tasks; i++)
+    close (cg_fds[i]);
   mgr_privileges_clear (&privs);
   _cleanup_close_ int sync_fd = sv[0];
   if (pid < 0)
@@ -330,9 +343,10 @@ mgr_spawn (const MgrPlan *plan, const MgrSpawnOptions *o, MgrSpawned *out, GErro
 
   /* sync 1: cgroups, maps, then GO. */
   mgr_trace ("spawn: cloned");
-  if (o->cgroup && !mgr_cgroup_enter (o->cgroup, pid, cgfd >= 0, error))
+  /* The v1 hierarchies the child joins itself (see there). */
+  if (o->cgroup && !mgr_cgroup_enter (o->cgroup, pid, true, cgfd >= 0, error))
     goto kill_child;
-  mgr_trace ("spawn: cgroups entered");
+  mgr_trace ("spawn: cgroups entered (v2)");
   if (plan->user_namespace && !mgr_idmap_write (pid, plan, error))
     goto kill_child;
   mgr_trace ("spawn: id maps written");
