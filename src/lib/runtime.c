@@ -238,7 +238,8 @@ mgr_runtime_write_status (const MgrRuntimePaths *p, const MgrStatus *s, GError *
                                            "\nstarted=%" G_GINT64_FORMAT "\nexit_status=%d\n",
                                            mgr_state_name (s->state), s->monitor_pid, s->monitor_start, s->init_pid, s->init_start,
                                            s->started, s->exit_status);
-  return mgr_write_file_atomic (p->state, text, -1, 0644, error);
+  /* No fsync: runtime state (util.h); each save of a start paid one. */
+  return mgr_write_file_replace (p->state, text, 0644, error);
 }
 
 char *

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -57,6 +58,38 @@ mgr_write_file_atomic (const char *path, const char *data, gssize len, int mode,
     {
       g_set_error (error, MGR_ERROR, MGR_ERROR_IO, "%s", local->message);
       return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+mgr_write_file_replace (const char *path, const char *data, int mode, GError **error)
+{
+  g_autofree char *tmp = g_strdup_printf ("%s.XXXXXX", path);
+  /* O_EXCL: a name planted in the folder (a symlink) is never followed. */
+  int fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, mode);
+  if (fd < 0)
+    return g_set_error (error, MGR_ERROR, MGR_ERROR_IO, "%s: creating a temporary file beside it: %s", path,
+                        g_strerror (errno)), FALSE;
+  size_t len = strlen (data), done = 0;
+  while (done < len)
+    {
+      ssize_t n = write (fd, data + done, len - done);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        break;
+      done += n;
+    }
+  int err = done < len ? (errno ? errno : EIO) : 0;
+  if (close (fd) < 0 && !err)
+    err = errno;
+  if (!err && rename (tmp, path) < 0)
+    err = errno;
+  if (err)
+    {
+      unlink (tmp);
+      return g_set_error (error, MGR_ERROR, MGR_ERROR_IO, "writing %s: %s", path, g_strerror (err)), FALSE;
     }
   return TRUE;
 }

@@ -49,6 +49,12 @@ guint mgr_edit_distance (const char *a, const char *b);
 gboolean mgr_write_file_atomic (const char *path, const char *data, gssize len, int mode,
                                 GError **error);
 
+/* Replaces path atomically (a temporary file beside it, then rename) but
+ * without fsync, for runtime state: it describes processes that a crash of
+ * the host ends anyway, and a state file that outlives them is known stale
+ * by its monitor's pid and start time. The file gets mode (umask aside). */
+gboolean mgr_write_file_replace (const char *path, const char *data, int mode, GError **error);
+
 /* Appends s to out as a JSON string literal. */
 void mgr_json_string (GString *out, const char *s);
 
