@@ -35,8 +35,11 @@
 #include "trace.h"
 #include "util.h"
 
-/* How long mgr-start waits to see that init lives, and until when after
- * its start an init's own exit counts as a failed start. */
+/* mgr-start's answer waits until init first sleeps waiting for something
+ * (see init_waits), looking every START_LOOK_US, and START_WINDOW_MS at
+ * most; until EARLY_EXIT_MS after its start, an init's own failure is
+ * recorded for mgr-info and the next mgr-start. */
+#define START_LOOK_US 250
 #define START_WINDOW_MS 400
 #define EARLY_EXIT_MS 10000
 /* How long mgr-start --wait-ready waits for READY=1. */
@@ -82,13 +85,36 @@ typedef struct {
   GPtrArray *mounts;
   bool mediated;
   struct mgr_mnt_protected protected;
-  int window_fd;    /* timerfd: init has lived through the start window */
+  int window_fd;    /* timerfd: time to look at init again, in the start window */
+  int stat_fd;      /* init's /proc/PID/stat, while the start window lasts */
+  gint64 window_end; /* monotonic µs: the start window's end */
   int notify_fd;    /* --wait-ready: the socket init sends READY=1 to, or -1 */
   char *early;      /* init died in the start window: mgr-start's answer, given once all is removed */
   gint64 spawned;   /* monotonic µs when this boot's init was started */
   bool killed;      /* the stop timeout passed: SIGKILL was sent */
   struct mgr_net_auto *net_auto; /* what mgr-net registered for this container */
 } Monitor;
+
+/* Whether init sleeps waiting for something (a child, a timer, input:
+ * state S), which ends the start window. A program that fails to start
+ * (a missing library, a broken script, a refused call) fails while it
+ * runs, reads and writes, which is state R or D; once it waits, its
+ * start-up is behind it, and a later failure is the running container's:
+ * recorded in last-exit, told by mgr-info and the next mgr-start. The fd
+ * was opened while init was our unreaped child: it cannot be another
+ * process's. */
+static bool
+init_waits (const Monitor *m)
+{
+  char buf[512];
+  ssize_t n = m->stat_fd >= 0 ? pread (m->stat_fd, buf, sizeof buf - 1, 0) : -1;
+  if (n <= 0)
+    return false;
+  buf[n] = '\0';
+  /* "PID (COMM) STATE ...": COMM may hold ')' itself. */
+  const char *p = strrchr (buf, ')');
+  return p && p[1] == ' ' && p[2] == 'S';
+}
 
 static void
 save_state (Monitor *m)
@@ -491,7 +517,7 @@ loop (Monitor *m)
                                                       m->o->plan->name, READY_TIMEOUT_S);
               report_start (m, msg);
             }
-          else if (ticks)
+          else if (ticks && (init_waits (m) || g_get_monotonic_time () >= m->window_end))
             {
               g_autofree char *ok = g_strdup_printf ("ok %d\n", m->init.pid);
               report_start (m, ok);
@@ -653,12 +679,19 @@ report_start (Monitor *m, const char *text)
       mgr_trace_redirect (-1);
     }
   m->reported = true;
+  /* The start window is over. */
+  struct itimerspec off = { { 0, 0 }, { 0, 0 } };
+  if (m->window_fd >= 0)
+    timerfd_settime (m->window_fd, 0, &off, NULL);
+  if (m->stat_fd >= 0)
+    close (m->stat_fd);
+  m->stat_fd = -1;
 }
 
 int
 mgr_monitor_run (const MgrMonitorOptions *o, GError **error)
 {
-  Monitor m = { .o = o, .log_fd = -1, .listen_fd = -1, .sig_fd = -1, .timer_fd = -1, .window_fd = -1, .notify_fd = -1, .tty = { -1, -1, -1, 0 } };
+  Monitor m = { .o = o, .log_fd = -1, .listen_fd = -1, .sig_fd = -1, .timer_fd = -1, .window_fd = -1, .stat_fd = -1, .notify_fd = -1, .tty = { -1, -1, -1, 0 } };
   const MgrPlan *plan = o->plan;
   int result = -1;
   bool cgroup_ours = false;
@@ -806,7 +839,11 @@ mgr_monitor_run (const MgrMonitorOptions *o, GError **error)
         }
       else if (!m.reported)
         {
-          struct itimerspec its = { .it_value = { START_WINDOW_MS / 1000, (START_WINDOW_MS % 1000) * 1000000 } };
+          char stat_path[64];
+          snprintf (stat_path, sizeof stat_path, "/proc/%d/stat", (int) m.init.pid);
+          m.stat_fd = open (stat_path, O_RDONLY | O_CLOEXEC);
+          m.window_end = g_get_monotonic_time () + START_WINDOW_MS * 1000;
+          struct itimerspec its = { .it_interval = { 0, START_LOOK_US * 1000 }, .it_value = { 0, START_LOOK_US * 1000 } };
           timerfd_settime (m.window_fd, 0, &its, NULL);
         }
       if (boot == 0 && m.tty.in >= 0 && m.term[0].pty.master >= 0)
