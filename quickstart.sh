@@ -24,7 +24,7 @@ say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 # and nftables' library for mgr-net).
 DEPS="build-essential autoconf automake pkg-config libglib2.0-dev libseccomp-dev libcap-dev
       libnl-3-dev libnl-route-3-dev libnftables-dev libconfig-dev check busybox-static uidmap iproute2
-      python3 valgrind man-db curl xz-utils ca-certificates bash-completion dnsmasq-base"
+      python3 valgrind man-db curl xz-utils ca-certificates bash-completion dnsmasq-base libjson-glib-dev"
 # The check also boots a kernel under qemu, for the cgroup v2 lab; imports
 # every LXC config Debian ships (the common ones in liblxc-common, the
 # distribution ones in lxc-templates); and gives attach a real terminal (tmux); strace shows what mgr-user-nic opens;

@@ -9,6 +9,7 @@
 #include <grp.h>
 #include <stdio.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "caps.h"
@@ -63,12 +64,34 @@ mgr_privileges_drop (const struct mgr_privileges *p, int *listener, struct mgr_c
     return r;
   err->step = MGR_STEP_SETID;
   snprintf (err->detail, PATH_MAX, "%u:%u", p->uid, p->gid);
-  if (setgroups (0, NULL) < 0 && errno != EPERM)
+  if (p->oci && setgroups (p->n_groups, (const gid_t *) p->groups) < 0)
+    return -errno;
+  if (!p->oci && setgroups (0, NULL) < 0 && errno != EPERM)
+    return -errno;
+  /* An OCI process may keep capabilities as a non-root uid: they survive
+   * setresuid only with keepcaps, and are then set explicitly. */
+  if (p->oci && prctl (PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
     return -errno;
   if (setresgid (p->gid, p->gid, p->gid) < 0 || setresuid (p->uid, p->uid, p->uid) < 0)
     return -errno;
   err->step = MGR_STEP_CAPS;
   err->detail[0] = '\0';
+  if (p->oci)
+    {
+      if (cap_set_proc (p->caps) < 0 || prctl (PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+        return -errno;
+      if (prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+        return -errno;
+      for (int c = 0; c < 64; c++)
+        if ((p->ambient & (G_GUINT64_CONSTANT (1) << c)) && prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) < 0)
+          {
+            snprintf (err->detail, PATH_MAX, "ambient %d", c);
+            return -errno;
+          }
+      if (p->umask >= 0)
+        umask ((mode_t) p->umask);
+      return 0;
+    }
   /* A non-root uid lost every capability in setresuid: nothing to set. */
   if (p->uid == 0 && cap_set_proc (p->caps) < 0)
     return -errno;
@@ -84,6 +107,35 @@ mgr_privileges_prepare (const MgrPlan *plan, uid_t uid, gid_t gid, const MgrSecc
   /* mknod stays: [cgroup] devices.allow decides which nodes can be made
    * and opened. */
   guint64 bounding = plan->caps.effective & mgr_caps_host_bounding ();
+  if (plan->oci.set)
+    {
+      const struct mgr_oci_settings *o = &plan->oci;
+      cap_t caps = cap_init ();
+      struct { guint64 mask; cap_flag_t flag; } sets[] = {
+        { o->cap_permitted, CAP_PERMITTED }, { o->cap_effective, CAP_EFFECTIVE }, { o->cap_inheritable, CAP_INHERITABLE },
+      };
+      for (size_t s = 0; s < G_N_ELEMENTS (sets); s++)
+        for (int c = 0; c <= CAP_LAST_CAP && c < 64; c++)
+          if (sets[s].mask & (G_GUINT64_CONSTANT (1) << c))
+            {
+              cap_value_t v = c;
+              cap_set_flag (caps, sets[s].flag, 1, &v, CAP_SET);
+            }
+      *p = (struct mgr_privileges){
+        .bounding = bounding,
+        .caps = caps,
+        .uid = uid,
+        .gid = gid,
+        .no_new_privs = plan->caps.no_new_privs,
+        .seccomp = seccomp,
+        .oci = true,
+        .ambient = o->cap_ambient,
+        .groups = o->groups,
+        .n_groups = o->n_groups,
+        .umask = o->umask,
+      };
+      return;
+    }
   *p = (struct mgr_privileges){
     .bounding = bounding,
     .caps = mgr_caps_prepare (bounding),

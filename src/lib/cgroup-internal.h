@@ -19,6 +19,7 @@ typedef struct {
 
 struct MgrCgroup {
   char *name;
+  char *rel; /* OCI: the cgroup's path below each hierarchy's root, or NULL for mgr.payload/NAME */
   GPtrArray *hiers; /* Hier *, v1 ones and at most one v2 */
   Hier *v2;
   char **v1_opts;

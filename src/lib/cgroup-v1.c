@@ -70,16 +70,27 @@ copy_from_parent (const char *dir, const char *file, GError **error)
 static gboolean
 v1_prepare_parent (const MgrCgroup *cg, const Hier *h, const MgrPlan *plan, GError **error)
 {
-  if (!g_file_test (h->parent, G_FILE_TEST_IS_DIR) && mkdir (h->parent, 0755) < 0 && errno != EEXIST)
-    return g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "creating %s: %s", h->parent, g_strerror (errno)), FALSE;
-  if (g_strv_contains ((const char *const *) h->controllers, "cpuset"))
+  /* Every level from the hierarchy's root down to the parent (an OCI
+   * cgroupsPath may be several deep). */
+  g_autofree char *rel = g_strdup (h->parent + strlen (h->mount));
+  g_autofree char *dir = g_strdup (h->mount);
+  char *save = NULL;
+  for (char *part = strtok_r (rel, "/", &save); part; part = strtok_r (NULL, "/", &save))
     {
-      static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
-      for (int i = 0; i < 2; i++)
+      char *next = g_build_filename (dir, part, NULL);
+      g_free (dir);
+      dir = next;
+      if (mkdir (dir, 0755) < 0 && errno != EEXIST)
+        return g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "creating %s: %s", dir, g_strerror (errno)), FALSE;
+      if (g_strv_contains ((const char *const *) h->controllers, "cpuset"))
         {
-          g_autofree char *p = g_build_filename (h->parent, files[i], NULL), *v = NULL;
-          if ((!g_file_get_contents (p, &v, NULL, NULL) || !*g_strstrip (v)) && !copy_from_parent (h->parent, files[i], error))
-            return FALSE;
+          static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
+          for (int i = 0; i < 2; i++)
+            {
+              g_autofree char *p = g_build_filename (dir, files[i], NULL), *v = NULL;
+              if ((!g_file_get_contents (p, &v, NULL, NULL) || !*g_strstrip (v)) && !copy_from_parent (dir, files[i], error))
+                return FALSE;
+            }
         }
     }
   return TRUE;

@@ -42,13 +42,25 @@ enable (const char *dir, const char *controller, GError **error)
 static gboolean
 v2_prepare_parent (const MgrCgroup *cg, const Hier *h, const MgrPlan *plan, GError **error)
 {
-  if (!g_file_test (h->parent, G_FILE_TEST_IS_DIR) && mkdir (h->parent, 0755) < 0 && errno != EEXIST)
-    return g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "creating %s: %s", h->parent, g_strerror (errno)), FALSE;
   static const char *const wanted[] = { "memory", "cpu", "cpuset", "pids", "io" };
-  for (size_t i = 0; i < G_N_ELEMENTS (wanted); i++)
-    if (g_strv_contains ((const char *const *) h->controllers, wanted[i])
-        && (!enable (h->mount, wanted[i], error) || !enable (h->parent, wanted[i], error)))
-      return FALSE;
+  /* Every level from the hierarchy's root down to the parent (an OCI
+   * cgroupsPath may be several deep) hands the controllers on. */
+  g_autofree char *rel = g_strdup (h->parent + strlen (h->mount));
+  g_autofree char *dir = g_strdup (h->mount);
+  char *save = NULL;
+  for (char *part = strtok_r (rel, "/", &save);; part = strtok_r (NULL, "/", &save))
+    {
+      for (size_t i = 0; i < G_N_ELEMENTS (wanted); i++)
+        if (g_strv_contains ((const char *const *) h->controllers, wanted[i]) && !enable (dir, wanted[i], error))
+          return FALSE;
+      if (!part)
+        break;
+      char *next = g_build_filename (dir, part, NULL);
+      g_free (dir);
+      dir = next;
+      if (mkdir (dir, 0755) < 0 && errno != EEXIST)
+        return g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "creating %s: %s", dir, g_strerror (errno)), FALSE;
+    }
   return TRUE;
 }
 

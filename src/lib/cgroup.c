@@ -49,6 +49,7 @@ mgr_cgroup_free (MgrCgroup *cg)
   g_free (cg->monitor_leaf);
   g_free (cg->origin);
   g_free (cg->name);
+  g_free (cg->rel);
   g_free (cg);
 }
 
@@ -183,9 +184,20 @@ managed (const Hier *h)
 static void
 add_hier (MgrCgroup *cg, Hier *h)
 {
-  h->parent = g_build_filename (h->mount, "mgr.payload", NULL);
-  h->path = g_build_filename (h->parent, cg->name, NULL);
-  h->inner = managed (h) ? g_build_filename (h->path, "ns", NULL) : g_strdup (h->path);
+  if (cg->rel)
+    {
+      /* An OCI container's cgroup is the one its engine named, and its
+       * processes are in it: the engine reads and limits it there. */
+      h->path = g_build_filename (h->mount, cg->rel, NULL);
+      h->parent = g_path_get_dirname (h->path);
+      h->inner = g_strdup (h->path);
+    }
+  else
+    {
+      h->parent = g_build_filename (h->mount, "mgr.payload", NULL);
+      h->path = g_build_filename (h->parent, cg->name, NULL);
+      h->inner = managed (h) ? g_build_filename (h->path, "ns", NULL) : g_strdup (h->path);
+    }
   g_ptr_array_add (cg->hiers, h);
 }
 
@@ -223,13 +235,31 @@ ensure_systemd_hierarchy (MgrCgroup *cg, GError **error)
   return TRUE;
 }
 
+static MgrCgroup *cgroup_new (const char *name, const char *rel, GError **error);
+
 MgrCgroup *
 mgr_cgroup_new (const char *name, GError **error)
+{
+  return cgroup_new (name, NULL, error);
+}
+
+MgrCgroup *
+mgr_cgroup_new_at (const char *rel, GError **error)
+{
+  g_autofree char *name = g_path_get_basename (rel);
+  if (geteuid () != 0)
+    return g_set_error (error, MGR_ERROR, MGR_ERROR_PERMISSION, "a cgroup at %s needs root", rel), NULL;
+  return cgroup_new (name, rel, error);
+}
+
+static MgrCgroup *
+cgroup_new (const char *name, const char *rel, GError **error)
 {
   g_autoptr (MgrCgroup) cg = g_new0 (MgrCgroup, 1);
   g_autofree char *text = NULL;
   const char *root = cgroup_root ();
   cg->name = g_strdup (name);
+  cg->rel = g_strdup (rel);
   cg->hiers = g_ptr_array_new_with_free_func ((GDestroyNotify) hier_free);
   if (!g_file_get_contents ("/proc/self/mountinfo", &text, NULL, error))
     return NULL;

@@ -16,6 +16,8 @@ typedef struct MgrCgroup MgrCgroup;
 /* Finds the host's hierarchies and the container's cgroup paths; changes
  * nothing. Environment MGR_CGROUP_ROOT overrides /sys/fs/cgroup (tests). */
 MgrCgroup *mgr_cgroup_new (const char *name, GError **error);
+/* An OCI container's cgroup: HIERARCHY/rel in every hierarchy (root only). */
+MgrCgroup *mgr_cgroup_new_at (const char *rel, GError **error);
 void mgr_cgroup_free (MgrCgroup *cg);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MgrCgroup, mgr_cgroup_free)
 

@@ -17,6 +17,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -68,18 +69,19 @@ send_listener (int sock, int fd)
 }
 
 /* execvpe without allocating: a name without '/' is looked up in the PATH
- * that init gets, inside the container. */
-static _Noreturn void
-exec_in_path (const struct mgr_child *c)
+ * that init gets, inside the container. Resolves into buf (PATH_MAX);
+ * 0 or an errno. */
+static int
+resolve_exec (const struct mgr_child *c, char *buf)
 {
   const char *name = c->argv[0], *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-  char buf[PATH_MAX];
   int err = ENOENT;
+  struct stat st;
 
   if (strchr (name, '/'))
     {
-      execve (name, c->argv, c->envp);
-      report (c, MGR_STEP_EXEC, errno, name);
+      snprintf (buf, PATH_MAX, "%s", name);
+      return stat (buf, &st) < 0 ? errno : !S_ISREG (st.st_mode) ? EACCES : access (buf, X_OK) < 0 ? errno : 0;
     }
   for (char *const *e = c->envp; *e; e++)
     if (strncmp (*e, "PATH=", 5) == 0)
@@ -87,13 +89,46 @@ exec_in_path (const struct mgr_child *c)
   while (*path)
     {
       const char *end = strchrnul (path, ':');
-      snprintf (buf, sizeof buf, "%.*s/%s", (int) (end - path), path, name);
-      execve (buf, c->argv, c->envp);
+      snprintf (buf, PATH_MAX, "%.*s/%s", (int) (end - path), path, name);
+      if (stat (buf, &st) == 0 && S_ISREG (st.st_mode) && access (buf, X_OK) == 0)
+        return 0;
       if (errno != ENOENT && errno != ENOTDIR)
         err = errno;
       path = *end ? end + 1 : end;
     }
-  report (c, MGR_STEP_EXEC, err, name);
+  return err;
+}
+
+static _Noreturn void
+exec_in_path (const struct mgr_child *c)
+{
+  char buf[PATH_MAX];
+  int err = resolve_exec (c, buf);
+  if (err)
+    report (c, MGR_STEP_EXEC, err, c->argv[0]);
+  execve (buf, c->argv, c->envp);
+  report (c, MGR_STEP_EXEC, errno, c->argv[0]);
+}
+
+/* OCI: create is done once the child is ready to exec; start releases it
+ * through the exec fifo. The program is looked up first, so that a missing
+ * one fails create, as runc's does. */
+static void
+wait_for_start (const struct mgr_child *c)
+{
+  char buf[PATH_MAX], go;
+  int err = resolve_exec (c, buf);
+  if (err)
+    report (c, MGR_STEP_EXEC, err, c->argv[0]);
+  struct mgr_sync_msg m = { .type = MGR_SYNC_READY };
+  if (send (c->sync_fd, &m, sizeof m, MSG_NOSIGNAL) != sizeof m)
+    _exit (126);
+  ssize_t n;
+  while ((n = read (c->plan->oci.exec_fifo, &go, 1)) < 0 && errno == EINTR)
+    ;
+  if (n != 1)
+    _exit (126);
+  close (c->plan->oci.exec_fifo);
 }
 
 _Noreturn void
@@ -127,6 +162,11 @@ mgr_child_run (const struct mgr_child *c)
     close (c->cgroup_tasks[i]);
   mgr_trace ("child: in its v1 cgroups");
 
+  /* Nothing in the container may open this process's /proc entries (its
+   * exe is mgr's binary until exec, which makes it dumpable again). */
+  if (plan->oci.set)
+    prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
+
   /* sync 1: the host has written the id maps and set up the rest. */
   if (recv (c->sync_fd, &msg, sizeof msg, 0) != sizeof msg || msg.type != MGR_SYNC_GO)
     _exit (126);
@@ -141,7 +181,12 @@ mgr_child_run (const struct mgr_child *c)
    * that exec succeeded). */
   if (setsid () < 0)
     report (c, MGR_STEP_CONSOLE, errno, NULL);
-  if (syscall (SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+  /* An OCI engine hands fds 3..3+N-1 on (--preserve-fds, LISTEN_FDS). */
+  unsigned first = 3 + (plan->oci.set ? (unsigned) plan->oci.keep_fds : 0);
+  for (unsigned fd = 3; fd < first; fd++)
+    if (fcntl ((int) fd, F_SETFD, 0) < 0)
+      report (c, MGR_STEP_FDS, errno, NULL);
+  if (syscall (SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
     report (c, MGR_STEP_FDS, errno, NULL);
 
   /* Still the caller's ids on the host: open the folder above the rootfs
@@ -156,7 +201,7 @@ mgr_child_run (const struct mgr_child *c)
   if (plan->user_namespace && (setresgid (0, 0, 0) < 0 || setresuid (0, 0, 0) < 0))
     report (c, MGR_STEP_SETID_ROOT, errno, NULL);
   /* The monitor has put us in our cgroups: they become the namespace's root. */
-  if (unshare (CLONE_NEWCGROUP) < 0)
+  if ((!plan->oci.set || (plan->oci.ns_flags & CLONE_NEWCGROUP)) && unshare (CLONE_NEWCGROUP) < 0)
     report (c, MGR_STEP_CGROUPNS, errno, NULL);
 
   if ((r = mgr_rootfs_setup (c, &err)) < 0)
@@ -172,11 +217,11 @@ mgr_child_run (const struct mgr_child *c)
         report (c, MGR_STEP_LISTENER, errno, NULL);
     }
   /* Before anything of the container runs: nothing may see the unlocked tree. */
-  if (plan->user_namespace && !plan->container.nesting && (r = mgr_rootfs_lock (&err)) < 0)
+  if (plan->user_namespace && !plan->container.nesting && !plan->oci.set && (r = mgr_rootfs_lock (&err)) < 0)
     report (c, err.step, -r, err.detail);
   mgr_trace ("child: mounts locked");
 
-  if (sethostname (plan->container.hostname, strlen (plan->container.hostname)) < 0)
+  if (plan->container.hostname && sethostname (plan->container.hostname, strlen (plan->container.hostname)) < 0)
     report (c, MGR_STEP_HOSTNAME, errno, plan->container.hostname);
   if (c->own_netns && (r = loopback_up ()) < 0)
     report (c, MGR_STEP_LOOPBACK, -r, NULL);
@@ -216,7 +261,7 @@ mgr_child_run (const struct mgr_child *c)
 
   /* Only 0-2 cross exec; the sync socket closes at exec, which is how the
    * monitor learns that exec succeeded. */
-  if (syscall (SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+  if (syscall (SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
     report (c, MGR_STEP_FDS, errno, NULL);
 
   mgr_trace ("child: names, limits, console done");
@@ -231,6 +276,9 @@ mgr_child_run (const struct mgr_child *c)
         report (c, MGR_STEP_LISTENER, -r, NULL);
       close (listener);
     }
+
+  if (plan->oci.set && plan->oci.exec_fifo >= 0)
+    wait_for_start (c);
 
   if (c->minimal_init)
     {
@@ -387,6 +435,12 @@ static const char *const step_text[] = {
   [MGR_STEP_EXEC_INIT] = "executing the minimal init (a sealed memfd)",
   [MGR_STEP_HOOK] = "%s",
   [MGR_STEP_EXEC] = "executing %s",
+  [MGR_STEP_SYSCTL] = "setting the sysctl %s",
+  [MGR_STEP_DEVICE] = "making the device node %s",
+  [MGR_STEP_ROOT_READONLY] = "making the root read-only",
+  [MGR_STEP_PROPAGATION] = "setting the propagation of %s",
+  [MGR_STEP_WAIT_START] = "waiting for start",
+  [MGR_STEP_CGROUP_MOUNT] = "mounting the cgroup view on %s",
 };
 
 char *

@@ -25,6 +25,14 @@ struct mgr_privileges {
   bool no_new_privs;
   const MgrSeccomp *seccomp;  /* or NULL */
   bool listen;                /* ask for the seccomp listener (a filter whose mount calls go to the monitor) */
+  /* An OCI process: caps holds its own permitted, effective and
+   * inheritable sets, kept across a change to a non-root uid; then the
+   * ambient ones are raised, the additional groups set and the umask. */
+  bool oci;
+  guint64 ambient;
+  const guint32 *groups;
+  guint n_groups;
+  int umask;                  /* -1: unchanged */
 };
 
 /* Steps, in order; each names what the child was doing when it failed. */
@@ -68,6 +76,12 @@ enum mgr_step {
   MGR_STEP_EXEC_INIT,
   MGR_STEP_HOOK,
   MGR_STEP_EXEC,
+  MGR_STEP_SYSCTL,
+  MGR_STEP_DEVICE,
+  MGR_STEP_ROOT_READONLY,
+  MGR_STEP_PROPAGATION,
+  MGR_STEP_WAIT_START,
+  MGR_STEP_CGROUP_MOUNT,
 };
 
 /* Parent → child and child → parent messages on the sync socket. */
@@ -76,6 +90,7 @@ enum mgr_sync_type {
   MGR_SYNC_ERROR = 2,
   MGR_SYNC_PROTECTED = 3, /* struct mgr_sync_protected: the mounts the monitor must keep (privileged) */
   MGR_SYNC_LISTENER = 4,  /* the seccomp listener fd, in SCM_RIGHTS */
+  MGR_SYNC_READY = 5,     /* OCI: everything is set up; the child waits on the exec fifo for start */
 };
 
 struct mgr_sync_msg {

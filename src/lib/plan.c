@@ -35,6 +35,19 @@ mgr_plan_free (MgrPlan *plan)
     }
   g_free (plan->net);
   g_free (plan->mounts);
+  struct mgr_oci_settings *o = &plan->oci;
+  g_free (o->id);
+  for (int i = 0; i < MGR_NS_COUNT; i++)
+    g_free (o->ns_join[i]);
+  g_strfreev (o->masked);
+  g_strfreev (o->readonly);
+  for (guint i = 0; i < o->n_devices; i++)
+    g_free (o->devices[i].path);
+  g_free (o->devices);
+  g_strfreev (o->sysctl);
+  g_free (o->groups);
+  g_free (o->cgroups_path);
+  g_strfreev (o->annotations);
   g_free (plan->name);
   g_free (plan->dir);
   g_free (plan->config_path);

@@ -190,6 +190,46 @@ struct mgr_limits {
   struct mgr_rlimit r[RLIM_NLIMITS];
 };
 
+/* What an OCI bundle's config.json says that an INI config has no key for
+ * (oci.c fills it; set is false for an INI config). With set, the config
+ * lists the whole tree itself: the executor makes no /proc, /sys, /dev,
+ * /run or cgroup view of its own, creates exactly the namespaces in
+ * ns_flags, and masks and makes read-only exactly the paths given. */
+enum { MGR_NS_NET, MGR_NS_IPC, MGR_NS_UTS, MGR_NS_PID, MGR_NS_CGROUP, MGR_NS_COUNT };
+
+struct mgr_device_node {
+  char *path;  /* absolute inside the container */
+  char type;   /* 'c', 'b', 'u' or 'p' */
+  guint32 major, minor;
+  guint32 mode; /* permission bits */
+  guint32 uid, gid;
+};
+
+struct mgr_oci_settings {
+  bool set;
+  char *id;
+  int ns_flags;                 /* CLONE_NEW* to create */
+  char *ns_join[MGR_NS_COUNT];  /* namespaces to join, by path */
+  bool hostname_set;
+  unsigned long root_propagation; /* 0: MS_SLAVE | MS_REC */
+  bool root_readonly;
+  char **masked, **readonly;    /* absolute paths */
+  struct mgr_device_node *devices;
+  guint n_devices;
+  char **sysctl;                /* "net.ipv4.ip_forward=1" */
+  guint32 *groups;              /* additional gids */
+  guint n_groups;
+  int umask;                    /* -1: leave it */
+  guint64 cap_bounding, cap_effective, cap_permitted, cap_inheritable, cap_ambient;
+  bool oom_score_adj_set;
+  int oom_score_adj;
+  bool terminal;
+  char *cgroups_path;           /* relative to each hierarchy's root */
+  int exec_fifo;                /* the child waits on it for start: an fd open O_RDWR */
+  int keep_fds;                 /* fds 3..3+keep_fds-1 cross exec (--preserve-fds, LISTEN_FDS) */
+  char **annotations;           /* key, value, key, value, ..., NULL */
+};
+
 typedef struct mgr_plan {
   char *name;        /* NULL when loaded with --file */
   char *dir;         /* the container's folder */
@@ -206,6 +246,8 @@ typedef struct mgr_plan {
   guint n_mounts;
   struct mgr_hooks hooks;
   struct mgr_limits limits;
+
+  struct mgr_oci_settings oci;
 
   bool user_namespace; /* resolved: [id_map] is set */
   bool share_host_net; /* resolved: a [network] of type none */

@@ -284,15 +284,16 @@ apply_mount (const struct mgr_child *c, int rootfs_fd, const struct mgr_child_mo
  * tmpfs with each controller hierarchy read-only, and name=systemd, which
  * has no controller and is only systemd's process tracking, writable. */
 static int
-cgroup_view (const struct mgr_child *c, int rootfs_fd, struct mgr_child_error *err)
+cgroup_view (const struct mgr_child *c, int rootfs_fd, const char *target, bool ro, struct mgr_child_error *err)
 {
   char via[64], sub[NAME_MAX + 1];
   unsigned long common = MS_NOSUID | MS_NODEV | MS_NOEXEC;
-  unsigned long v2flags = common;
+  unsigned long v2flags = common | (ro ? MS_RDONLY : 0);
   if (!c->cgroup_v1 && !c->cgroup_v2)
     return 0;
-  set_err (err, MGR_STEP_CGROUP_VIEW, "/sys/fs/cgroup", NULL);
-  _cleanup_close_ int fd = mgr_open_beneath (rootfs_fd, "sys/fs/cgroup", MGR_CREATE_NONE, O_PATH | O_DIRECTORY);
+  set_err (err, MGR_STEP_CGROUP_VIEW, "/", target);
+  _cleanup_close_ int fd = mgr_open_beneath (rootfs_fd, target, c->plan->oci.set ? MGR_CREATE_DIR : MGR_CREATE_NONE,
+                                             O_PATH | O_DIRECTORY);
   if (fd == -ENOENT)
     return 0;
   if (fd < 0)
@@ -303,7 +304,7 @@ cgroup_view (const struct mgr_child *c, int rootfs_fd, struct mgr_child_error *e
   if (mount ("cgroup", via, "tmpfs", common, "mode=755,size=64k") < 0)
     return -errno;
   close (fd);
-  fd = mgr_open_beneath (rootfs_fd, "sys/fs/cgroup", MGR_CREATE_NONE, O_RDONLY | O_DIRECTORY);
+  fd = mgr_open_beneath (rootfs_fd, target, MGR_CREATE_NONE, O_RDONLY | O_DIRECTORY);
   if (fd < 0)
     return fd;
   for (const char *const *o = c->cgroup_v1; o && *o; o++)
@@ -315,7 +316,7 @@ cgroup_view (const struct mgr_child *c, int rootfs_fd, struct mgr_child_error *e
       if (d < 0)
         return -errno;
       fd_path (via, sizeof via, d);
-      bool own = strcmp (*o, "name=systemd") == 0;
+      bool own = strcmp (*o, "name=systemd") == 0 && !ro;
       if (mount ("cgroup", via, "cgroup", common | (own ? 0 : MS_RDONLY), *o) < 0)
         return -errno;
     }
@@ -476,14 +477,224 @@ run_and_boot_id (const struct mgr_child *c, int rootfs_fd, struct mgr_child_erro
   return 0;
 }
 
+/* ---- an OCI bundle's tree: everything it lists, nothing of mgr's own ---- */
+
+/* A device node at path inside the rootfs: made with mknod where the
+ * container's root may (no user namespace), else the host's node of the
+ * same path bound onto an empty file (runc and crun do the same). What the
+ * rootfs had there is replaced: it is the image's, not a device. */
+static int
+oci_device (const struct mgr_child *c, int rootfs_fd, const char *path, char type, guint32 major, guint32 minor,
+            guint32 mode, guint32 uid, guint32 gid, struct mgr_child_error *err)
+{
+  char dir[PATH_MAX], via[64];
+  set_err (err, MGR_STEP_DEVICE, path, NULL);
+  snprintf (dir, sizeof dir, "%s", path + 1);
+  char *slash = strrchr (dir, '/');
+  const char *base = slash ? slash + 1 : dir;
+  if (slash)
+    *slash = '\0';
+  _cleanup_close_ int dfd = mgr_open_beneath (rootfs_fd, slash ? dir : "", MGR_CREATE_DIR, O_PATH | O_DIRECTORY);
+  if (dfd < 0)
+    return dfd;
+  if (unlinkat (dfd, base, 0) < 0 && errno != ENOENT)
+    return -errno;
+  if (!c->plan->user_namespace)
+    {
+      mode_t kind = type == 'b' ? S_IFBLK : type == 'p' ? S_IFIFO : S_IFCHR;
+      if (mknodat (dfd, base, kind | (mode & 07777), type == 'p' ? 0 : makedev (major, minor)) < 0
+          || fchownat (dfd, base, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+        return -errno;
+      return 0;
+    }
+  _cleanup_close_ int f = openat (dfd, base, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (f < 0)
+    return -errno;
+  fd_path (via, sizeof via, f);
+  return mount (path, via, NULL, MS_BIND, NULL) < 0 ? -errno : 0;
+}
+
+static int
+oci_devices (const struct mgr_child *c, int rootfs_fd, struct mgr_child_error *err)
+{
+  const struct mgr_oci_settings *o = &c->plan->oci;
+  static const struct { const char *path; guint32 major, minor; } defaults[] = {
+    { "/dev/null", 1, 3 }, { "/dev/zero", 1, 5 },    { "/dev/full", 1, 7 },
+    { "/dev/random", 1, 8 }, { "/dev/urandom", 1, 9 }, { "/dev/tty", 5, 0 },
+  };
+  int r;
+  for (size_t i = 0; i < G_N_ELEMENTS (defaults); i++)
+    {
+      bool listed = false;
+      for (guint j = 0; j < o->n_devices && !listed; j++)
+        listed = strcmp (o->devices[j].path, defaults[i].path) == 0;
+      if (!listed
+          && (r = oci_device (c, rootfs_fd, defaults[i].path, 'c', defaults[i].major, defaults[i].minor, 0666, 0, 0, err)) < 0)
+        return r;
+    }
+  for (guint j = 0; j < o->n_devices; j++)
+    {
+      const struct mgr_device_node *d = &o->devices[j];
+      if ((r = oci_device (c, rootfs_fd, d->path, d->type, d->major, d->minor, d->mode, d->uid, d->gid, err)) < 0)
+        return r;
+    }
+  _cleanup_close_ int devfd = mgr_open_beneath (rootfs_fd, "dev", MGR_CREATE_DIR, O_PATH | O_DIRECTORY);
+  if (devfd < 0)
+    {
+      set_err (err, MGR_STEP_DEV, "/dev in the rootfs", NULL);
+      return devfd;
+    }
+  static const struct { const char *link, *target; } links[] = {
+    { "fd", "/proc/self/fd" }, { "stdin", "/proc/self/fd/0" }, { "stdout", "/proc/self/fd/1" },
+    { "stderr", "/proc/self/fd/2" },
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS (links); i++)
+    if (symlinkat (links[i].target, devfd, links[i].link) < 0 && errno != EEXIST)
+      {
+        set_err (err, MGR_STEP_DEV, links[i].link, NULL);
+        return -errno;
+      }
+  /* With a devpts of its own, /dev/ptmx must be that instance's. */
+  struct stat st;
+  if (fstatat (devfd, "pts/ptmx", &st, AT_SYMLINK_NOFOLLOW) == 0)
+    {
+      set_err (err, MGR_STEP_DEV, "ptmx", NULL);
+      if ((unlinkat (devfd, "ptmx", 0) < 0 && errno != ENOENT) || symlinkat ("pts/ptmx", devfd, "ptmx") < 0)
+        return -errno;
+    }
+  if (c->console_path)
+    {
+      char via[64];
+      set_err (err, MGR_STEP_CONSOLE_BIND, c->console_path, NULL);
+      if (unlinkat (devfd, "console", 0) < 0 && errno != ENOENT)
+        return -errno;
+      _cleanup_close_ int f = openat (devfd, "console", O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
+      if (f < 0)
+        return -errno;
+      fd_path (via, sizeof via, f);
+      if (mount (c->console_path, via, NULL, MS_BIND, NULL) < 0)
+        return -errno;
+    }
+  return 0;
+}
+
+static int
+oci_sysctl (int rootfs_fd, char *const *sysctl, struct mgr_child_error *err)
+{
+  char path[PATH_MAX];
+  for (char *const *s = sysctl; s && *s; s++)
+    {
+      const char *eq = strchr (*s, '=');
+      int n = snprintf (path, sizeof path, "proc/sys/%.*s", (int) (eq - *s), *s);
+      for (char *p = path + 9; p < path + n; p++)
+        if (*p == '.')
+          *p = '/';
+      set_err (err, MGR_STEP_SYSCTL, *s, NULL);
+      _cleanup_close_ int fd = mgr_open_beneath (rootfs_fd, path, MGR_CREATE_NONE, O_WRONLY);
+      if (fd < 0)
+        return fd;
+      size_t len = strlen (eq + 1);
+      if (write (fd, eq + 1, len) != (ssize_t) len)
+        return -errno;
+    }
+  return 0;
+}
+
+static int
+oci_mask (int rootfs_fd, char *const *masked, char *const *ro_paths, struct mgr_child_error *err)
+{
+  char via[64];
+  int r;
+  for (char *const *m = masked; m && *m; m++)
+    {
+      set_err (err, MGR_STEP_MASK, *m, NULL);
+      _cleanup_close_ int fd = mgr_open_beneath (rootfs_fd, *m, MGR_CREATE_NONE, O_PATH);
+      if (fd == -ENOENT)
+        continue;
+      if (fd < 0)
+        return fd;
+      struct stat st;
+      if (fstat (fd, &st) < 0)
+        return -errno;
+      fd_path (via, sizeof via, fd);
+      if (S_ISDIR (st.st_mode) ? mount ("mgr-masked", via, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0,mode=555") < 0
+                               : mount ("/dev/null", via, NULL, MS_BIND, NULL) < 0)
+        return -errno;
+    }
+  for (char *const *m = ro_paths; m && *m; m++)
+    {
+      set_err (err, MGR_STEP_READONLY, *m, NULL);
+      if ((r = readonly_bind (rootfs_fd, *m + 1, true)) < 0)
+        return r;
+    }
+  return 0;
+}
+
+static int
+oci_tree (const struct mgr_child *c, int rootfs_fd, struct mgr_child_error *err)
+{
+  const struct mgr_oci_settings *o = &c->plan->oci;
+  int r;
+  /* Nodes and files get exactly the modes the bundle gives. */
+  umask (0);
+  for (guint i = 0; i < c->n_mounts; i++)
+    {
+      const struct mgr_mount *m = c->mounts[i].m;
+      if (m->type && (strcmp (m->type, "cgroup") == 0 || strcmp (m->type, "cgroup2") == 0))
+        r = cgroup_view (c, rootfs_fd, c->mounts[i].target, m->options.flags & MS_RDONLY, err);
+      else if (m->type && strcmp (m->type, "sysfs") == 0 && !c->own_netns)
+        {
+          /* sysfs can only be mounted by the owner of the network
+           * namespace: sharing the host's, bind the host's read-only. */
+          char via[64];
+          set_err (err, MGR_STEP_SYS, c->rootfs, m->target);
+          r = mount_beneath (rootfs_fd, c->mounts[i].target, MGR_CREATE_DIR, "/sys", NULL, MS_BIND | MS_REC, NULL);
+          _cleanup_close_ int fd = r == 0 ? mgr_open_beneath (rootfs_fd, c->mounts[i].target, MGR_CREATE_NONE, O_PATH) : -1;
+          fd_path (via, sizeof via, fd);
+          if (r == 0 && mount (NULL, via, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+            r = -errno;
+        }
+      else
+        r = apply_mount (c, rootfs_fd, &c->mounts[i], err);
+      if (r < 0)
+        return r;
+    }
+  if ((r = oci_sysctl (rootfs_fd, o->sysctl, err)) < 0 || (r = oci_devices (c, rootfs_fd, err)) < 0
+      || (r = oci_mask (rootfs_fd, o->masked, o->readonly, err)) < 0)
+    return r;
+  umask (022);
+  return 0;
+}
+
+/* After pivot_root: / read-only, keeping the flags the kernel locked. */
+static int
+oci_root_readonly (struct mgr_child_error *err)
+{
+  struct statvfs sv;
+  set_err (err, MGR_STEP_ROOT_READONLY, NULL, NULL);
+  if (statvfs ("/", &sv) < 0)
+    return -errno;
+  unsigned long flags = MS_BIND | MS_REMOUNT | MS_RDONLY;
+  static const struct { unsigned long st, ms; } kept[] = {
+    { ST_NOSUID, MS_NOSUID }, { ST_NODEV, MS_NODEV }, { ST_NOEXEC, MS_NOEXEC },
+    { ST_NOATIME, MS_NOATIME }, { ST_NODIRATIME, MS_NODIRATIME }, { ST_RELATIME, MS_RELATIME },
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS (kept); i++)
+    if (sv.f_flag & kept[i].st)
+      flags |= kept[i].ms;
+  return mount (NULL, "/", NULL, flags, NULL) < 0 ? -errno : 0;
+}
+
 int
 mgr_rootfs_setup (const struct mgr_child *c, struct mgr_child_error *err)
 {
   int r;
 
-  /* Nothing the container mounts may propagate back to the host. */
+  /* Nothing the container mounts may propagate back to the host (an OCI
+   * bundle may ask for another propagation of its rootfs). */
   set_err (err, MGR_STEP_MOUNT_PRIVATE, NULL, NULL);
-  if (mount (NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+  unsigned long prop = c->plan->oci.root_propagation ? c->plan->oci.root_propagation : MS_REC | MS_SLAVE;
+  if (mount (NULL, "/", NULL, prop, NULL) < 0)
     return -errno;
   /* pivot_root needs the new root to be a mount point. */
   set_err (err, MGR_STEP_ROOTFS_BIND, c->rootfs, NULL);
@@ -494,6 +705,12 @@ mgr_rootfs_setup (const struct mgr_child *c, struct mgr_child_error *err)
   if (rootfs_fd < 0)
     return -errno;
 
+  if (c->plan->oci.set)
+    {
+      if ((r = oci_tree (c, rootfs_fd, err)) < 0)
+        return r;
+      goto pivot;
+    }
   if (c->plan->hooks.pre_mount && mgr_child_hook (c, MGR_HOOK_PRE_MOUNT, err) < 0)
     return -1; /* the hook's own message is in err->detail */
   for (guint i = 0; i < c->n_mounts; i++)
@@ -522,7 +739,7 @@ mgr_rootfs_setup (const struct mgr_child *c, struct mgr_child_error *err)
   if (r < 0)
     return r;
 
-  if ((r = cgroup_view (c, rootfs_fd, err)) < 0)
+  if ((r = cgroup_view (c, rootfs_fd, "sys/fs/cgroup", false, err)) < 0)
     return r;
 
   if ((r = mask_kernel_files (c, rootfs_fd, err)) < 0)
@@ -537,6 +754,7 @@ mgr_rootfs_setup (const struct mgr_child *c, struct mgr_child_error *err)
   if (c->plan->hooks.mount && mgr_child_hook (c, MGR_HOOK_MOUNT, err) < 0)
     return -1; /* the hook's own message is in err->detail */
 
+pivot:
   set_err (err, MGR_STEP_PIVOT, c->rootfs, NULL);
   if (fchdir (rootfs_fd) < 0)
     return -errno;
@@ -548,6 +766,8 @@ mgr_rootfs_setup (const struct mgr_child *c, struct mgr_child_error *err)
     return -errno;
   if (chdir ("/") < 0)
     return -errno;
+  if (c->plan->oci.root_readonly && (r = oci_root_readonly (err)) < 0)
+    return r;
   return 0;
 }
 

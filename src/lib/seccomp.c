@@ -265,6 +265,30 @@ config_destroyp (config_t *c)
 }
 
 gboolean
+mgr_seccomp_export (void *ctx, const char *what, MgrSeccomp *out, GError **error)
+{
+  _cleanup_close_ int fd = memfd_create ("mgr-seccomp", MFD_CLOEXEC);
+  off_t size;
+  int r = fd < 0 ? -errno : seccomp_export_bpf (ctx, fd);
+  if (r < 0 || (size = lseek (fd, 0, SEEK_END)) <= 0 || lseek (fd, 0, SEEK_SET) < 0)
+    {
+      g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "seccomp profile %s: exporting the filter: %s", what,
+                   g_strerror (r < 0 ? -r : errno));
+      return FALSE;
+    }
+  struct sock_filter *f = g_malloc (size);
+  if (read (fd, f, size) != size)
+    {
+      g_free (f);
+      g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "seccomp profile %s: reading the filter back", what);
+      return FALSE;
+    }
+  g_free (out->prog.filter);
+  out->prog = (struct sock_fprog){ size / sizeof (struct sock_filter), f };
+  return TRUE;
+}
+
+gboolean
 mgr_seccomp_compile (const char *path, bool privileged, MgrSeccomp *out, GError **error)
 {
   __attribute__ ((cleanup (config_destroyp))) config_t cfg;
@@ -313,29 +337,7 @@ mgr_seccomp_compile (const char *path, bool privileged, MgrSeccomp *out, GError 
   if (ok && pers)
     ok = parse_personality (pers, ctx, path, &out->personality, error);
   if (ok)
-    {
-      _cleanup_close_ int fd = memfd_create ("mgr-seccomp", MFD_CLOEXEC);
-      off_t size;
-      int r = fd < 0 ? -errno : seccomp_export_bpf (ctx, fd);
-      if (r < 0 || (size = lseek (fd, 0, SEEK_END)) <= 0 || lseek (fd, 0, SEEK_SET) < 0)
-        {
-          g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "seccomp profile %s: exporting the filter: %s", path,
-                       g_strerror (r < 0 ? -r : errno));
-          ok = FALSE;
-        }
-      else
-        {
-          struct sock_filter *f = g_malloc (size);
-          if (read (fd, f, size) != size)
-            {
-              g_free (f);
-              g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "seccomp profile %s: reading the filter back", path);
-              ok = FALSE;
-            }
-          else
-            out->prog = (struct sock_fprog){ size / sizeof (struct sock_filter), f };
-        }
-    }
+    ok = mgr_seccomp_export (ctx, path, out, error);
   seccomp_release (ctx);
   if (!ok)
     mgr_seccomp_clear (out);

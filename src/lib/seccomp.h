@@ -23,6 +23,9 @@ char *mgr_seccomp_profile_path (const struct mgr_seccomp *s);
 
 /* Compiles a profile; privileged adds its privileged_rules. */
 gboolean mgr_seccomp_compile (const char *path, bool privileged, MgrSeccomp *out, GError **error);
+/* Exports a libseccomp filter context (scmp_filter_ctx) into out->prog;
+ * what names the profile in errors. */
+gboolean mgr_seccomp_export (void *ctx, const char *what, MgrSeccomp *out, GError **error);
 gboolean mgr_seccomp_for_plan (const MgrPlan *plan, MgrSeccomp *out, GError **error);
 void mgr_seccomp_clear (MgrSeccomp *s);
 

@@ -217,10 +217,35 @@ mount_source_split (const MgrPlan *plan, const char *source, struct mgr_child_mo
     }
 }
 
+/* The namespaces an OCI bundle joins by path: the caller enters them
+ * before clone, so that the child is born inside (a pid namespace can only
+ * be entered that way). mgr-oci create is a process of its own that ends
+ * after the container is created, so nothing else runs in them. */
+static gboolean
+join_namespaces (const MgrPlan *plan, GError **error)
+{
+  static const int types[MGR_NS_COUNT] = {
+    [MGR_NS_NET] = CLONE_NEWNET, [MGR_NS_IPC] = CLONE_NEWIPC, [MGR_NS_UTS] = CLONE_NEWUTS,
+    [MGR_NS_PID] = CLONE_NEWPID, [MGR_NS_CGROUP] = CLONE_NEWCGROUP,
+  };
+  for (int i = 0; i < MGR_NS_COUNT; i++)
+    {
+      const char *path = plan->oci.ns_join[i];
+      if (!path)
+        continue;
+      _cleanup_close_ int fd = open (path, O_RDONLY | O_CLOEXEC);
+      if (fd < 0 || setns (fd, types[i]) < 0)
+        return g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "joining the namespace %s: %s", path, g_strerror (errno)),
+               FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 mgr_spawn (const MgrPlan *plan, const MgrSpawnOptions *o, MgrSpawned *out, GError **error)
 {
-  g_auto (GStrv) envp = build_env (plan, o->console_fd >= 0, o->notify);
+  g_auto (GStrv) envp = plan->oci.set ? g_strdupv (plan->container.environment)
+                                      : build_env (plan, o->console_fd >= 0, o->notify);
   g_autofree struct mgr_child_mount *mounts = g_new0 (struct mgr_child_mount, plan->n_mounts + 1);
   int sv[2];
   struct mgr_privileges privs;
@@ -245,7 +270,7 @@ mgr_spawn (const MgrPlan *plan, const MgrSpawnOptions *o, MgrSpawned *out, GErro
     .console_fd = o->console_fd,
     .console_mask = o->console_mask ? o->console_mask : 7,
     .console_path = o->console_fd >= 0 ? o->console_path : NULL,
-    .console_ctty = o->command != NULL,
+    .console_ctty = o->command != NULL || plan->oci.terminal,
     .tty_paths = o->tty_paths,
     .rootfs = plan->container.rootfs,
     .rootfs_dir = rootfs_dir,
@@ -296,9 +321,17 @@ mgr_spawn (const MgrPlan *plan, const MgrSpawnOptions *o, MgrSpawned *out, GErro
   int pidfd = -1;
   /* The cgroup namespace comes later, from the child itself, once it is in
    * its own cgroups: its root is then the container's cgroup. */
+  if (plan->oci.set && !join_namespaces (plan, error))
+    {
+      close (sv[0]);
+      close (sv[1]);
+      mgr_privileges_clear (&privs);
+      return FALSE;
+    }
   struct clone_args args = {
-    .flags = CLONE_PIDFD | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC
-             | (plan->share_host_net ? 0 : CLONE_NEWNET) | (plan->user_namespace ? CLONE_NEWUSER : 0),
+    .flags = plan->oci.set ? CLONE_PIDFD | (plan->oci.ns_flags & ~CLONE_NEWCGROUP)
+                           : CLONE_PIDFD | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC
+                               | (plan->share_host_net ? 0 : CLONE_NEWNET) | (plan->user_namespace ? CLONE_NEWUSER : 0),
     .pidfd = (guint64) (uintptr_t) &pidfd,
     .exit_signal = SIGCHLD,
   };
@@ -350,7 +383,22 @@ mgr_spawn (const MgrPlan *plan, const MgrSpawnOptions *o, MgrSpawned *out, GErro
   if (plan->user_namespace && !mgr_idmap_write (pid, plan, error))
     goto kill_child;
   mgr_trace ("spawn: id maps written");
-  if (!mgr_network_setup (plan, pid, o->net_auto, error))
+  if (!plan->oci.set && !mgr_network_setup (plan, pid, o->net_auto, error))
+    goto kill_child;
+  if (plan->oci.oom_score_adj_set)
+    {
+      char path[64], v[16];
+      snprintf (path, sizeof path, "/proc/%d/oom_score_adj", pid);
+      snprintf (v, sizeof v, "%d", plan->oci.oom_score_adj);
+      _cleanup_close_ int fd = open (path, O_WRONLY | O_CLOEXEC);
+      if (fd < 0 || write (fd, v, strlen (v)) < 0)
+        {
+          g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "process.oomScoreAdj: writing %s to %s: %s", v, path,
+                       g_strerror (errno));
+          goto kill_child;
+        }
+    }
+  if (o->before_go && !o->before_go (pid, o->before_go_data, error))
     goto kill_child;
   mgr_trace ("spawn: network set up; GO");
   struct mgr_sync_msg go = { .type = MGR_SYNC_GO };
@@ -394,6 +442,15 @@ mgr_spawn (const MgrPlan *plan, const MgrSpawnOptions *o, MgrSpawned *out, GErro
           continue;
         }
       break;
+    }
+  /* OCI: ready and waiting for start; it execs later, past our watch. */
+  if (n == sizeof u.m && u.m.type == MGR_SYNC_READY)
+    {
+      out->pid = pid;
+      out->pidfd = pidfd;
+      out->start_time = mgr_proc_start_time (pid);
+      out->notify_fd = listener;
+      return TRUE;
     }
   if (n == sizeof u.m && u.m.type == MGR_SYNC_ERROR)
     {

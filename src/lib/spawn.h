@@ -27,6 +27,10 @@ typedef struct {
   const char *boot_id;     /* this boot's id (a UUID) for /proc/sys/kernel/random/boot_id, or NULL */
   const struct mgr_net_auto *net_auto; /* mgr-net's automatic addresses, or NULL */
   bool notify;             /* NOTIFY_SOCKET=MGR_NOTIFY_SOCKET in init's environment */
+  /* Called once the child exists, before it is released (OCI's
+   * createRuntime hooks); FALSE stops the start. */
+  gboolean (*before_go) (pid_t pid, void *data, GError **error);
+  void *before_go_data;
 } MgrSpawnOptions;
 
 typedef struct {

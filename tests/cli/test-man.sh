@@ -44,6 +44,16 @@ if [ -x "$B/src/mgr-user-nic" ]; then
   done
 fi
 
+# mgr-oci(1): a program of its own; its page comes from its command and
+# option tables, so every command and option its --help names is there.
+if [ -x "$B/src/mgr-oci" ]; then
+  text=$(page_of "$B/doc/mgr-oci.1")
+  for w in $("$B/src/mgr-oci" --help | awk '/^Commands:/ {c = 1; next} /^$/ {c = 0} c {print $1}') \
+           $("$B/src/mgr-oci" --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+    expect_in "$text" "$w" "mgr-oci(1) names $w"
+  done
+fi
+
 # mgr.conf(5): every setting the settings table knows.
 conf=$(page_of "$B/doc/mgr.conf.5")
 for s in $(sed -n 's/^ *{ "\([a-z_]*\)", S_[A-Z]*,.*/\1/p' "$S/src/lib/settings.c"); do
@@ -53,7 +63,7 @@ done
 # Installed where man looks.
 D="$WORK/inst"
 if make -s -C "$B" install-man DESTDIR="$D" >/dev/null 2>"$WORK/err"; then
-  for p in man1/mgr-start.1 man1/mgr.1 man5/mgr.conf.5 man5/mgr-seccomp.5 man5/mgr.container.conf.5; do
+  for p in man1/mgr-start.1 man1/mgr.1 man1/mgr-oci.1 man5/mgr.conf.5 man5/mgr-seccomp.5 man5/mgr.container.conf.5; do
     f=$(find "$D" -path "*/man/$p" | head -1)
     [ -n "$f" ] && pass "make install puts $p in $(dirname "$(dirname "${f#$D}")")" || fail "make install: no $p under $D"
   done

@@ -1,0 +1,239 @@
+#!/bin/bash
+# mgr-oci, the OCI runtime front end, as root: bundles from the busybox
+# rootfs driven through create/start/state/kill/delete as an engine drives
+# them, and what each config.json field does, observed inside.
+. "${MGR_SRCDIR:-.}/tests/cli/lib.sh"
+[ "$(id -u)" -eq 0 ] || { echo "SKIP: the OCI tests start containers as root"; exit 77; }
+
+OCI="${MGR_BUILDDIR:-$(pwd)}/src/mgr-oci"
+R="$WORK/root"
+pfx="oci$$"
+T=20
+o() { timeout "$T" "$OCI" --root "$R" "$@"; }
+jq_() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+cleanup() {
+  for d in "$R"/*/; do
+    [ -d "$d" ] || continue
+    timeout 10 "$OCI" --root "$R" delete --force "$(basename "$d")" >/dev/null 2>&1
+  done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM HUP
+
+# One rootfs, shared read-only by the bundles (root.path is absolute).
+ROOTFS="$WORK/rootfs"
+"${MGR_SRCDIR:-.}/templates/mgr-busybox" --name "$pfx" --path "$WORK" --rootfs "$ROOTFS" >/dev/null 2>&1 \
+  || { echo "SKIP: no busybox rootfs (apt-get install busybox-static)"; exit 77; }
+
+# bundle NAME PYTHON: a bundle from mgr-oci spec, edited by PYTHON (c is the config).
+bundle() {
+  local b="$WORK/$1"
+  mkdir -p "$b"
+  rm -f "$b/config.json"
+  "$OCI" spec --bundle "$b" || return 1
+  python3 - "$b/config.json" "$ROOTFS" <<EOF
+import json, sys
+c = json.load(open(sys.argv[1]))
+c['root'] = {'path': sys.argv[2], 'readonly': True}
+c['process']['terminal'] = False
+c['process']['args'] = ['true']
+$2
+json.dump(c, open(sys.argv[1], 'w'), indent=1)
+EOF
+  echo "$b"
+}
+# status ID: the status field of mgr-oci state.
+status() { o state "$1" 2>/dev/null | jq_ "d['status']"; }
+wait_stopped() {
+  for _ in $(seq 100); do [ "$(status "$1")" = stopped ] && return 0; sleep 0.1; done
+  return 1
+}
+# runc ID BUNDLE: create, start, wait, and the container's output in $OUT.
+runc_() {
+  local id=$1 b=$2
+  o create --bundle "$b" "$id" >"$WORK/$id.out" 2>"$WORK/$id.err" || { OUT=$(cat "$WORK/$id.err"); return 1; }
+  o start "$id" 2>>"$WORK/$id.err" || { OUT=$(cat "$WORK/$id.err"); return 1; }
+  wait_stopped "$id"
+  OUT=$(cat "$WORK/$id.out")
+  o delete "$id"
+}
+
+# ---- the command line ----
+run "$OCI" --version
+expect_rc 0 "--version"
+expect_in "$OUT" "spec: 1." "--version names the runtime spec version"
+run "$OCI" features
+echo "$OUT" | jq_ "d['linux']['cgroup']['systemd']" | grep -qx False && pass "features: valid JSON, systemd cgroup false" \
+  || fail "features: $OUT"
+run "$OCI" --systemd-cgroup list
+expect_rc 2 "--systemd-cgroup is refused"
+expect_in "$ERR" "no systemd cgroup backend" "and says why"
+run "$OCI" --log-format yaml list
+expect_rc 2 "--log-format yaml is refused"
+b=$(bundle spec-twice "")
+run "$OCI" spec --bundle "$b"
+expect_rc 1 "spec refuses to overwrite a config.json"
+run o state "$pfx-none"
+expect_rc 1 "state of an unknown container fails"
+run o create --bundle "$b" "../x"
+expect_rc 2 "create refuses an id with /"
+
+# ---- the lifecycle ----
+b=$(bundle life "c['process']['args'] = ['sh', '-c', 'echo started > /dev/shm/x; echo \$\$; sleep 30']
+c['annotations'] = {'org.example.key': 'value'}")
+# The container's stdio is create's: a file here, never the pipe of a $(...).
+o create --bundle "$b" --pid-file "$WORK/life.pid" "$pfx-life" >"$WORK/life.out" 2>&1
+RC=$? ERR=$(cat "$WORK/life.out")
+expect_rc 0 "create"
+st=$(o state "$pfx-life")
+[ "$(echo "$st" | jq_ "d['status']")" = created ] && pass "state: created" || fail "state after create: $st"
+pid=$(echo "$st" | jq_ "d['pid']")
+[ "$pid" -gt 1 ] && [ "$(cat "$WORK/life.pid")" = "$pid" ] && pass "state has the pid, and --pid-file holds it ($pid)" \
+  || fail "pid '$pid', pid file '$(cat "$WORK/life.pid" 2>&1)'"
+[ "$(echo "$st" | jq_ "d['bundle']")" = "$b" ] && pass "state: bundle" || fail "state bundle: $st"
+[ "$(echo "$st" | jq_ "d['annotations']['org.example.key']")" = value ] && pass "state: annotations" || fail "annotations: $st"
+grep -q "^Name:.*mgr-oci" "/proc/$pid/status" && pass "the process waits for start (it has not executed sh)" \
+  || fail "before start the process runs: $(grep Name: /proc/$pid/status)"
+cg=$(awk -F: '$2 ~ /memory/ {print $3}' "/proc/$pid/cgroup")
+[ "$cg" = "/mgr.oci/$pfx-life" ] && pass "its cgroup is mgr.oci/ID" || fail "cgroup: $cg"
+run o start "$pfx-life"
+expect_rc 0 "start"
+for _ in $(seq 50); do grep -q "^Name:.*sleep" "/proc/$pid/status" 2>/dev/null && break; sleep 0.1; done
+[ "$(status "$pfx-life")" = running ] && pass "state: running" || fail "state after start: $(status "$pfx-life")"
+run o start "$pfx-life"
+expect_rc 1 "a second start fails"
+run o delete "$pfx-life"
+expect_rc 1 "delete of a running container fails without --force"
+o ps "$pfx-life" | grep -qx "$pid" && pass "ps lists the init" || fail "ps: $(o ps "$pfx-life")"
+run o pause "$pfx-life"
+expect_rc 0 "pause"
+[ "$(status "$pfx-life")" = paused ] && grep -q "^State:.*(stopped)\|^State:.*D\|^State:.*S" "/proc/$pid/status" \
+  && pass "state: paused" || fail "state after pause: $(status "$pfx-life")"
+run o resume "$pfx-life"
+expect_rc 0 "resume"
+[ "$(status "$pfx-life")" = running ] && pass "state: running again" || fail "after resume: $(status "$pfx-life")"
+run o kill "$pfx-life" KILL
+expect_rc 0 "kill KILL"
+wait_stopped "$pfx-life" && pass "state: stopped after kill" || fail "after kill: $(status "$pfx-life")"
+run o kill "$pfx-life" TERM
+expect_rc 1 "kill of a stopped container fails"
+run o delete "$pfx-life"
+expect_rc 0 "delete"
+[ ! -e "$R/$pfx-life" ] && [ ! -e "/sys/fs/cgroup/memory/mgr.oci/$pfx-life" ] && [ ! -e "/sys/fs/cgroup/unified/mgr.oci/$pfx-life" ] \
+  && pass "delete removes the record and the cgroups" || fail "left: $(ls "$R" /sys/fs/cgroup/memory/mgr.oci 2>&1)"
+
+b=$(bundle force "c['process']['args'] = ['sleep', '30']")
+o create --bundle "$b" "$pfx-force" >/dev/null && o start "$pfx-force"
+run o kill --all "$pfx-force" KILL
+expect_rc 0 "kill --all"
+wait_stopped "$pfx-force" && pass "kill --all stops it" || fail "after kill --all: $(status "$pfx-force")"
+o delete "$pfx-force"
+o create --bundle "$b" "$pfx-force" >/dev/null && o start "$pfx-force"
+run o delete --force "$pfx-force"
+expect_rc 0 "delete --force of a running container"
+[ ! -e "$R/$pfx-force" ] && pass "and it is gone" || fail "left: $(ls "$R")"
+o create --bundle "$b" "$pfx-created" >/dev/null
+run o delete "$pfx-created"
+expect_rc 0 "delete of a created container (it never ran)"
+o create --bundle "$b" "$pfx-dup" >/dev/null
+o create --bundle "$b" "$pfx-dup" >/dev/null 2>"$WORK/dup.err"
+RC=$? ERR=$(cat "$WORK/dup.err")
+expect_rc 1 "a second create of one id fails"
+o delete --force "$pfx-dup"
+
+# ---- config.json, observed inside ----
+b=$(bundle proc "c['process']['args'] = ['sh', '-c', 'hostname; echo \$FOO; pwd; id -u; id -g; id -G; umask; grep -E \"^Cap(Eff|Bnd|Amb)|^NoNewPrivs\" /proc/self/status; ulimit -n; ulimit -Hn; cat /proc/self/oom_score_adj']
+c['hostname'] = 'h$pfx'
+c['process']['env'] = ['PATH=/bin:/sbin', 'FOO=bar$pfx']
+c['process']['cwd'] = '/etc'
+c['process']['user'] = {'uid': 1000, 'gid': 1001, 'additionalGids': [5, 7], 'umask': 0o077}
+caps = ['CAP_KILL', 'CAP_NET_RAW']
+c['process']['capabilities'] = {'bounding': caps, 'effective': caps, 'permitted': caps, 'inheritable': caps, 'ambient': ['CAP_NET_RAW']}
+c['process']['rlimits'] = [{'type': 'RLIMIT_NOFILE', 'soft': 123, 'hard': 456}]
+c['process']['noNewPrivileges'] = True
+c['process']['oomScoreAdj'] = 321")
+runc_ "$pfx-proc" "$b"
+expect_in "$OUT" "h$pfx" "hostname"
+expect_in "$OUT" "bar$pfx" "env"
+expect_in "$OUT" "/etc" "cwd"
+expect_in "$OUT" "$(printf '1000\n1001\n1001 5 7')" "user uid, gid and additionalGids"
+expect_in "$OUT" "0077" "umask"
+# A non-root uid's exec keeps only the ambient set effective (kill is
+# bounding and inheritable only): the kernel's rule, as under runc.
+expect_in "$OUT" "$(printf 'CapEff:\t0000000000002000\nCapBnd:\t0000000000002020\nCapAmb:\t0000000000002000')" \
+  "capabilities: bounding and ambient (effective through ambient) for a non-root uid"
+expect_in "$OUT" "$(printf 'NoNewPrivs:\t1')" "noNewPrivileges"
+expect_in "$OUT" "$(printf '123\n456')" "rlimits"
+expect_in "$OUT" "321" "oomScoreAdj"
+
+b=$(bundle fs "c['process']['args'] = ['sh', '-c', 'touch /x 2>&1; cat /proc/timer_list 2>&1 | wc -c; ls /proc/acpi | wc -l; (echo 1 > /proc/sys/kernel/domainname) 2>&1; cat /proc/sys/net/ipv4/ip_forward; ls -l /dev/$pfx; cat /mnt/hostfile; grep -c cgroup /proc/mounts']
+c['linux']['sysctl'] = {'net.ipv4.ip_forward': '1'}
+c['linux']['devices'] = [{'path': '/dev/$pfx', 'type': 'c', 'major': 1, 'minor': 3, 'fileMode': 0o640, 'uid': 0, 'gid': 0}]
+c['mounts'].append({'destination': '/mnt/hostfile', 'type': 'bind', 'source': '$WORK/hostfile', 'options': ['rbind', 'ro']})")
+echo "host file $pfx" > "$WORK/hostfile"
+runc_ "$pfx-fs" "$b"
+expect_in "$OUT" "Read-only file system" "root.readonly"
+expect_in "$OUT" "$(printf '0\n0')" "maskedPaths: /proc/timer_list reads nothing, /proc/acpi is empty"
+expect_in "$OUT" "can't create /proc/sys/kernel/domainname: Read-only" "readonlyPaths: /proc/sys"
+expect_in "$OUT" "$(printf '1\ncrw-r-----')" "sysctl inside a new network namespace; linux.devices with its mode"
+expect_in "$OUT" "host file $pfx" "a bind mount of a host file"
+
+b=$(bundle limits "c['process']['args'] = ['sh', '-c', 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max; head -c1 /dev/full | od -An -c; echo x > /dev/null && echo null-ok']
+c['linux']['resources'] = {'memory': {'limit': 67108864}, 'pids': {'limit': 42}, 'devices': [{'allow': False, 'access': 'rwm'}]}
+c['linux']['cgroupsPath'] = '/$pfx-parent/limits'")
+o create --bundle "$b" "$pfx-limits" >"$WORK/limits.out" 2>&1
+pid=$(o state "$pfx-limits" | jq_ "d['pid']")
+cgm=$(awk -F: '$2 ~ /memory/ {print $3}' "/proc/$pid/cgroup")
+[ "$cgm" = "/$pfx-parent/limits" ] && pass "cgroupsPath decides the cgroup" || fail "cgroup: $cgm"
+mem=$(cat "/sys/fs/cgroup/memory/$pfx-parent/limits/memory.limit_in_bytes" 2>/dev/null || cat "/sys/fs/cgroup/$pfx-parent/limits/memory.max")
+[ "$mem" = 67108864 ] && pass "resources.memory.limit on the host's cgroup" || fail "memory limit: $mem"
+o start "$pfx-limits"; wait_stopped "$pfx-limits"
+OUT=$(cat "$WORK/limits.out")
+expect_in "$OUT" "$(printf '67108864\n42')" "memory and pids limits seen inside"
+expect_in "$OUT" "null-ok" "the default devices stay allowed under a deny-all rule"
+o delete "$pfx-limits"
+[ ! -e "/sys/fs/cgroup/memory/$pfx-parent/limits" ] && pass "delete removes the cgroupsPath cgroup" || fail "cgroup left"
+rmdir /sys/fs/cgroup/*/"$pfx-parent" 2>/dev/null
+
+b=$(bundle seccomp "c['process']['args'] = ['sh', '-c', 'mkdir /dev/shm/d 2>&1; echo done']
+c['linux']['seccomp'] = {'defaultAction': 'SCMP_ACT_ALLOW', 'architectures': ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86'],
+  'syscalls': [{'names': ['mkdir', 'mkdirat'], 'action': 'SCMP_ACT_ERRNO', 'errnoRet': 13}]}")
+runc_ "$pfx-sc" "$b"
+expect_in "$OUT" "Permission denied" "seccomp: mkdir gets the profile's errno (EACCES)"
+
+b=$(bundle userns "c['process']['args'] = ['sh', '-c', 'cat /proc/self/uid_map']
+c['linux']['namespaces'].append({'type': 'user'})
+c['linux']['uidMappings'] = [{'containerID': 0, 'hostID': 0, 'size': 65536}]
+c['linux']['gidMappings'] = [{'containerID': 0, 'hostID': 0, 'size': 65536}]")
+runc_ "$pfx-user" "$b"
+expect_in "$OUT" "65536" "a user namespace with uidMappings"
+
+# A shared network namespace, joined by path (a pod's second container).
+ip netns add "$pfx"
+b=$(bundle join "c['process']['args'] = ['sh', '-c', 'readlink /proc/self/ns/net']
+c['linux']['namespaces'] = [n if n['type'] != 'network' else {'type': 'network', 'path': '/run/netns/$pfx'} for n in c['linux']['namespaces']]")
+runc_ "$pfx-join" "$b"
+want=$(readlink /proc/self/ns/net)
+[ "$OUT" = "$(ip netns exec "$pfx" readlink /proc/self/ns/net)" ] && [ "$OUT" != "$want" ] \
+  && pass "namespaces[].path joins a network namespace" || fail "joined: '$OUT'"
+ip netns del "$pfx"
+
+# ---- what mgr-oci refuses, by JSON path ----
+refuse() { # refuse PYTHON PATH WHAT
+  local b
+  b=$(bundle refuse "$1")
+  o create --bundle "$b" "$pfx-refuse" >/dev/null 2>"$WORK/refuse.err"
+  RC=$? ERR=$(cat "$WORK/refuse.err")
+  if [ "$RC" -ne 0 ] && [[ "$ERR" == *"$2"* ]]; then pass "$3 (error names $2)"; else fail "$3: exit $RC: $ERR"; fi
+  [ ! -e "$R/$pfx-refuse" ] && pass "and leaves no record" || { fail "a record is left"; o delete --force "$pfx-refuse"; }
+}
+refuse "c['process']['fooBar'] = 1" "process.fooBar" "an unknown field is an error"
+refuse "c['linux']['intelRdt'] = {'closID': 'x'}" "linux.intelRdt" "a field mgr does not support"
+refuse "c['linux']['resources']['memory'] = {'kernel': 1000000}" "linux.resources.memory.kernel" "kernel memory"
+refuse "c['mounts'][1]['options'].append('tmpcopyup')" "mounts[1].options[4]" "a mount option mgr does not know"
+refuse "c['linux']['cgroupsPath'] = 'machine.slice:libpod:x'" "linux.cgroupsPath" "systemd's cgroupsPath form"
+refuse "c['process']['args'] = ['/nonexistent']" "executing /nonexistent" "a missing program fails create"
+
+finish
