@@ -85,14 +85,6 @@ mgr_start (const MgrPlan *plan, const MgrRuntimePaths *rt, const MgrStartOptions
   g_autoptr (GError) lock_err = NULL;
   MgrStatus before;
   mgr_runtime_status (rt, &before);
-  /* A monitor between its last state write and its exit, or one another
-   * start is still forking, looks dead for a moment: look again before
-   * calling the container an orphan. */
-  for (int i = 0; i < 20 && before.state != MGR_STATE_STOPPED && before.monitor_dead; i++)
-    {
-      g_usleep (10 * 1000);
-      mgr_runtime_status (rt, &before);
-    }
   if (before.state != MGR_STATE_STOPPED && before.monitor_dead)
     {
       g_autofree char *folder = plan->dir ? g_path_get_dirname (plan->dir) : NULL;

@@ -166,13 +166,10 @@ container_init (pid_t pid)
   return sscanf (l + 7, " %d %d%c", &outer, &inner, &end) == 3 && inner == 1 && end == '\n';
 }
 
-void
-mgr_runtime_status (const MgrRuntimePaths *p, MgrStatus *out)
+static void
+parse_status (const char *text, MgrStatus *out)
 {
-  g_autofree char *text = NULL;
   *out = (MgrStatus){ .state = MGR_STATE_STOPPED, .exit_status = -1 };
-  if (!g_file_get_contents (p->state, &text, NULL, NULL))
-    return;
   g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
   for (char **l = lines; *l; l++)
     {
@@ -200,13 +197,34 @@ mgr_runtime_status (const MgrRuntimePaths *p, MgrStatus *out)
       else if (strcmp (k, "exit_status") == 0)
         out->exit_status = atoi (v);
     }
-  if (out->state == MGR_STATE_STOPPED)
-    return;
-  /* The lock alone does not prove the monitor lives: until it execs, the
-   * container's init holds a copy of the monitor's fds, the lock's among
-   * them (a start hook runs then). */
-  if (mgr_runtime_locked (p) && (!out->monitor_start || mgr_proc_start_time (out->monitor_pid) == out->monitor_start))
-    return;
+}
+
+void
+mgr_runtime_status (const MgrRuntimePaths *p, MgrStatus *out)
+{
+  *out = (MgrStatus){ .state = MGR_STATE_STOPPED, .exit_status = -1 };
+  /* The state is read before the monitor is looked at: a monitor that
+   * wrote STOPPED and exited in between would look dead with the state it
+   * had before. A monitor writes its last state before it exits, so the
+   * verdict stands only if the file is unchanged after the look; a new
+   * start that took the lock meanwhile changes it too. */
+  for (int look = 0;; look++)
+    {
+      g_autofree char *text = NULL, *again = NULL;
+      if (!g_file_get_contents (p->state, &text, NULL, NULL))
+        return;
+      parse_status (text, out);
+      if (out->state == MGR_STATE_STOPPED)
+        return;
+      /* The lock alone does not prove the monitor lives: until it execs,
+       * the container's init holds a copy of the monitor's fds, the lock's
+       * among them (a start hook runs then). */
+      if (mgr_runtime_locked (p)
+          && (!out->monitor_start || mgr_proc_start_time (out->monitor_pid) == out->monitor_start))
+        return;
+      if (look >= 50 || !g_file_get_contents (p->state, &again, NULL, NULL) || strcmp (text, again) == 0)
+        break;
+    }
   out->monitor_dead = true;
   if (out->init_pid > 0 && out->init_start && mgr_proc_start_time (out->init_pid) == out->init_start)
     return;
