@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/attach.h"
 #include "lib/caps.h"
 #include "lib/cgroup.h"
 #include "lib/console.h"
@@ -188,7 +189,8 @@ run_create_hooks (pid_t pid, void *data, GError **error)
 {
   CreateHooks *h = data;
   h->rec->pid = pid;
-  g_autofree char *state = mgr_oci_state_json (h->rec, MGR_OCI_CREATING);
+  /* The state these hooks see is the one create ends in (runc's). */
+  g_autofree char *state = mgr_oci_state_json (h->rec, MGR_OCI_CREATED);
   return mgr_oci_hooks_run (h->hooks[0], "prestart", state, error)
          && mgr_oci_hooks_run (h->hooks[1], "createRuntime", state, error);
 }
@@ -198,21 +200,6 @@ write_pid_file (const char *path, pid_t pid, GError **error)
 {
   g_autofree char *text = g_strdup_printf ("%d", pid);
   return mgr_write_file_atomic (path, text, -1, 0644, error);
-}
-
-static gboolean
-send_console (const char *socket_path, int master, GError **error)
-{
-  struct sockaddr_un sa = { .sun_family = AF_UNIX };
-  if (strlen (socket_path) >= sizeof sa.sun_path)
-    return g_set_error (error, MGR_ERROR, MGR_ERROR_USAGE, "--console-socket %s: the path is too long", socket_path), FALSE;
-  strcpy (sa.sun_path, socket_path);
-  _cleanup_close_ int s = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (s < 0 || connect (s, (struct sockaddr *) &sa, sizeof sa) < 0)
-    return g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "--console-socket %s: connecting: %s", socket_path,
-                        g_strerror (errno)), FALSE;
-  mgr_send_fd (s, master, "/dev/ptmx");
-  return TRUE;
 }
 
 static int
@@ -303,7 +290,7 @@ cmd_create (int argc, char **argv)
           uid = mgr_idmap_to_host (&plan->id_map.uid, uid, &hu) ? hu : (uid_t) -1;
           gid = mgr_idmap_to_host (&plan->id_map.gid, gid, &hg) ? hg : (gid_t) -1;
         }
-      if (mgr_pty_open (&pty, uid, gid, &e) < 0 || !send_console (c_console_socket, pty.master, &e))
+      if (mgr_pty_open (&pty, uid, gid, &e) < 0 || !mgr_console_socket_send (c_console_socket, pty.master, &e))
         goto out;
     }
   else if (c_console_socket)
@@ -379,7 +366,7 @@ cmd_start (int argc, char **argv)
   unlink (fifo);
   /* A poststart hook that fails is reported; the container runs on. */
   g_autoptr (GPtrArray) hooks = hooks_of (&rec, "poststart", &e);
-  g_autofree char *state = state_of (&rec);
+  g_autofree char *state = mgr_oci_state_json (&rec, MGR_OCI_RUNNING);
   if (!hooks || !mgr_oci_hooks_run (hooks, "poststart", state, &e))
     report (e);
   mgr_oci_record_clear (&rec);
@@ -465,7 +452,7 @@ cmd_kill (int argc, char **argv)
 
 static gboolean d_force;
 static const GOptionEntry delete_entries[] = {
-  { "force", 'f', 0, G_OPTION_ARG_NONE, &d_force, "kill a running container first", NULL },
+  { "force", 'f', 0, G_OPTION_ARG_NONE, &d_force, "kill a created, running or paused container first", NULL },
   { NULL },
 };
 
@@ -491,13 +478,12 @@ cmd_delete (int argc, char **argv)
   if (!load (argv[1], &rec, &e))
     return report (e);
   MgrOciStatus s = mgr_oci_status (&rec);
-  if ((s == MGR_OCI_RUNNING || s == MGR_OCI_PAUSED) && !d_force)
+  if ((s == MGR_OCI_RUNNING || s == MGR_OCI_PAUSED || s == MGR_OCI_CREATED) && !d_force)
     {
       mgr_oci_record_clear (&rec);
       return fail ("container %s is %s: stop it first (mgr-oci kill), or delete --force", argv[1],
                    mgr_oci_status_name (s));
     }
-  /* A created container never ran its program: deleting it ends it (as runc does). */
   if (s != MGR_OCI_STOPPED && s != MGR_OCI_CREATING)
     {
       signal_init (&rec, SIGKILL, NULL);
@@ -522,6 +508,146 @@ cmd_delete (int argc, char **argv)
     ok = mgr_rm_tree (rec.dir, &e);
   mgr_oci_record_clear (&rec);
   return ok ? EXIT_OK : report (e);
+}
+
+/* ---- exec ------------------------------------------------------------------- */
+
+static char *x_process, *x_console_socket, *x_pid_file, *x_cwd, *x_user;
+static char **x_env;
+static gboolean x_tty, x_detach;
+static int x_preserve_fds;
+static const GOptionEntry exec_entries[] = {
+  { "process", 'p', 0, G_OPTION_ARG_FILENAME, &x_process, "the process to run, as the JSON of config.json's process", "FILE" },
+  { "tty", 't', 0, G_OPTION_ARG_NONE, &x_tty, "give the command a terminal (its controller goes to --console-socket)", NULL },
+  { "console-socket", 0, 0, G_OPTION_ARG_FILENAME, &x_console_socket, "a unix socket that receives the terminal's controller fd", "PATH" },
+  { "detach", 'd', 0, G_OPTION_ARG_NONE, &x_detach, "return once the command runs (the caller's subreaper reaps it)", NULL },
+  { "pid-file", 0, 0, G_OPTION_ARG_FILENAME, &x_pid_file, "write the command's pid to FILE", "FILE" },
+  { "cwd", 0, 0, G_OPTION_ARG_STRING, &x_cwd, "the working directory inside", "DIR" },
+  { "env", 'e', 0, G_OPTION_ARG_STRING_ARRAY, &x_env, "set NAME=VALUE (repeatable)", "NAME=VALUE" },
+  { "user", 'u', 0, G_OPTION_ARG_STRING, &x_user, "run as UID[:GID]", "UID[:GID]" },
+  { "preserve-fds", 0, 0, G_OPTION_ARG_INT, &x_preserve_fds, "hand fds 3..3+N-1 to the command", "N" },
+  { NULL },
+};
+
+static int
+cmd_exec (int argc, char **argv)
+{
+  int r = parse ("exec", "[OPTIONS] ID [COMMAND [ARG...]]", exec_entries, &argc, &argv, 1, -1);
+  if (r >= 0)
+    return r;
+  if (!x_process && argc < 3)
+    return usage_error ("exec: give a command after the id, or --process FILE");
+  if (x_process && argc > 2)
+    return usage_error ("exec: --process FILE and a command exclude each other");
+  if (x_preserve_fds < 0)
+    return usage_error ("--preserve-fds %d: a count of fds", x_preserve_fds);
+  MgrOciRecord rec;
+  g_autoptr (GError) e = NULL;
+  if (!load (argv[1], &rec, &e))
+    return report (e);
+  MgrOciStatus s = mgr_oci_status (&rec);
+  if (s != MGR_OCI_RUNNING && s != MGR_OCI_CREATED)
+    {
+      mgr_oci_record_clear (&rec);
+      return fail ("container %s is %s: exec needs a created or running one", argv[1], mgr_oci_status_name (s));
+    }
+  gsize len;
+  g_autofree char *json = mgr_read_regular_at (AT_FDCWD, rec.config, 16 << 20, &len);
+  MgrSeccomp seccomp = { 0 };
+  g_autoptr (MgrPlan) plan = json ? mgr_oci_plan (json, len, rec.bundle, rec.id, &seccomp, &e) : NULL;
+  g_autoptr (MgrCgroup) cg = NULL;
+  int status = -1;
+  _cleanup_close_ int pidfd = -1;
+  if (!json)
+    g_set_error (&e, MGR_ERROR, MGR_ERROR_IO, "%s: %s", rec.config, g_strerror (errno));
+  if (!plan)
+    goto out;
+  if (x_process)
+    {
+      g_autofree char *pj = mgr_read_regular_at (AT_FDCWD, x_process, 16 << 20, &len);
+      if (!pj)
+        {
+          g_set_error (&e, MGR_ERROR, MGR_ERROR_IO, "--process %s: %s", x_process, g_strerror (errno));
+          goto out;
+        }
+      if (!mgr_oci_process (plan, pj, len, &e))
+        goto out;
+    }
+  else
+    {
+      g_strfreev (plan->container.init);
+      plan->container.init = g_strdupv (argv + 2);
+      plan->oci.terminal = x_tty;
+    }
+  if (x_tty)
+    plan->oci.terminal = TRUE;
+  if (x_cwd)
+    {
+      g_free (plan->container.cwd);
+      plan->container.cwd = g_strdup (x_cwd);
+    }
+  for (char **v = x_env; v && *v; v++)
+    {
+      const char *eq = strchr (*v, '=');
+      if (!eq || eq == *v)
+        {
+          g_set_error (&e, MGR_ERROR, MGR_ERROR_USAGE, "--env %s: NAME=VALUE", *v);
+          goto out;
+        }
+      g_autofree char *name = g_strndup (*v, eq - *v);
+      plan->container.environment = g_environ_setenv (plan->container.environment, name, eq + 1, TRUE);
+    }
+  if (x_user)
+    {
+      char *end;
+      guint64 uid = g_ascii_strtoull (x_user, &end, 10), gid = plan->container.gid.v;
+      if (*end == ':')
+        gid = g_ascii_strtoull (end + 1, &end, 10);
+      if (*end || end == x_user || uid >= G_MAXUINT32 || gid >= G_MAXUINT32)
+        {
+          g_set_error (&e, MGR_ERROR, MGR_ERROR_USAGE, "--user %s: UID[:GID], numbers", x_user);
+          goto out;
+        }
+      plan->container.uid.v = uid;
+      plan->container.gid.v = gid;
+    }
+  if (plan->oci.terminal && !x_console_socket)
+    {
+      g_set_error (&e, MGR_ERROR, MGR_ERROR_USAGE, "exec with a terminal: --console-socket is required");
+      goto out;
+    }
+  if (!plan->oci.terminal && x_console_socket)
+    {
+      g_set_error (&e, MGR_ERROR, MGR_ERROR_USAGE, "--console-socket: the process has no terminal (--tty, or process.terminal)");
+      goto out;
+    }
+  pidfd = mgr_pidfd_open_checked (rec.pid, rec.start);
+  if (pidfd < 0)
+    {
+      g_set_error (&e, MGR_ERROR, MGR_ERROR_NOT_RUNNING, "container %s stopped meanwhile", rec.id);
+      goto out;
+    }
+  cg = mgr_cgroup_new_at (rec.cgroup, &e);
+  if (!cg)
+    goto out;
+  MgrAttachOptions ao = {
+    .plan = plan,
+    .oci = true,
+    .pidfd = pidfd,
+    .cgroup = cg,
+    .seccomp = seccomp.prog.len ? &seccomp : NULL,
+    .console_socket = x_console_socket,
+    .detach = x_detach,
+    .keep_fds = x_preserve_fds,
+    .pid_file = x_pid_file,
+  };
+  status = mgr_attach (&ao, &e);
+out:
+  mgr_seccomp_clear (&seccomp);
+  mgr_oci_record_clear (&rec);
+  if (status < 0)
+    return report (e);
+  return x_detach ? EXIT_OK : status;
 }
 
 /* ---- list, ps, pause, resume ---------------------------------------------------- */
@@ -804,8 +930,10 @@ static const OciCommand commands[] = {
     "set up the container from the bundle's config.json; its process waits for start" },
   { "start", cmd_start, no_entries, "ID", "run the process of a created container" },
   { "state", cmd_state, no_entries, "ID", "print the container's state (JSON of the runtime spec)" },
+  { "exec", cmd_exec, exec_entries, "[OPTIONS] ID [COMMAND [ARG...]]",
+    "run another process in a created or running container" },
   { "kill", cmd_kill, kill_entries, "[--all] ID [SIGNAL]", "send a signal (default SIGTERM) to the container's init" },
-  { "delete", cmd_delete, delete_entries, "[--force] ID", "remove a stopped (or created) container" },
+  { "delete", cmd_delete, delete_entries, "[--force] ID", "remove a stopped container (with --force, any)" },
   { "list", cmd_list, list_entries, "[--format table|json] [--quiet]", "list the containers under --root" },
   { "ps", cmd_ps, ps_entries, "[--format table|json] ID", "list the container's processes" },
   { "pause", cmd_pause, no_entries, "ID", "freeze every process of the container" },

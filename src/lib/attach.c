@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -205,11 +206,12 @@ helper (const MgrAttachOptions *o, const struct mgr_privileges *privs, const Mgr
     helper_fail (sock, "entering the container's root", errno);
 
   uid_t uid = privs->uid;
-  PwEntry pw;
-  container_passwd (uid, &pw);
-  g_auto (GStrv) env = attach_env (o, &pw, uid);
+  PwEntry pw = { NULL, NULL, NULL };
+  if (!o->oci)
+    container_passwd (uid, &pw);
+  g_auto (GStrv) env = o->oci ? g_strdupv (plan->container.environment) : attach_env (o, &pw, uid);
   g_auto (GStrv) shell = NULL;
-  char *const *argv = o->argv;
+  char *const *argv = o->oci ? plan->container.init : o->argv;
   if (!argv || !argv[0])
     {
       shell = g_new0 (char *, 2);
@@ -245,6 +247,14 @@ helper (const MgrAttachOptions *o, const struct mgr_privileges *privs, const Mgr
   char detail[PATH_MAX];
   struct mgr_child_error err = { 0, detail };
   int listener;
+  for (int i = 0; o->oci && i < RLIM_NLIMITS; i++)
+    {
+      const struct mgr_rlimit *l = &plan->limits.r[i];
+      struct rlimit rl = { l->soft == MGR_UNLIMITED ? RLIM_INFINITY : l->soft,
+                           l->hard == MGR_UNLIMITED ? RLIM_INFINITY : l->hard };
+      if (l->set && setrlimit (i, &rl) < 0)
+        helper_fail (sock, "setting a resource limit of process.rlimits", errno);
+    }
   int r = mgr_privileges_drop (privs, &listener, &err);
   if (r < 0)
     {
@@ -264,6 +274,17 @@ helper (const MgrAttachOptions *o, const struct mgr_privileges *privs, const Mgr
   pid_t child = fork ();
   if (child < 0)
     helper_fail (sock, "forking into the container's pid namespace", errno);
+  if (child > 0 && o->oci)
+    {
+      /* Its pid as the host sees it (fork answers in our pid namespace). */
+      char msg[32];
+      snprintf (msg, sizeof msg, "P%d", child);
+      (void) !send (sock, msg, strlen (msg), MSG_NOSIGNAL);
+      /* Detached: the command's parent becomes the caller's subreaper
+       * (the engine's monitor), which reaps it and reads its status. */
+      if (o->detach)
+        _exit (0);
+    }
   if (child == 0)
     {
       /* A session of its own always: in the caller's, /dev/tty inside would
@@ -281,8 +302,11 @@ helper (const MgrAttachOptions *o, const struct mgr_privileges *privs, const Mgr
               helper_fail (sock, "making the pty the command's terminal", errno);
         }
       environ = env;
-      /* Only 0-2 reach the command: the helper's socket closes at exec. */
-      syscall (SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+      /* Only 0-2 (and what an engine hands on) reach the command: the
+       * helper's socket closes at exec. */
+      for (int fd = 3; fd < 3 + o->keep_fds; fd++)
+        fcntl (fd, F_SETFD, 0);
+      syscall (SYS_close_range, 3 + o->keep_fds, ~0U, CLOSE_RANGE_CLOEXEC);
       execvp (argv[0], argv);
       g_autofree char *what = g_strdup_printf ("executing %s in the container", argv[0]);
       helper_fail (sock, what, errno);
@@ -346,6 +370,20 @@ relay (int master, const MgrCallerTty *tty)
   mgr_term_restore ();
 }
 
+/* mgr-oci: the command's pid, in the pid file as soon as it is known. */
+static gboolean
+oci_pid (const MgrAttachOptions *o, const char *text, char **failure)
+{
+  g_autoptr (GError) e = NULL;
+  ((MgrAttachOptions *) o)->pid = atoi (text);
+  if (o->pid_file && !mgr_write_file_atomic (o->pid_file, text, -1, 0644, &e))
+    {
+      *failure = g_strdup (e->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 int
 mgr_attach (const MgrAttachOptions *o, GError **error)
 {
@@ -355,24 +393,37 @@ mgr_attach (const MgrAttachOptions *o, GError **error)
   if (mgr_exec_sealed_self (error) < 0)
     return -1;
   pid_t init_pid;
-  _cleanup_close_ int pidfd = mgr_container_pidfd (o->rt, o->plan->name, &init_pid, error);
+  _cleanup_close_ int pidfd = o->oci ? fcntl (o->pidfd, F_DUPFD_CLOEXEC, 3)
+                                            : mgr_container_pidfd (o->rt, o->plan->name, &init_pid, error);
   if (pidfd < 0)
-    return -1;
+    {
+      if (o->oci)
+        g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "dup: %s", g_strerror (errno));
+      return -1;
+    }
   /* Not dumpable from here on: nothing in the container may ptrace or open
    * /proc/PID/{exe,fd,mem} of this host process or its helper. */
   prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
   MgrCallerTty tty;
-  mgr_caller_tty (&tty);
-  MgrSeccomp seccomp;
+  /* An OCI process has a terminal when its config says so, whatever the
+   * caller's fds are; its controller goes to the engine, never relayed. */
+  if (o->oci)
+    tty = (MgrCallerTty){ -1, -1, -1, o->plan->oci.terminal ? 7 : 0 };
+  else
+    mgr_caller_tty (&tty);
+  MgrSeccomp seccomp = { 0 };
   struct mgr_privileges privs;
-  g_autoptr (MgrCgroup) cg = mgr_cgroup_new (o->rt->id, NULL);
-  if (!mgr_seccomp_for_plan (o->plan, &seccomp, error))
+  g_autoptr (MgrCgroup) own_cg = o->cgroup ? NULL : mgr_cgroup_new (o->rt->id, NULL);
+  const MgrCgroup *cg = o->cgroup ? o->cgroup : own_cg;
+  if (o->oci && o->seccomp)
+    seccomp = (MgrSeccomp){ { o->seccomp->prog.len, g_memdup2 (o->seccomp->prog.filter, o->seccomp->prog.len * sizeof (struct sock_filter)) } };
+  else if (!o->oci && !mgr_seccomp_for_plan (o->plan, &seccomp, error))
     return -1;
   mgr_privileges_prepare (o->plan, o->uid_set ? o->uid : o->plan->container.uid.v,
                           o->gid_set ? o->gid : o->plan->container.gid.v, &seccomp, &privs);
   /* Without the monitor no one answers: the command's mount calls then
    * fail with ENOSYS, which is safe. */
-  _cleanup_close_ int monitor = seccomp.notify ? mgr_monitor_connect (o->rt, NULL) : -1;
+  _cleanup_close_ int monitor = seccomp.notify && o->rt ? mgr_monitor_connect (o->rt, NULL) : -1;
   privs.listen = monitor >= 0;
   int sv[2];
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
@@ -422,12 +473,37 @@ mgr_attach (const MgrAttachOptions *o, GError **error)
           failure = g_strdup (buf + 1);
           break;
         }
+      if (buf[0] == 'P' && o->oci && !oci_pid (o, buf + 1, &failure))
+        break;
+    }
+  if (master >= 0 && o->oci)
+    {
+      g_autoptr (GError) e = NULL;
+      if (!mgr_console_socket_send (o->console_socket, master, &e))
+        failure = g_strdup (e->message);
+      close (master);
+      master = -1;
     }
   if (master >= 0)
     {
       /* An error may still follow the master, before exec. */
       relay (master, &tty);
       close (master);
+    }
+  /* mgr-oci: the command's pid, then end of file once it executes. */
+  while (o->oci && !failure)
+    {
+      char buf[1024];
+      ssize_t n = recv (sock, buf, sizeof buf - 1, 0);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        break;
+      buf[n] = '\0';
+      if (buf[0] == 'P')
+        oci_pid (o, buf + 1, &failure);
+      else if (buf[0] == 'E')
+        failure = g_strdup (buf + 1);
     }
   if (!failure)
     {
@@ -442,6 +518,11 @@ mgr_attach (const MgrAttachOptions *o, GError **error)
   int status;
   while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
     ;
+  if (failure && o->oci)
+    {
+      g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "%s", failure);
+      return -1;
+    }
   if (failure)
     {
       /* Joining a container whose init is ending fails in odd ways (fork in

@@ -9,11 +9,13 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <termios.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "console.h"
 #include "mgr-error.h"
 #include "spawn.h"
+#include "util.h"
 
 int
 mgr_pty_open (MgrPty *pty, uid_t owner, gid_t group, GError **error)
@@ -237,4 +239,21 @@ mgr_pty_open_in_userns (MgrPty *ptys, guint n, const MgrPlan *plan, GError **err
       return -EIO;
     }
   return 0;
+}
+
+gboolean
+mgr_console_socket_send (const char *socket_path, int master, GError **error)
+{
+  struct sockaddr_un sa = { .sun_family = AF_UNIX };
+  if (!socket_path)
+    return g_set_error (error, MGR_ERROR, MGR_ERROR_USAGE, "process.terminal is true: --console-socket is required"), FALSE;
+  if (strlen (socket_path) >= sizeof sa.sun_path)
+    return g_set_error (error, MGR_ERROR, MGR_ERROR_USAGE, "--console-socket %s: the path is too long", socket_path), FALSE;
+  strcpy (sa.sun_path, socket_path);
+  _cleanup_close_ int s = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (s < 0 || connect (s, (struct sockaddr *) &sa, sizeof sa) < 0)
+    return g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "--console-socket %s: connecting: %s", socket_path,
+                        g_strerror (errno)), FALSE;
+  mgr_send_fd (s, master, "/dev/ptmx");
+  return TRUE;
 }

@@ -19,6 +19,10 @@ typedef struct {
 int mgr_pty_open (MgrPty *pty, uid_t owner, gid_t group, GError **error);
 void mgr_pty_close (MgrPty *pty);
 
+/* OCI's console socket: connects to the engine's unix socket and sends it
+ * the pty's controller fd (SCM_RIGHTS). */
+gboolean mgr_console_socket_send (const char *socket_path, int master, GError **error);
+
 /* For an ordinary user's container: n pty pairs made by root of a user
  * namespace with the plan's maps, so that the slaves belong to the
  * container's root (the user cannot chown them). */

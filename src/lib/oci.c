@@ -426,11 +426,26 @@ parse_mount (JsonObject *o, const char *path, const char *bundle, struct mgr_mou
         return unsupported (error, p, opts[i]);
       }
   g_autofree char *text = g_strjoinv (",", opts);
+  bool bind = g_strcmp0 (type, "bind") == 0;
+  for (guint i = 0; opts[i]; i++)
+    bind |= strcmp (opts[i], "bind") == 0 || strcmp (opts[i], "rbind") == 0;
+  if (bind)
+    {
+      /* mount(2) takes no filesystem data for a bind (it ignores it), yet
+       * engines and the conformance suite send tmpfs words such as mode=
+       * along: a bind here drops them, as runc's and crun's mount calls do. */
+      g_autoptr (GStrvBuilder) kept = g_strv_builder_new ();
+      for (guint i = 0; opts[i]; i++)
+        if (!strchr (opts[i], '='))
+          g_strv_builder_add (kept, opts[i]);
+      g_free (text);
+      g_auto (GStrv) k = g_strv_builder_end (kept);
+      text = g_strjoinv (",", k);
+    }
   const struct mgr_key *k = mgr_key_find (MGR_SEC_MOUNT, "options");
   g_autoptr (GError) e = NULL;
   if (!k->type->parse (k, *text ? text : "defaults", &m->options, &e))
     return bad (error, po, "%s", e->message);
-  bool bind = m->options.bind || g_strcmp0 (type, "bind") == 0;
   if (bind && !m->options.bind)
     m->options.bind = true;
   if (!bind && !type)
@@ -571,12 +586,13 @@ parse_device_rules (JsonArray *a, MgrPlan *plan, GError **error)
     }
   else
     {
-      /* The devices every container gets (runc's and crun's list). */
+      /* The devices every container gets (runc's and crun's list), after
+       * the bundle's own rules, which keep their order. */
       static const struct mgr_dev_rule defaults[] = {
         { 'c', 1, 3, "rwm" }, { 'c', 1, 5, "rwm" }, { 'c', 1, 7, "rwm" },    { 'c', 1, 8, "rwm" },
         { 'c', 1, 9, "rwm" }, { 'c', 5, 0, "rwm" }, { 'c', 5, 2, "rwm" },    { 'c', 136, -1, "rwm" },
       };
-      g_array_prepend_vals (allow, defaults, G_N_ELEMENTS (defaults));
+      g_array_append_vals (allow, defaults, G_N_ELEMENTS (defaults));
     }
   cg->devices_allow = (struct mgr_dev_rules){ true, allow->len, (struct mgr_dev_rule *) g_array_steal (allow, NULL) };
   if (deny->len)
@@ -709,9 +725,10 @@ parse_resources (JsonObject *r, MgrPlan *plan, GError **error)
         return FALSE;
       if (shset && shares)
         {
-          /* v1 shares 2..262144 onto v2 weight 1..10000, as runc and crun map them. */
-          shares = CLAMP (shares, 2, 262144);
-          cg->cpu_weight = (struct mgr_u64){ true, 1 + ((shares - 2) * 9999) / 262142 };
+          /* mgr's cpu.weight is v2's (100 the default) and its v1 backend
+           * writes weight * 1024 / 100 shares: the default 1024 shares is
+           * weight 100, and a v1 host gets the shares asked for. */
+          cg->cpu_weight = (struct mgr_u64){ true, CLAMP (shares * 100 / 1024, 1, 10000) };
         }
       if ((qset && quota > 0) || pset)
         cg->cpu_max = (struct mgr_cpu_max){ true, qset && quota > 0 ? (guint64) quota : MGR_UNLIMITED, pset ? period : 100000 };
@@ -784,7 +801,7 @@ static const struct
 } ns_types[] = {
   { "pid", CLONE_NEWPID, MGR_NS_PID },   { "network", CLONE_NEWNET, MGR_NS_NET },
   { "ipc", CLONE_NEWIPC, MGR_NS_IPC },   { "uts", CLONE_NEWUTS, MGR_NS_UTS },
-  { "cgroup", CLONE_NEWCGROUP, MGR_NS_CGROUP }, { "mount", CLONE_NEWNS, -1 },
+  { "cgroup", CLONE_NEWCGROUP, MGR_NS_CGROUP }, { "mount", CLONE_NEWNS, MGR_NS_MNT },
   { "user", CLONE_NEWUSER, -1 },
 };
 
@@ -821,7 +838,7 @@ parse_namespaces (JsonArray *a, MgrPlan *plan, GError **error)
         {
           g_autofree char *pp = g_strdup_printf ("%s.path", p);
           if (ns_types[t].index < 0)
-            return unsupported (error, pp, "joining an existing mount or user namespace");
+            return unsupported (error, pp, "joining an existing user namespace");
           if (path[0] != '/')
             return bad (error, pp, "an absolute path is required");
           oci->ns_join[ns_types[t].index] = g_strdup (path);
@@ -829,7 +846,7 @@ parse_namespaces (JsonArray *a, MgrPlan *plan, GError **error)
       else
         oci->ns_flags |= ns_types[t].flag;
     }
-  if (!(oci->ns_flags & CLONE_NEWNS))
+  if (!(oci->ns_flags & CLONE_NEWNS) && !oci->ns_join[MGR_NS_MNT])
     return unsupported (error, "linux.namespaces", "a container without a mount namespace of its own");
   plan->user_namespace = oci->ns_flags & CLONE_NEWUSER;
   plan->share_host_net = !(oci->ns_flags & CLONE_NEWNET);
@@ -952,11 +969,47 @@ mgr_oci_plan (const char *json, gsize len, const char *bundle, const char *id, M
     return bad (error, "linux", "required on Linux"), NULL;
   if (!parse_linux (o, plan, seccomp, error))
     return NULL;
-  if (plan->oci.hostname_set && !(plan->oci.ns_flags & CLONE_NEWUTS))
+  /* The nodes of linux.devices are usable whatever the device rules say (runc's rule). */
+  struct mgr_dev_rules *allow = &plan->cgroup.devices_allow;
+  if (allow->set && plan->oci.n_devices && !(allow->n && allow->v[0].type == 'a'))
+    {
+      allow->v = g_renew (struct mgr_dev_rule, allow->v, allow->n + plan->oci.n_devices);
+      for (guint i = 0; i < plan->oci.n_devices; i++)
+        {
+          const struct mgr_device_node *d = &plan->oci.devices[i];
+          if (d->type != 'p')
+            allow->v[allow->n++] = (struct mgr_dev_rule){ d->type, d->major, d->minor, "rwm" };
+        }
+    }
+  if (plan->oci.hostname_set && !(plan->oci.ns_flags & CLONE_NEWUTS) && !plan->oci.ns_join[MGR_NS_UTS])
     return bad (error, "hostname", "needs a uts namespace of the container's own (linux.namespaces)"), NULL;
   if (plan->user_namespace && (!plan->id_map.uid.n || !plan->id_map.gid.n))
     return bad (error, "linux.uidMappings", "a user namespace needs uidMappings and gidMappings"), NULL;
   return g_steal_pointer (&plan);
+}
+
+gboolean
+mgr_oci_process (MgrPlan *plan, const char *json, gsize len, GError **error)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) e = NULL;
+  if (!json_parser_load_from_data (parser, json, (gssize) len, &e))
+    return g_set_error (error, MGR_ERROR, MGR_ERROR_SYNTAX, "--process: %s", e->message), FALSE;
+  JsonNode *root = json_parser_get_root (parser);
+  if (!root || !JSON_NODE_HOLDS_OBJECT (root))
+    return bad (error, "process", "expected an object");
+  /* What the container's process set is replaced, not merged. */
+  g_clear_pointer (&plan->container.init, g_strfreev);
+  g_clear_pointer (&plan->container.environment, g_strfreev);
+  g_clear_pointer (&plan->container.cwd, g_free);
+  g_clear_pointer (&plan->oci.groups, g_free);
+  plan->oci.n_groups = 0;
+  plan->oci.terminal = false;
+  plan->oci.cap_bounding = plan->oci.cap_effective = plan->oci.cap_permitted = 0;
+  plan->oci.cap_inheritable = plan->oci.cap_ambient = 0;
+  plan->caps.no_new_privs = false;
+  memset (&plan->limits, 0, sizeof plan->limits);
+  return parse_process (json_node_get_object (root), plan, error);
 }
 
 /* ---- seccomp ---------------------------------------------------------------- */

@@ -21,6 +21,9 @@
 MgrPlan *mgr_oci_plan (const char *json, gsize len, const char *bundle, const char *id, MgrSeccomp *seccomp,
                        GError **error);
 
+/* mgr-oci exec --process FILE: the process object replaces the plan's. */
+gboolean mgr_oci_process (MgrPlan *plan, const char *json, gsize len, GError **error);
+
 /* The hooks of one kind (createRuntime, poststart, ...), each an argv with
  * its environment and timeout, in order. */
 typedef struct {

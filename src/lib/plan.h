@@ -195,7 +195,7 @@ struct mgr_limits {
  * lists the whole tree itself: the executor makes no /proc, /sys, /dev,
  * /run or cgroup view of its own, creates exactly the namespaces in
  * ns_flags, and masks and makes read-only exactly the paths given. */
-enum { MGR_NS_NET, MGR_NS_IPC, MGR_NS_UTS, MGR_NS_PID, MGR_NS_CGROUP, MGR_NS_COUNT };
+enum { MGR_NS_NET, MGR_NS_IPC, MGR_NS_UTS, MGR_NS_PID, MGR_NS_CGROUP, MGR_NS_MNT, MGR_NS_COUNT };
 
 struct mgr_device_node {
   char *path;  /* absolute inside the container */

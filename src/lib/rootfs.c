@@ -691,10 +691,10 @@ mgr_rootfs_setup (const struct mgr_child *c, struct mgr_child_error *err)
   int r;
 
   /* Nothing the container mounts may propagate back to the host (an OCI
-   * bundle may ask for another propagation of its rootfs). */
+   * bundle's rootfsPropagation is applied to its root after pivot_root,
+   * which refuses a shared new root). */
   set_err (err, MGR_STEP_MOUNT_PRIVATE, NULL, NULL);
-  unsigned long prop = c->plan->oci.root_propagation ? c->plan->oci.root_propagation : MS_REC | MS_SLAVE;
-  if (mount (NULL, "/", NULL, prop, NULL) < 0)
+  if (mount (NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
     return -errno;
   /* pivot_root needs the new root to be a mount point. */
   set_err (err, MGR_STEP_ROOTFS_BIND, c->rootfs, NULL);
@@ -765,6 +765,9 @@ pivot:
   if (umount2 (".", MNT_DETACH) < 0)
     return -errno;
   if (chdir ("/") < 0)
+    return -errno;
+  set_err (err, MGR_STEP_PROPAGATION, "/", NULL);
+  if (c->plan->oci.root_propagation && mount (NULL, "/", NULL, c->plan->oci.root_propagation, NULL) < 0)
     return -errno;
   if (c->plan->oci.root_readonly && (r = oci_root_readonly (err)) < 0)
     return r;

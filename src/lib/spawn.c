@@ -102,7 +102,9 @@ mgr_spawn_check (const MgrPlan *plan, GError **error)
           g_free (dir);
           dir = up;
         }
-      if (st.st_uid != ru)
+      /* An OCI engine prepares its rootfs itself (an id-mapped or
+       * read-only one may belong to anyone): only mgr's own are checked. */
+      if (st.st_uid != ru && !plan->oci.set)
         {
           g_set_error (error, MGR_ERROR, MGR_ERROR_PERMISSION,
                        "rootfs %s is owned by %u but [id_map] maps container root to %u: its files must be owned by "
@@ -112,6 +114,23 @@ mgr_spawn_check (const MgrPlan *plan, GError **error)
         }
     }
   guint64 bound = mgr_caps_host_bounding ();
+  if (plan->oci.set)
+    {
+      const struct { const char *name; guint64 mask; } sets[] = {
+        { "bounding", plan->oci.cap_bounding }, { "effective", plan->oci.cap_effective },
+        { "permitted", plan->oci.cap_permitted }, { "inheritable", plan->oci.cap_inheritable },
+        { "ambient", plan->oci.cap_ambient },
+      };
+      for (size_t i = 0; i < G_N_ELEMENTS (sets); i++)
+        if (sets[i].mask & ~bound)
+          {
+            g_autofree char *missing = mgr_caps_format (sets[i].mask & ~bound);
+            g_set_error (error, MGR_ERROR, MGR_ERROR_PERMISSION,
+                         "config.json: process.capabilities.%s: %s: not in this host's bounding set, so no container "
+                         "here can have it; remove it", sets[i].name, missing);
+            return FALSE;
+          }
+    }
   if (plan->caps.keep.set && (plan->caps.keep.mask & ~bound))
     {
       g_autofree char *missing = mgr_caps_format (plan->caps.keep.mask & ~bound);
@@ -219,26 +238,60 @@ mount_source_split (const MgrPlan *plan, const char *source, struct mgr_child_mo
 
 /* The namespaces an OCI bundle joins by path: the caller enters them
  * before clone, so that the child is born inside (a pid namespace can only
- * be entered that way). mgr-oci create is a process of its own that ends
- * after the container is created, so nothing else runs in them. */
-static gboolean
-join_namespaces (const MgrPlan *plan, GError **error)
+ * be entered that way), and leaves them right after (restore_namespaces):
+ * saved gets the caller's own. */
+static const int ns_types[MGR_NS_COUNT] = {
+  [MGR_NS_NET] = CLONE_NEWNET, [MGR_NS_IPC] = CLONE_NEWIPC, [MGR_NS_UTS] = CLONE_NEWUTS,
+  [MGR_NS_PID] = CLONE_NEWPID, [MGR_NS_CGROUP] = CLONE_NEWCGROUP, [MGR_NS_MNT] = CLONE_NEWNS,
+};
+static const char *const ns_self[MGR_NS_COUNT] = {
+  [MGR_NS_NET] = "/proc/self/ns/net", [MGR_NS_IPC] = "/proc/self/ns/ipc", [MGR_NS_UTS] = "/proc/self/ns/uts",
+  [MGR_NS_PID] = "/proc/self/ns/pid_for_children", [MGR_NS_CGROUP] = "/proc/self/ns/cgroup",
+  [MGR_NS_MNT] = "/proc/self/ns/mnt",
+};
+
+static void
+restore_namespaces (int saved[MGR_NS_COUNT])
 {
-  static const int types[MGR_NS_COUNT] = {
-    [MGR_NS_NET] = CLONE_NEWNET, [MGR_NS_IPC] = CLONE_NEWIPC, [MGR_NS_UTS] = CLONE_NEWUTS,
-    [MGR_NS_PID] = CLONE_NEWPID, [MGR_NS_CGROUP] = CLONE_NEWCGROUP,
-  };
   for (int i = 0; i < MGR_NS_COUNT; i++)
-    {
-      const char *path = plan->oci.ns_join[i];
-      if (!path)
-        continue;
-      _cleanup_close_ int fd = open (path, O_RDONLY | O_CLOEXEC);
-      if (fd < 0 || setns (fd, types[i]) < 0)
-        return g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "joining the namespace %s: %s", path, g_strerror (errno)),
-               FALSE;
-    }
-  return TRUE;
+    if (saved[i] >= 0)
+      {
+        /* Back where we were: the caller's files and cgroups are there.
+         * This cannot fail for a namespace we were in a moment ago. */
+        (void) !setns (saved[i], ns_types[i]);
+        close (saved[i]);
+        saved[i] = -1;
+      }
+}
+
+static gboolean
+join_namespaces (const MgrPlan *plan, int saved[MGR_NS_COUNT], GError **error)
+{
+  /* All opened first: the paths are the caller's, and joining the mount
+   * namespace (last) changes what they name. */
+  int fds[MGR_NS_COUNT];
+  gboolean ok = TRUE;
+  for (int i = 0; i < MGR_NS_COUNT; i++)
+    fds[i] = saved[i] = -1;
+  for (int i = 0; i < MGR_NS_COUNT && ok; i++)
+    if (plan->oci.ns_join[i])
+      {
+        if ((fds[i] = open (plan->oci.ns_join[i], O_RDONLY | O_CLOEXEC)) < 0)
+          ok = (g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "opening the namespace %s: %s", plan->oci.ns_join[i],
+                             g_strerror (errno)), FALSE);
+        else if ((saved[i] = open (ns_self[i], O_RDONLY | O_CLOEXEC)) < 0)
+          ok = (g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "opening %s: %s", ns_self[i], g_strerror (errno)), FALSE);
+      }
+  for (int i = 0; i < MGR_NS_COUNT && ok; i++)
+    if (fds[i] >= 0 && setns (fds[i], ns_types[i]) < 0)
+      ok = (g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "joining the namespace %s: %s", plan->oci.ns_join[i],
+                         g_strerror (errno)), FALSE);
+  for (int i = 0; i < MGR_NS_COUNT; i++)
+    if (fds[i] >= 0)
+      close (fds[i]);
+  if (!ok)
+    restore_namespaces (saved);
+  return ok;
 }
 
 gboolean
@@ -321,13 +374,6 @@ mgr_spawn (const MgrPlan *plan, const MgrSpawnOptions *o, MgrSpawned *out, GErro
   int pidfd = -1;
   /* The cgroup namespace comes later, from the child itself, once it is in
    * its own cgroups: its root is then the container's cgroup. */
-  if (plan->oci.set && !join_namespaces (plan, error))
-    {
-      close (sv[0]);
-      close (sv[1]);
-      mgr_privileges_clear (&privs);
-      return FALSE;
-    }
   struct clone_args args = {
     .flags = plan->oci.set ? CLONE_PIDFD | (plan->oci.ns_flags & ~CLONE_NEWCGROUP)
                            : CLONE_PIDFD | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC
@@ -337,6 +383,16 @@ mgr_spawn (const MgrPlan *plan, const MgrSpawnOptions *o, MgrSpawned *out, GErro
   };
   /* On v2, clone3 puts the child straight into its cgroup: no migration. */
   _cleanup_close_ int cgfd = o->cgroup ? mgr_cgroup_v2_fd (o->cgroup) : -1;
+  int saved_ns[MGR_NS_COUNT];
+  if (plan->oci.set && !join_namespaces (plan, saved_ns, error))
+    {
+      close (sv[0]);
+      close (sv[1]);
+      for (int i = 0; i < c.n_cgroup_tasks; i++)
+        close (cg_fds[i]);
+      mgr_privileges_clear (&privs);
+      return FALSE;
+    }
   if (cgfd >= 0)
     {
       args.flags |= CLONE_INTO_CGROUP;
@@ -359,6 +415,8 @@ mgr_spawn (const MgrPlan *plan, const MgrSpawnOptions *o, MgrSpawned *out, GErro
       mgr_child_run (&c);
     }
   int clone_errno = errno;
+  if (plan->oci.set)
+    restore_namespaces (saved_ns);
   close (sv[1]);
   for (int i = 0; i < c.n_cgroup_tasks; i++)
     close (cg_fds[i]);

@@ -13,6 +13,7 @@ BC=/usr/share/bash-completion/bash_completion
 mkdir -p "$WORK/bin"
 ln -s "$MGR" "$WORK/bin/mgr"
 for v in $("$MGR" --help | awk '/^Verbs:/ {v = 1; next} v && /^  [a-z]/ {print $1}'); do ln -s "$MGR" "$WORK/bin/mgr-$v"; done
+ln -s "${MGR_BUILDDIR:-.}/src/mgr-oci" "$WORK/bin/mgr-oci"
 export PATH="$WORK/bin:$PATH" MGR_TEMPLATES_DIR="$S/templates"
 P="$WORK/c"; chmod 755 "$WORK"
 pfx=cmp$$
@@ -54,6 +55,16 @@ expect_in "$out" "$pfx-down" "mgr-start -n <Tab> offers the stopped container"
 expect_not_in "$out" "$pfx-up" "mgr-start -n <Tab> leaves out running ones"
 out=$(complete_line "mgr-info -P $P -n $pfx-d")
 [ "$out" = "$pfx-down" ] && pass "mgr-info -n PREFIX<Tab> completes the one name" || fail "mgr-info -n $pfx-d<Tab> gave: $out"
+out=$(complete_line "mgr-oci ")
+expect_in "$out" "create" "mgr-oci <Tab> offers its commands"
+expect_in "$out" "features" "mgr-oci <Tab> offers every command"
+out=$(complete_line "mgr-oci --ro")
+expect_in "$out" "--root" "mgr-oci --ro<Tab> offers its global options"
+out=$(complete_line "mgr-oci --root $WORK/oci create --")
+expect_in "$out" "--console-socket" "mgr-oci create --<Tab> offers create's options"
+mkdir -p "$WORK/oci/$pfx-oci"
+out=$(complete_line "mgr-oci --root $WORK/oci state ")
+expect_in "$out" "$pfx-oci" "mgr-oci state <Tab> offers the ids under --root"
 out=$(complete_line "mgr-config -n x ")
 expect_in "$out" "import-lxc" "mgr-config <Tab> offers its verbs"
 out=$(complete_line "mgr-config -n x set cgroup.memory.")

@@ -136,7 +136,9 @@ expect_rc 0 "delete --force of a running container"
 [ ! -e "$R/$pfx-force" ] && pass "and it is gone" || fail "left: $(ls "$R")"
 o create --bundle "$b" "$pfx-created" >/dev/null
 run o delete "$pfx-created"
-expect_rc 0 "delete of a created container (it never ran)"
+expect_rc 1 "delete of a created container fails without --force (the spec: only a stopped one)"
+run o delete --force "$pfx-created"
+expect_rc 0 "delete --force of a created container"
 o create --bundle "$b" "$pfx-dup" >/dev/null
 o create --bundle "$b" "$pfx-dup" >/dev/null 2>"$WORK/dup.err"
 RC=$? ERR=$(cat "$WORK/dup.err")
@@ -219,6 +221,80 @@ want=$(readlink /proc/self/ns/net)
 [ "$OUT" = "$(ip netns exec "$pfx" readlink /proc/self/ns/net)" ] && [ "$OUT" != "$want" ] \
   && pass "namespaces[].path joins a network namespace" || fail "joined: '$OUT'"
 ip netns del "$pfx"
+
+# ---- exec ----
+b=$(bundle exec "c['process']['args'] = ['sleep', '60']
+c['process']['env'] = ['PATH=/bin:/sbin', 'FROM=config']")
+o create --bundle "$b" "$pfx-exec" >/dev/null 2>&1 && o start "$pfx-exec"
+run o exec "$pfx-exec" sh -c 'echo $$ $FROM; exit 7'
+expect_rc 7 "exec: the command's exit status is exec's"
+expect_in "$OUT" "config" "exec: the container's environment"
+[ "$(echo "$OUT" | cut -d' ' -f1)" -gt 1 ] && pass "exec: the command is inside the container's pid namespace" || fail "pid: $OUT"
+run o exec --env FOO=bar --cwd /etc --user 1000:1001 "$pfx-exec" sh -c 'echo $FOO; pwd; id -u; id -g'
+expect_in "$OUT" "$(printf 'bar\n/etc\n1000\n1001')" "exec --env, --cwd, --user"
+printf '{"args": ["sh", "-c", "echo from-process; id -u"], "cwd": "/", "env": ["PATH=/bin"], "user": {"uid": 5, "gid": 5}}' > "$WORK/process.json"
+run o exec --process "$WORK/process.json" "$pfx-exec"
+expect_in "$OUT" "$(printf 'from-process\n5')" "exec --process FILE"
+# Detached, the command keeps exec's stdio: not the pipe of a $(...).
+o exec -d --pid-file "$WORK/exec.pid" "$pfx-exec" sleep 30 >/dev/null 2>&1
+RC=$?
+xpid=$(cat "$WORK/exec.pid" 2>/dev/null)
+[ "$RC" -eq 0 ] && [ -n "$xpid" ] && grep -q "^Name:.*sleep" "/proc/$xpid/status" \
+  && [ "$(awk -F: '$2 ~ /memory/ {print $3}' "/proc/$xpid/cgroup")" = "/mgr.oci/$pfx-exec" ] \
+  && pass "exec --detach --pid-file: the command runs in the container's cgroup ($xpid)" || fail "detached: rc $RC pid '$xpid'"
+o ps "$pfx-exec" | grep -qx "$xpid" && pass "ps lists the exec'd process" || fail "ps: $(o ps "$pfx-exec")"
+run o exec "$pfx-exec" /nonexistent
+expect_rc 1 "exec of a missing program fails"
+expect_in "$ERR" "/nonexistent" "and names it"
+o delete --force "$pfx-exec"
+
+# ---- the terminal: the pty's controller over the console socket ----
+cat > "$WORK/console.py" <<'PY'
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(sys.argv[1])
+s.listen(1)
+open(sys.argv[1] + '.ready', 'w').close()
+c, _ = s.accept()
+msg, fds, _, _ = socket.recv_fds(c, 1024, 1)
+m = fds[0]
+os.write(m, b'echo typed-$((6*7))\n')
+out = b''
+while True:
+    try:
+        b = os.read(m, 4096)
+    except OSError:
+        break
+    if not b:
+        break
+    out += b
+open(sys.argv[2], 'wb').write(out)
+PY
+console() { # console NAME: a receiver on $WORK/NAME.sock, its output in $WORK/NAME.tty
+  rm -f "$WORK/$1.sock" "$WORK/$1.sock.ready"
+  timeout 30 python3 "$WORK/console.py" "$WORK/$1.sock" "$WORK/$1.tty" &
+  for _ in $(seq 50); do [ -e "$WORK/$1.sock.ready" ] && break; sleep 0.1; done
+}
+b=$(bundle tty "c['process']['terminal'] = True
+c['process']['args'] = ['sh', '-c', 'tty; read line; eval \"\$line\"']")
+console create
+o create --bundle "$b" --console-socket "$WORK/create.sock" "$pfx-tty" >/dev/null 2>&1 && o start "$pfx-tty"
+wait $!
+OUT=$(tr -d '\r' < "$WORK/create.tty" 2>/dev/null)
+expect_in "$OUT" "/dev/console" "create --console-socket: the process's terminal is /dev/console"
+expect_in "$OUT" "typed-42" "and what the engine types reaches it"
+o delete --force "$pfx-tty"
+o create --bundle "$b" "$pfx-tty" >/dev/null 2>"$WORK/tty.err"
+RC=$? ERR=$(cat "$WORK/tty.err")
+expect_rc 2 "process.terminal without --console-socket is refused"
+o create --bundle "$(bundle xtty "c['process']['args'] = ['sleep', '60']")" "$pfx-xtty" >/dev/null 2>&1 && o start "$pfx-xtty"
+console exec
+run o exec --tty --console-socket "$WORK/exec.sock" "$pfx-xtty" sh -c 'tty; read line; eval "$line"'
+wait $!
+OUT=$(tr -d '\r' < "$WORK/exec.tty" 2>/dev/null)
+expect_in "$OUT" "/dev/pts/" "exec --tty --console-socket: a pty of the container's devpts"
+expect_in "$OUT" "typed-42" "and input reaches the command"
+o delete --force "$pfx-xtty"
 
 # ---- what mgr-oci refuses, by JSON path ----
 refuse() { # refuse PYTHON PATH WHAT
