@@ -30,8 +30,9 @@ DEPS="build-essential autoconf automake pkg-config libglib2.0-dev libseccomp-dev
 # distribution ones in lxc-templates); and gives attach a real terminal (tmux); strace shows what mgr-user-nic opens;
 # the users suite finds the processes of its users and their id blocks with ps and pgrep (procps);
 # debootstrap builds the Debian rootfs the systemd tests boot; golang-go builds the OCI conformance suite
-# (opencontainers/runtime-tools, from ../shared/oci) offline.
-[ "$mode" = check ] && DEPS="$DEPS qemu-system-x86 liblxc-common lxc-templates tmux strace debhelper lintian systemd procps debootstrap golang-go"
+# (opencontainers/runtime-tools, from ../shared/oci) offline; containerd and
+# podman drive mgr-oci (podman also makes their test image).
+[ "$mode" = check ] && DEPS="$DEPS qemu-system-x86 liblxc-common lxc-templates tmux strace debhelper lintian systemd procps debootstrap golang-go containerd podman"
 missing=()
 for p in $DEPS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
