@@ -8,12 +8,15 @@
 #include <linux/seccomp.h>
 #include <seccomp.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "mgr-error.h"
 #include "seccomp.h"
+#include "trace.h"
 #include "util.h"
 
 char *
@@ -288,13 +291,17 @@ mgr_seccomp_export (void *ctx, const char *what, MgrSeccomp *out, GError **error
   return TRUE;
 }
 
-gboolean
-mgr_seccomp_compile (const char *path, bool privileged, MgrSeccomp *out, GError **error)
+/* Compiles the profile's text (read from path once, so that what is hashed
+ * for the cache is what is compiled). */
+static gboolean
+compile_text (const char *path, const char *text, bool privileged, MgrSeccomp *out, GError **error)
 {
   __attribute__ ((cleanup (config_destroyp))) config_t cfg;
   config_init (&cfg);
   *out = (MgrSeccomp){ 0 };
-  if (!config_read_file (&cfg, path))
+  g_autofree char *dir = g_path_get_dirname (path);
+  config_set_include_dir (&cfg, dir);
+  if (!config_read_string (&cfg, text))
     {
       if (config_error_type (&cfg) == CONFIG_ERR_FILE_IO)
         g_set_error (error, MGR_ERROR, MGR_ERROR_IO, "seccomp profile %s: cannot read it", path);
@@ -344,15 +351,197 @@ mgr_seccomp_compile (const char *path, bool privileged, MgrSeccomp *out, GError 
   return ok;
 }
 
+/* ---- The compiled filters' cache ----
+ * Compiling a profile for three ABIs costs more than the rest of the
+ * monitor's preparation, and gives the same program every time: root's
+ * starts and attaches keep it in a root-owned folder, one file per key.
+ * The key hashes everything the program depends on: mgr's version,
+ * libseccomp's (run-time) version, the native architecture, privileged or
+ * not, and the profile's bytes. A file is used only if the folder and the
+ * file belong to root, are writable by no one else, the file is regular
+ * (never followed as a symlink) and its own key and checksum match; any
+ * doubt means compiling, as without a cache. Written to a temporary name
+ * and renamed: readers see a whole file or none. */
+#define CACHE_MAGIC "mgr-seccomp-bpf 1\n"
+#define CACHE_MAX (1024 * 1024)
+
+struct cache_head {
+  char magic[sizeof CACHE_MAGIC - 1];
+  guint8 key[32];
+  guint32 notify;
+  guint32 prog_len;
+  guint32 pers_len;
+};
+
+static char *
+cache_dir (void)
+{
+  const char *e = g_getenv ("MGR_SECCOMP_CACHE");
+  return g_strdup (e && *e ? e : MGR_LOCALSTATEDIR "/cache/mgr/seccomp");
+}
+
+static void
+cache_key (const char *text, bool privileged, guint8 key[32])
+{
+  g_autoptr (GChecksum) ck = g_checksum_new (G_CHECKSUM_SHA256);
+  const struct scmp_version *v = seccomp_version ();
+  g_autofree char *what = g_strdup_printf ("%s\n%s\nlibseccomp %u.%u.%u\narch %u\nprivileged %d\n", CACHE_MAGIC,
+                                           PACKAGE_VERSION, v ? v->major : 0, v ? v->minor : 0, v ? v->micro : 0,
+                                           seccomp_arch_native (), privileged);
+  g_checksum_update (ck, (const guchar *) what, strlen (what));
+  g_checksum_update (ck, (const guchar *) text, strlen (text));
+  gsize len = 32;
+  g_checksum_get_digest (ck, key, &len);
+}
+
+static void
+sum_of (const void *data, size_t len, guint8 sum[32])
+{
+  g_autoptr (GChecksum) ck = g_checksum_new (G_CHECKSUM_SHA256);
+  g_checksum_update (ck, data, len);
+  gsize n = 32;
+  g_checksum_get_digest (ck, sum, &n);
+}
+
+/* The cache folder, opened, if it can be trusted (made when absent). */
+static int
+cache_open_dir (bool create)
+{
+  g_autofree char *dir = cache_dir ();
+  if (create)
+    {
+      g_autofree char *parent = g_path_get_dirname (dir);
+      if (g_mkdir_with_parents (parent, 0755) < 0 || (mkdir (dir, 0700) < 0 && errno != EEXIST))
+        return -1;
+    }
+  int fd = open (dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  struct stat st;
+  if (fd >= 0 && (fstat (fd, &st) < 0 || st.st_uid != 0 || (st.st_mode & 022)))
+    {
+      close (fd);
+      return -1;
+    }
+  return fd;
+}
+
+static gboolean
+cache_load (const guint8 key[32], MgrSeccomp *out)
+{
+  _cleanup_close_ int dfd = cache_open_dir (false);
+  if (dfd < 0)
+    return FALSE;
+  g_autofree char *name = g_compute_checksum_for_data (G_CHECKSUM_SHA256, key, 32);
+  _cleanup_close_ int fd = openat (dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  struct stat st;
+  if (fd < 0 || fstat (fd, &st) < 0 || !S_ISREG (st.st_mode) || st.st_uid != 0 || (st.st_mode & 022)
+      || st.st_size < (off_t) (sizeof (struct cache_head) + 32) || st.st_size > CACHE_MAX)
+    return FALSE;
+  g_autofree guint8 *buf = g_malloc (st.st_size);
+  if (pread (fd, buf, st.st_size, 0) != st.st_size)
+    return FALSE;
+  struct cache_head h;
+  memcpy (&h, buf, sizeof h);
+  size_t body = sizeof h + ((size_t) h.prog_len + h.pers_len) * sizeof (struct sock_filter);
+  guint8 sum[32];
+  if (memcmp (h.magic, CACHE_MAGIC, sizeof h.magic) != 0 || memcmp (h.key, key, 32) != 0 || h.prog_len == 0
+      || h.prog_len > BPF_MAXINSNS || h.pers_len > BPF_MAXINSNS || body + 32 != (size_t) st.st_size)
+    return FALSE;
+  sum_of (buf, body, sum);
+  if (memcmp (sum, buf + body, 32) != 0)
+    return FALSE;
+  *out = (MgrSeccomp){ .notify = h.notify != 0 };
+  out->prog = (struct sock_fprog){ h.prog_len, g_memdup2 (buf + sizeof h, h.prog_len * sizeof (struct sock_filter)) };
+  if (h.pers_len)
+    out->personality = (struct sock_fprog){ h.pers_len, g_memdup2 (buf + sizeof h + h.prog_len * sizeof (struct sock_filter),
+                                                                   h.pers_len * sizeof (struct sock_filter)) };
+  return TRUE;
+}
+
+/* Best effort: a cache that cannot be written only means compiling next time. */
+static void
+cache_store (const guint8 key[32], const MgrSeccomp *s)
+{
+  if (!s->prog.len)
+    return;
+  _cleanup_close_ int dfd = cache_open_dir (true);
+  if (dfd < 0)
+    return;
+  struct cache_head h = { .notify = s->notify, .prog_len = s->prog.len, .pers_len = s->personality.len };
+  memcpy (h.magic, CACHE_MAGIC, sizeof h.magic);
+  memcpy (h.key, key, 32);
+  GByteArray *b = g_byte_array_new ();
+  g_byte_array_append (b, (const guint8 *) &h, sizeof h);
+  g_byte_array_append (b, (const guint8 *) s->prog.filter, s->prog.len * sizeof (struct sock_filter));
+  if (s->personality.len)
+    g_byte_array_append (b, (const guint8 *) s->personality.filter, s->personality.len * sizeof (struct sock_filter));
+  guint8 sum[32];
+  sum_of (b->data, b->len, sum);
+  g_byte_array_append (b, sum, 32);
+  g_autofree char *name = g_compute_checksum_for_data (G_CHECKSUM_SHA256, key, 32);
+  g_autofree char *tmp = g_strdup_printf (".%s.%d", name, (int) getpid ());
+  int fd = openat (dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+  if (fd >= 0)
+    {
+      bool ok = write (fd, b->data, b->len) == (ssize_t) b->len && fchmod (fd, 0644) == 0;
+      ok = close (fd) == 0 && ok;
+      if (!ok || renameat (dfd, tmp, dfd, name) < 0)
+        unlinkat (dfd, tmp, 0);
+    }
+  g_byte_array_unref (b);
+}
+
+/* The profile's text, read once. */
+static char *
+read_profile (const char *path, GError **error)
+{
+  char *text = NULL;
+  gsize len;
+  if (!g_file_get_contents (path, &text, &len, NULL))
+    return g_set_error (error, MGR_ERROR, MGR_ERROR_IO, "seccomp profile %s: cannot read it", path), NULL;
+  if (memchr (text, '\0', len))
+    {
+      g_free (text);
+      return g_set_error (error, MGR_ERROR, MGR_ERROR_SYNTAX, "seccomp profile %s: a NUL byte: not a text file", path), NULL;
+    }
+  return text;
+}
+
+gboolean
+mgr_seccomp_compile (const char *path, bool privileged, MgrSeccomp *out, GError **error)
+{
+  *out = (MgrSeccomp){ 0 };
+  g_autofree char *text = read_profile (path, error);
+  return text && compile_text (path, text, privileged, out, error);
+}
+
 gboolean
 mgr_seccomp_for_plan (const MgrPlan *plan, MgrSeccomp *out, GError **error)
 {
   *out = (MgrSeccomp){ 0 };
   if (plan->seccomp.kind == MGR_SECCOMP_UNCONFINED)
     return TRUE;
+  bool privileged = !plan->user_namespace;
   g_autofree char *path = mgr_seccomp_profile_path (&plan->seccomp);
-  if (!mgr_seccomp_compile (path, !plan->user_namespace, out, error))
+  g_autofree char *text = read_profile (path, error);
+  if (!text)
     return g_prefix_error (error, "[seccomp] profile: "), FALSE;
+  /* Root's starts and attaches only: the cache is root's. */
+  guint8 key[32];
+  bool cache = geteuid () == 0;
+  if (cache)
+    {
+      cache_key (text, privileged, key);
+      if (cache_load (key, out))
+        {
+          mgr_trace ("seccomp: filter from the cache");
+          return TRUE;
+        }
+    }
+  if (!compile_text (path, text, privileged, out, error))
+    return g_prefix_error (error, "[seccomp] profile: "), FALSE;
+  mgr_trace ("seccomp: filter compiled");
+  if (cache)
+    cache_store (key, out);
   return TRUE;
 }
 

@@ -12,6 +12,8 @@ T=30
 pfx="sec$$"
 m() { local verb=$1; shift; timeout "$T" "$MGR" "$verb" -P "$P" "$@"; }
 TM="sec$$tty" # the private tmux server of the terminal tests below
+# The compiled seccomp filters' cache of this run (checked at the end).
+export MGR_SECCOMP_CACHE="$WORK/seccomp-cache"
 cleanup() {
   command tmux -L "$TM" kill-server 2>/dev/null
   for c in "$P"/*/; do [ -d "$c" ] && timeout 10 "$MGR" destroy -f -P "$P" -n "$(basename "$c")" >/dev/null 2>&1; done
@@ -463,5 +465,53 @@ for how in "seccomp.profile=$WORK/kill-exec.profile" "container.init=/no/such/in
 done
 rm -f "$R/notexec"
 cp "$WORK/config.u" "$P/$n/config"
+
+# ---- the compiled seccomp filters' cache: used only when it can be trusted ----
+C="$MGR_SECCOMP_CACHE"
+n="$pfx-p"
+seccomp_from() { # start with MGR_TRACE=1, then stop: "cache" or "compiled" (and the filter is on init)
+  local tr st
+  tr=$(MGR_TRACE=1 timeout "$T" "$MGR" start -P "$P" -n "$n" 2>&1)
+  st=$(grep '^Seccomp:' "/proc/$(jget_pid)/status" 2>/dev/null | awk '{print $2}')
+  m stop -k -n "$n" >/dev/null 2>&1
+  case $tr in
+    *"seccomp: filter from the cache"*) echo "cache seccomp=$st" ;;
+    *"seccomp: filter compiled"*) echo "compiled seccomp=$st" ;;
+    *) echo "neither: $tr" ;;
+  esac
+}
+jget_pid() { timeout "$T" "$MGR" info -P "$P" -n "$n" --format json | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])'; }
+rm -rf "$C"
+[ "$(seccomp_from)" = "compiled seccomp=2" ] && pass "cache: the first start compiles the filter" || fail "cache: first start: $(seccomp_from)"
+f=$(ls "$C" | head -1)
+[ "$(stat -c '%U %a' "$C")" = "root 700" ] && [ "$(stat -c '%U %a %F' "$C/$f")" = "root 644 regular file" ] \
+  && pass "cache: a root-owned folder (700) with a root-owned file (644)" || fail "cache: $(ls -la "$C")"
+[ "$(seccomp_from)" = "cache seccomp=2" ] && pass "cache: the next start takes the filter from the cache" || fail "cache: second start: $(seccomp_from)"
+# A flipped byte in the program: the checksum refuses it, and the file is replaced.
+printf '\377' | dd of="$C/$f" bs=1 seek=100 conv=notrunc status=none
+[ "$(seccomp_from)" = "compiled seccomp=2" ] && pass "cache: a corrupted entry is not used" || fail "cache: corrupted entry: $(seccomp_from)"
+[ "$(seccomp_from)" = "cache seccomp=2" ] && pass "cache: and a good one replaces it" || fail "cache: after corruption: $(seccomp_from)"
+# A program another user could have written: a group-writable file, a file
+# of another owner, a symlink, a folder that is not root's.
+cp "$C/$f" "$WORK/good-entry"
+chmod 666 "$C/$f"
+[ "$(seccomp_from)" = "compiled seccomp=2" ] && pass "cache: a group/other-writable entry is not used" || fail "cache: writable entry: $(seccomp_from)"
+chown 65534 "$C/$f"
+[ "$(seccomp_from)" = "compiled seccomp=2" ] && pass "cache: an entry owned by another user is not used" || fail "cache: foreign entry: $(seccomp_from)"
+rm -f "$C/$f"; ln -s "$WORK/good-entry" "$C/$f"
+[ "$(seccomp_from)" = "compiled seccomp=2" ] && pass "cache: a symlink in the cache is not followed" || fail "cache: symlink: $(seccomp_from)"
+rm -f "$C/$f"; cp "$WORK/good-entry" "$C/$f"; chown 65534 "$C"
+[ "$(seccomp_from)" = "compiled seccomp=2" ] && pass "cache: a folder not owned by root is not used" || fail "cache: foreign folder: $(seccomp_from)"
+chown 0 "$C"; chmod 777 "$C"
+[ "$(seccomp_from)" = "compiled seccomp=2" ] && pass "cache: a folder others can write is not used" || fail "cache: writable folder: $(seccomp_from)"
+chmod 700 "$C"
+# The key covers the profile's bytes: another profile is another entry, and
+# a planted entry under another profile's key cannot stand in for it.
+cp "$MGR_SECCOMP_DIR/default.profile" "$WORK/other.profile"; echo "# changed" >> "$WORK/other.profile"
+before=$(ls "$C" | wc -l)
+MGR_TRACE=1 run m start -n "$n" -s "seccomp.profile=$WORK/other.profile"
+expect_in "$ERR" "seccomp: filter compiled" "cache: a changed profile is compiled, not taken from the cache"
+m stop -k -n "$n" >/dev/null 2>&1
+[ "$(ls "$C" | wc -l)" -eq $((before + 1)) ] && pass "cache: under a key of its own" || fail "cache: entries: $(ls "$C")"
 
 finish
