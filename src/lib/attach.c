@@ -15,6 +15,7 @@
 #include <linux/close_range.h>
 #include <linux/magic.h>
 #include <linux/openat2.h>
+#include <linux/sched.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -188,14 +189,14 @@ container_ptmx (void)
 
 /* Runs in the helper, after fork: never returns. */
 static _Noreturn void
-helper (const MgrAttachOptions *o, const struct mgr_privileges *privs, const MgrCgroup *cg, int pidfd, int sock,
-        int monitor, const MgrCallerTty *tty)
+helper (const MgrAttachOptions *o, const struct mgr_privileges *privs, const MgrCgroup *cg, bool in_v2, int pidfd,
+        int sock, int monitor, const MgrCallerTty *tty)
 {
   const MgrPlan *plan = o->plan;
   g_autoptr (GError) cgerr = NULL;
   /* The cgroup first, while the host's /sys/fs/cgroup is still ours to see;
    * the command inherits it. */
-  if (cg && !mgr_cgroup_enter (cg, 0, false, false, &cgerr))
+  if (cg && !mgr_cgroup_enter (cg, 0, false, in_v2, &cgerr))
     helper_fail_text (sock, cgerr->message);
   int flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWCGROUP
               | (plan->user_namespace ? CLONE_NEWUSER : 0);
@@ -431,7 +432,27 @@ mgr_attach (const MgrAttachOptions *o, GError **error)
       g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "socketpair: %s", g_strerror (errno));
       return -1;
     }
-  pid_t pid = fork ();
+  /* On v2 the helper is born in the container's cgroup: a process moved
+   * there afterwards waits for an RCU grace period (milliseconds), one
+   * created there does not. Where init has enabled controllers for its
+   * children, the kernel refuses (EBUSY): the .mgr-attach leaf then. Before
+   * Linux 5.7, or without v2, a plain fork and the helper moves itself. We
+   * are single-threaded: clone3 without CLONE_VM is a fork. */
+  pid_t pid = -1;
+  bool in_v2 = false;
+  for (int leaf = 0; cg && leaf < 2 && pid < 0; leaf++)
+    {
+      _cleanup_close_ int cgfd = mgr_cgroup_v2_attach_fd (cg, leaf);
+      if (cgfd < 0)
+        break;
+      struct clone_args ca = { .flags = CLONE_INTO_CGROUP, .exit_signal = SIGCHLD, .cgroup = (guint64) cgfd };
+      pid = syscall (SYS_clone3, &ca, sizeof ca);
+      in_v2 = pid >= 0;
+      if (pid < 0 && errno != EBUSY)
+        break;
+    }
+  if (pid < 0)
+    pid = fork ();
   if (pid < 0)
     {
       g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "fork: %s", g_strerror (errno));
@@ -440,7 +461,7 @@ mgr_attach (const MgrAttachOptions *o, GError **error)
   if (pid == 0)
     {
       close (sv[0]);
-      helper (o, &privs, cg, pidfd, sv[1], monitor, &tty);
+      helper (o, &privs, cg, in_v2, pidfd, sv[1], monitor, &tty);
     }
   close (sv[1]);
   mgr_privileges_clear (&privs);

@@ -776,6 +776,17 @@ mgr_cgroup_v2_fd (const MgrCgroup *cg)
   return open (cg->v2->inner, O_PATH | O_DIRECTORY | O_CLOEXEC);
 }
 
+int
+mgr_cgroup_v2_attach_fd (const MgrCgroup *cg, bool leaf)
+{
+  if (!cg->v2)
+    return -1;
+  g_autofree char *p = leaf ? g_build_filename (cg->v2->inner, ".mgr-attach", NULL) : g_strdup (cg->v2->inner);
+  if (leaf && mkdir (p, 0755) < 0 && errno != EEXIST)
+    return -1;
+  return open (p, O_PATH | O_DIRECTORY | O_CLOEXEC);
+}
+
 static int
 write_file (const char *path, const char *value)
 {

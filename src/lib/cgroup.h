@@ -45,6 +45,10 @@ gboolean mgr_cgroup_create (MgrCgroup *cg, const MgrPlan *plan, GError **error);
 
 /* An O_PATH fd of the v2 cgroup for clone3's CLONE_INTO_CGROUP, or -1. */
 int mgr_cgroup_v2_fd (const MgrCgroup *cg);
+/* The same for a process that joins a running container: the cgroup its
+ * namespace is rooted at, or with leaf, the .mgr-attach leaf below it (made
+ * if absent), for when init has enabled controllers there. */
+int mgr_cgroup_v2_attach_fd (const MgrCgroup *cg, bool leaf);
 
 /* Moves pid into the container's cgroup of every hierarchy (v2 too unless
  * skip_v2, v1 too unless skip_v1): the one its cgroup namespace is rooted
