@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
@@ -377,22 +378,67 @@ registry_publish (const MgrNetConfig *c, GPtrArray *live)
 
 /* ---- nftables ------------------------------------------------------------------- */
 
+/* libnftables is opened when a rule is to be written, not linked: it and
+ * the five libraries it pulls in (libnftnl, libmnl, libxtables, libjansson,
+ * libgmp) made two thirds of the instructions of every mgr command's
+ * start-up (symbol lookups in the dynamic loader), a container's start and
+ * attach included, which never write a rule. The header still types each
+ * function. */
+#define NFT_SONAME "libnftables.so.1"
+static struct {
+  __typeof__ (&nft_ctx_new) ctx_new;
+  __typeof__ (&nft_ctx_buffer_output) buffer_output;
+  __typeof__ (&nft_ctx_buffer_error) buffer_error;
+  __typeof__ (&nft_run_cmd_from_buffer) run_cmd;
+  __typeof__ (&nft_ctx_get_error_buffer) error_buffer;
+  __typeof__ (&nft_ctx_free) ctx_free;
+} nft_lib;
+
+static gboolean
+nft_load (GError **error)
+{
+  if (nft_lib.ctx_free)
+    return TRUE;
+  void *lib = dlopen (NFT_SONAME, RTLD_NOW | RTLD_LOCAL);
+  if (!lib)
+    return fail (error, "nftables: loading %s: %s (install Debian's libnftables1)", NFT_SONAME, dlerror ());
+  const char *const names[] = { "nft_ctx_new", "nft_ctx_buffer_output", "nft_ctx_buffer_error",
+                                "nft_run_cmd_from_buffer", "nft_ctx_get_error_buffer", "nft_ctx_free" };
+  void *syms[G_N_ELEMENTS (names)];
+  for (size_t i = 0; i < G_N_ELEMENTS (names); i++)
+    if (!(syms[i] = dlsym (lib, names[i])))
+      {
+        fail (error, "nftables: %s has no %s: %s", NFT_SONAME, names[i], dlerror ());
+        dlclose (lib);
+        return FALSE;
+      }
+  memcpy (&nft_lib.ctx_new, &syms[0], sizeof (void *));
+  memcpy (&nft_lib.buffer_output, &syms[1], sizeof (void *));
+  memcpy (&nft_lib.buffer_error, &syms[2], sizeof (void *));
+  memcpy (&nft_lib.run_cmd, &syms[3], sizeof (void *));
+  memcpy (&nft_lib.error_buffer, &syms[4], sizeof (void *));
+  memcpy (&nft_lib.ctx_free, &syms[5], sizeof (void *));
+  return TRUE;
+}
+
 static gboolean
 nft_run (const char *cmd, GError **error)
 {
-  struct nft_ctx *ctx = nft_ctx_new (NFT_CTX_DEFAULT);
+  if (!nft_load (error))
+    return FALSE;
+  struct nft_ctx *ctx = nft_lib.ctx_new (NFT_CTX_DEFAULT);
   if (!ctx)
     return fail (error, "nftables: cannot make a context");
-  nft_ctx_buffer_output (ctx);
-  nft_ctx_buffer_error (ctx);
-  int r = nft_run_cmd_from_buffer (ctx, cmd);
+  nft_lib.buffer_output (ctx);
+  nft_lib.buffer_error (ctx);
+  int r = nft_lib.run_cmd (ctx, cmd);
   gboolean ok = r == 0;
   if (!ok)
     {
-      g_autofree char *msg = g_strstrip (g_strdup (nft_ctx_get_error_buffer (ctx)));
+      g_autofree char *msg = g_strstrip (g_strdup (nft_lib.error_buffer (ctx)));
       fail (error, "nftables (table %s): %s", NFT_TABLE, *msg ? msg : "failed");
     }
-  nft_ctx_free (ctx);
+  nft_lib.ctx_free (ctx);
   return ok;
 }
 
