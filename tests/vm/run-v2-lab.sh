@@ -10,12 +10,8 @@ set -u
 SRC=${MGR_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 BUILD=${MGR_BUILDDIR:-$SRC}
 CACHE=${MGR_VM_CACHE:-/var/cache/mgr-test-vm}
-# test-systemd.sh is not in the default list: on the final code of session 2
-# its first step, mgr-create -t download, failed inside the VM with "awk: not
-# found" (exit 127) while awk worked for test-users-v2.sh in the same VM; it
-# passed in the lab earlier that day. Run it by hand until that is understood:
-#   MGR_VM_SUITE=tests/integration/test-systemd.sh tests/vm/run-v2-lab.sh
-SUITE=${MGR_VM_SUITE:-tests/integration/test-cgroup.sh tests/vm/test-users-v2.sh}
+# One suite alone: MGR_VM_SUITE=tests/integration/test-systemd.sh tests/vm/run-v2-lab.sh
+SUITE=${MGR_VM_SUITE:-tests/integration/test-cgroup.sh tests/vm/test-users-v2.sh tests/integration/test-systemd.sh}
 loud() { printf '\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n!!! %s\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n\n' "$*"; }
 
 [ "$(id -u)" -eq 0 ] || { echo "SKIP: the v2 lab needs root"; exit 77; }
@@ -51,7 +47,7 @@ trap 'rm -rf "$WORK"' EXIT
 I="$WORK/initramfs"
 mkdir -p "$I"/{bin,proc,sys,dev,host,lib}
 cp /bin/busybox "$I/bin/busybox"
-for a in sh mount insmod switch_root mkdir ln poweroff cat echo sleep; do ln -s busybox "$I/bin/$a"; done
+for a in sh mount umount insmod switch_root mkdir ln poweroff cat echo sleep; do ln -s busybox "$I/bin/$a"; done
 order=()
 add_module() {
   local name=$1 f deps d
@@ -88,6 +84,12 @@ for d in /tmp /run /var/tmp /var/lib /var/cache; do mount -t tmpfs tmp /host\$d;
 [ -d /keep/debian/. ] && cp -a /keep/debian /host/var/cache/mgr-test-debian 2>/dev/null
 echo "VM: \$(cat /proc/version)"
 echo "VM: cgroup: \$(cat /host/sys/fs/cgroup/cgroup.controllers)"
+# The initramfs's own /proc, /sys and /dev go: busybox's switch_root leaves
+# them mounted beneath the new root, where no path reaches them but the
+# kernel still counts them as fully visible procfs and sysfs (what lets a
+# user namespace mount a second one, mount_too_revealing). A host booted by
+# systemd's initrd or util-linux's switch_root has none.
+umount -l /proc /sys /dev
 # switch_root, not chroot: the kernel refuses user namespaces to a chrooted process.
 # Each suite in turn; the result is the first failure's status (a skip, 77,
 # is said by the suite itself and fails nothing).
