@@ -243,7 +243,6 @@ cmd_create (int argc, char **argv)
   g_autoptr (MgrCgroup) cg = NULL;
   g_autofree char *fifo = g_build_filename (rec.dir, "exec.fifo", NULL);
   _cleanup_close_ int fifo_fd = -1;
-  MgrPty pty = { -1, -1, "" };
   CreateHooks hooks = { &rec, { NULL, NULL } };
   MgrSpawned sp = { 0 };
   gboolean ok = FALSE;
@@ -275,32 +274,20 @@ cmd_create (int argc, char **argv)
     }
   plan->oci.exec_fifo = fifo_fd;
   plan->oci.keep_fds = c_preserve_fds;
-  if (plan->oci.terminal)
+  /* The pty itself is made by the container's first process, in its own
+   * devpts: its controller comes back from mgr_spawn. */
+  if (plan->oci.terminal && !c_console_socket)
     {
-      uid_t uid = (uid_t) plan->container.uid.v;
-      gid_t gid = (gid_t) plan->container.gid.v;
-      if (!c_console_socket)
-        {
-          g_set_error (&e, MGR_ERROR, MGR_ERROR_USAGE, "process.terminal is true: --console-socket is required");
-          goto out;
-        }
-      if (plan->user_namespace)
-        {
-          guint32 hu, hg;
-          uid = mgr_idmap_to_host (&plan->id_map.uid, uid, &hu) ? hu : (uid_t) -1;
-          gid = mgr_idmap_to_host (&plan->id_map.gid, gid, &hg) ? hg : (gid_t) -1;
-        }
-      if (mgr_pty_open (&pty, uid, gid, &e) < 0 || !mgr_console_socket_send (c_console_socket, pty.master, &e))
-        goto out;
+      g_set_error (&e, MGR_ERROR, MGR_ERROR_USAGE, "process.terminal is true: --console-socket is required");
+      goto out;
     }
-  else if (c_console_socket)
+  else if (!plan->oci.terminal && c_console_socket)
     {
       g_set_error (&e, MGR_ERROR, MGR_ERROR_USAGE, "--console-socket: process.terminal is false, so there is no terminal to send");
       goto out;
     }
   MgrSpawnOptions so = {
-    .console_fd = plan->oci.terminal ? pty.slave : -1,
-    .console_path = plan->oci.terminal ? pty.path : NULL,
+    .console_fd = -1,
     .seccomp = seccomp.prog.len ? &seccomp : NULL,
     .cgroup = cg,
     .before_go = run_create_hooks,
@@ -309,6 +296,16 @@ cmd_create (int argc, char **argv)
   if (!mgr_spawn (plan, &so, &sp, &e))
     goto out;
   close (sp.pidfd);
+  if (sp.console_master >= 0)
+    {
+      gboolean sent = mgr_console_socket_send (c_console_socket, sp.console_master, &e);
+      close (sp.console_master);
+      if (!sent)
+        {
+          kill (sp.pid, SIGKILL);
+          goto out;
+        }
+    }
   rec.pid = sp.pid;
   rec.start = sp.start_time;
   if (!mgr_oci_record_save (&rec, &e) || (c_pid_file && !write_pid_file (c_pid_file, sp.pid, &e)))
@@ -318,7 +315,6 @@ cmd_create (int argc, char **argv)
     }
   ok = TRUE;
 out:
-  mgr_pty_close (&pty);
   mgr_seccomp_clear (&seccomp);
   for (int i = 0; i < 2; i++)
     if (hooks.hooks[i])

@@ -341,6 +341,29 @@ mgr_cgroup_v1_options (const MgrCgroup *cg)
   return (const char *const *) cg->v1_opts;
 }
 
+char **
+mgr_cgroup_v1_dirs (const MgrCgroup *cg)
+{
+  g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
+  for (char **o = cg->v1_opts; o && *o; o++)
+    for (guint i = 0; i < cg->hiers->len; i++)
+      {
+        const Hier *h = cg->hiers->pdata[i];
+        if (h->version == 1 && strcmp (h->opts, *o) == 0)
+          {
+            g_strv_builder_add (b, h->inner);
+            break;
+          }
+      }
+  return g_strv_builder_end (b);
+}
+
+const char *
+mgr_cgroup_v2_dir (const MgrCgroup *cg)
+{
+  return cg->v2 ? cg->v2->inner : NULL;
+}
+
 const char *
 mgr_cgroup_v2_name (const MgrCgroup *cg)
 {

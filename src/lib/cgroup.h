@@ -99,3 +99,8 @@ const char *mgr_cgroup_path (const MgrCgroup *cg);
  * pure v2 host). */
 const char *const *mgr_cgroup_v1_options (const MgrCgroup *cg);
 const char *mgr_cgroup_v2_name (const MgrCgroup *cg);
+/* The container's own cgroup folder in each v1 hierarchy (in the order of
+ * mgr_cgroup_v1_options) and in the v2 one: what a container without a
+ * cgroup namespace is shown, bound, in place of the whole hierarchy. */
+char **mgr_cgroup_v1_dirs (const MgrCgroup *cg);
+const char *mgr_cgroup_v2_dir (const MgrCgroup *cg);

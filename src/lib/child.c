@@ -240,20 +240,21 @@ mgr_child_run (const struct mgr_child *c)
         }
     }
 
-  if (c->console_fd >= 0)
+  int console_fd = c->console_out && *c->console_out >= 0 ? *c->console_out : c->console_fd;
+  if (console_fd >= 0)
     {
       /* An init system hands the console to its own getty or shell, which
        * then make it their controlling terminal: init must not hold it. A
        * command run in place of init gets it directly, for job control;
        * under the minimal init, the command takes it after the fork. */
-      if (c->console_ctty && !c->minimal_init && ioctl (c->console_fd, TIOCSCTTY, 0) < 0)
+      if (c->console_ctty && !c->minimal_init && ioctl (console_fd, TIOCSCTTY, 0) < 0)
         report (c, MGR_STEP_CONSOLE, errno, NULL);
       for (int fd = 0; fd < 3; fd++)
-        if ((c->console_mask & (1u << fd)) && dup2 (c->console_fd, fd) < 0)
+        if ((c->console_mask & (1u << fd)) && dup2 (console_fd, fd) < 0)
           report (c, MGR_STEP_CONSOLE, errno, NULL);
       /* The command under the minimal init still needs it (it is O_CLOEXEC). */
-      if (c->console_fd > 2 && !c->minimal_init)
-        close (c->console_fd);
+      if (console_fd > 2 && !c->minimal_init)
+        close (console_fd);
     }
 
   if (chdir (c->cwd) < 0)

@@ -91,6 +91,7 @@ enum mgr_sync_type {
   MGR_SYNC_PROTECTED = 3, /* struct mgr_sync_protected: the mounts the monitor must keep (privileged) */
   MGR_SYNC_LISTENER = 4,  /* the seccomp listener fd, in SCM_RIGHTS */
   MGR_SYNC_READY = 5,     /* OCI: everything is set up; the child waits on the exec fifo for start */
+  MGR_SYNC_CONSOLE = 6,   /* OCI: the controller of the pty made in the container's devpts, in SCM_RIGHTS */
 };
 
 struct mgr_sync_msg {
@@ -122,6 +123,11 @@ struct mgr_child {
   const MgrPlan *plan;
   int sync_fd;
   int console_fd;        /* the pty's slave, or -1 to keep stdio (mgr-execute) */
+  /* OCI process.terminal: the child makes the pty in the container's own
+   * devpts (as runc and crun do, so that it is /dev/pts/N inside), sends
+   * the controller to the host, and keeps the peer here (its own copy of
+   * this memory) in place of console_fd. */
+  int *console_out;
   unsigned console_mask; /* bit N: fd N becomes console_fd (the rest is kept) */
   const char *console_path; /* its host path, bound onto /dev/console */
   bool console_ctty;        /* make it the controlling terminal of init (of the command under the minimal init) */
@@ -147,6 +153,10 @@ struct mgr_child {
   const char *const *cgroup_tasks_paths;
   int n_cgroup_tasks;
   const char *cgroup_v2;        /* the cgroup2 mount's name under /sys/fs/cgroup ("" = it), or NULL */
+  /* OCI without a cgroup namespace: the container's own cgroup folders,
+   * bound in place of the hierarchies (runc's view), or NULL. */
+  char *const *cgroup_v1_dirs;
+  const char *cgroup_v2_dir;
   const char *boot_id;          /* shown at /proc/sys/kernel/random/boot_id, or NULL */
 };
 

@@ -415,10 +415,30 @@ parse_mount (JsonObject *o, const char *path, const char *bundle, struct mgr_mou
       g_autofree char *p = sub (path, "destination");
       return bad (error, p, "an absolute path inside the container is required");
     }
+  /* tmpcopyup: a tmpfs that starts with what the rootfs had there (podman
+   * asks it for /tmp and /run of a --read-only container). */
+  bool copy_up = false;
+  for (guint i = 0, j = 0;; i++)
+    {
+      if (opts[i] && strcmp (opts[i], "tmpcopyup") == 0)
+        {
+          if (g_strcmp0 (type, "tmpfs") != 0)
+            {
+              g_autofree char *p = g_strdup_printf ("%s[%u]", po, i);
+              return unsupported (error, p, "tmpcopyup is for tmpfs mounts");
+            }
+          copy_up = true;
+          g_free (opts[i]);
+          continue;
+        }
+      opts[j++] = opts[i];
+      if (!opts[i])
+        break;
+    }
   /* Words that are mgr's own, not mount(8)'s: an engine never means them. */
   for (guint i = 0; opts[i]; i++)
     if (g_str_has_prefix (opts[i], "create=") || strcmp (opts[i], "optional") == 0 || strcmp (opts[i], "defaults") == 0
-        || strcmp (opts[i], "tmpcopyup") == 0 || strcmp (opts[i], "rro") == 0 || strcmp (opts[i], "rrw") == 0
+        || strcmp (opts[i], "rro") == 0 || strcmp (opts[i], "rrw") == 0
         || strcmp (opts[i], "idmap") == 0 || strcmp (opts[i], "ridmap") == 0 || strcmp (opts[i], "copy-symlink") == 0
         || strcmp (opts[i], "nosymfollow") == 0 || strcmp (opts[i], "rnosymfollow") == 0)
       {
@@ -453,6 +473,7 @@ parse_mount (JsonObject *o, const char *path, const char *bundle, struct mgr_mou
       g_autofree char *p = sub (path, "type");
       return bad (error, p, "a filesystem type is required (or the option bind)");
     }
+  m->options.copy_up = copy_up;
   m->name = g_strdup_printf ("mounts[%u] %s", idx, dest);
   m->target = g_canonicalize_filename (dest, "/");
   m->type = bind ? NULL : g_strdup (type);

@@ -103,6 +103,7 @@ struct mgr_mount_opts {
   bool recursive;
   bool optional;
   enum mgr_mount_create create;
+  bool copy_up; /* OCI's tmpcopyup: what the rootfs had at the target is copied into the new tmpfs */
   char *data; /* filesystem-specific options, comma-separated, or NULL */
   char *text; /* the canonical option string, for printing */
 };

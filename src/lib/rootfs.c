@@ -14,13 +14,16 @@
 #include <stdio.h>
 #include <string.h>
 #include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "child.h"
@@ -283,6 +286,31 @@ apply_mount (const struct mgr_child *c, int rootfs_fd, const struct mgr_child_mo
  * systemd makes init.scope and its slices there); on v1 and hybrid hosts a
  * tmpfs with each controller hierarchy read-only, and name=systemd, which
  * has no controller and is only systemd's process tracking, writable. */
+/* A host cgroup folder bound onto name beneath dirfd, read-only if asked;
+ * -errno. */
+static int
+bind_ro (const char *src, int dirfd, const char *name, bool ro)
+{
+  char via[64];
+  _cleanup_close_ int fd = mgr_open_beneath (dirfd, name, MGR_CREATE_NONE, O_PATH);
+  if (!src)
+    return -ENOENT;
+  if (fd < 0)
+    return fd;
+  fd_path (via, sizeof via, fd);
+  if (mount (src, via, NULL, MS_BIND, NULL) < 0)
+    return -errno;
+  if (!ro)
+    return 0;
+  /* The fd names the folder below the new mount: reopen it. */
+  close (fd);
+  fd = mgr_open_beneath (dirfd, name, MGR_CREATE_NONE, O_PATH);
+  if (fd < 0)
+    return fd;
+  fd_path (via, sizeof via, fd);
+  return mount (NULL, via, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0 ? -errno : 0;
+}
+
 static int
 cgroup_view (const struct mgr_child *c, int rootfs_fd, const char *target, bool ro, struct mgr_child_error *err)
 {
@@ -299,8 +327,15 @@ cgroup_view (const struct mgr_child *c, int rootfs_fd, const char *target, bool 
   if (fd < 0)
     return fd;
   fd_path (via, sizeof via, fd);
+  /* Without a cgroup namespace a fresh mount would show the host's whole
+   * hierarchy: the container's own folders are bound instead. */
+  bool bind = c->cgroup_v1_dirs != NULL;
   if (c->cgroup_v2 && !c->cgroup_v2[0] && (!c->cgroup_v1 || !c->cgroup_v1[0]))
-    return mount ("cgroup2", via, "cgroup2", v2flags, NULL) < 0 ? -errno : 0;
+    {
+      if (!bind)
+        return mount ("cgroup2", via, "cgroup2", v2flags, NULL) < 0 ? -errno : 0;
+      return bind_ro (c->cgroup_v2_dir, rootfs_fd, target, ro);
+    }
   if (mount ("cgroup", via, "tmpfs", common, "mode=755,size=64k") < 0)
     return -errno;
   close (fd);
@@ -317,7 +352,13 @@ cgroup_view (const struct mgr_child *c, int rootfs_fd, const char *target, bool 
         return -errno;
       fd_path (via, sizeof via, d);
       bool own = strcmp (*o, "name=systemd") == 0 && !ro;
-      if (mount ("cgroup", via, "cgroup", common | (own ? 0 : MS_RDONLY), *o) < 0)
+      if (bind)
+        {
+          int r = bind_ro (c->cgroup_v1_dirs[o - c->cgroup_v1], fd, sub, !own);
+          if (r < 0)
+            return r;
+        }
+      else if (mount ("cgroup", via, "cgroup", common | (own ? 0 : MS_RDONLY), *o) < 0)
         return -errno;
     }
   if (c->cgroup_v2)
@@ -328,7 +369,13 @@ cgroup_view (const struct mgr_child *c, int rootfs_fd, const char *target, bool 
       if (d < 0)
         return -errno;
       fd_path (via, sizeof via, d);
-      if (mount ("cgroup2", via, "cgroup2", v2flags, NULL) < 0)
+      if (bind)
+        {
+          int r = bind_ro (c->cgroup_v2_dir, fd, c->cgroup_v2, ro);
+          if (r < 0)
+            return r;
+        }
+      else if (mount ("cgroup2", via, "cgroup2", v2flags, NULL) < 0)
         return -errno;
     }
   fd_path (via, sizeof via, fd);
@@ -630,6 +677,146 @@ oci_mask (int rootfs_fd, char *const *masked, char *const *ro_paths, struct mgr_
   return 0;
 }
 
+struct mgr_dirent64 {
+  uint64_t ino;
+  int64_t off;
+  unsigned short reclen;
+  unsigned char type;
+  char name[];
+};
+
+/* tmpcopyup: copies the tree at from (the rootfs's folder, now covered)
+ * into to (the new tmpfs), without following a symlink and without
+ * allocating: a buffer of entries per level, at most 32 levels. */
+static int
+copy_tree (int from, int to, int depth)
+{
+  char buf[4096], link[PATH_MAX];
+  if (depth > 32)
+    return -ELOOP;
+  for (;;)
+    {
+      long n = syscall (SYS_getdents64, from, buf, sizeof buf);
+      if (n < 0)
+        return -errno;
+      if (n == 0)
+        return 0;
+      for (long off = 0; off < n;)
+        {
+          struct mgr_dirent64 *d = (struct mgr_dirent64 *) (buf + off);
+          const char *name = d->name;
+          struct stat st;
+          int r = 0;
+          off += d->reclen;
+          if (strcmp (name, ".") == 0 || strcmp (name, "..") == 0)
+            continue;
+          if (fstatat (from, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+            return -errno;
+          if (S_ISDIR (st.st_mode))
+            {
+              if (mkdirat (to, name, st.st_mode & 07777) < 0)
+                return -errno;
+              _cleanup_close_ int f = openat (from, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+              _cleanup_close_ int t = openat (to, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+              if (f < 0 || t < 0)
+                return -errno;
+              if ((r = copy_tree (f, t, depth + 1)) < 0)
+                return r;
+            }
+          else if (S_ISREG (st.st_mode))
+            {
+              _cleanup_close_ int f = openat (from, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+              _cleanup_close_ int t = openat (to, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, st.st_mode & 07777);
+              if (f < 0 || t < 0)
+                return -errno;
+              for (off_t left = st.st_size; left > 0;)
+                {
+                  ssize_t w = sendfile (t, f, NULL, left);
+                  if (w < 0 && errno == EINTR)
+                    continue;
+                  if (w <= 0)
+                    return w < 0 ? -errno : -EIO;
+                  left -= w;
+                }
+            }
+          else if (S_ISLNK (st.st_mode))
+            {
+              ssize_t l = readlinkat (from, name, link, sizeof link - 1);
+              if (l < 0)
+                return -errno;
+              link[l] = '\0';
+              if (symlinkat (link, to, name) < 0)
+                return -errno;
+            }
+          else if (mknodat (to, name, st.st_mode, st.st_rdev) < 0)
+            return -errno;
+          if (fchownat (to, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0)
+            return -errno;
+          if (S_ISDIR (st.st_mode) || S_ISREG (st.st_mode))
+            fchmodat (to, name, st.st_mode & 07777, 0);
+        }
+    }
+}
+
+static int
+oci_tmpcopyup (const struct mgr_child *c, int rootfs_fd, const struct mgr_child_mount *cm, struct mgr_child_error *err)
+{
+  struct stat st;
+  int r;
+  _cleanup_close_ int old = mgr_open_beneath (rootfs_fd, cm->target, MGR_CREATE_NONE, O_RDONLY | O_DIRECTORY);
+  if ((r = apply_mount (c, rootfs_fd, cm, err)) < 0 || old < 0)
+    return r;
+  set_err (err, MGR_STEP_MOUNT_ENTRY, cm->m->name, " (tmpcopyup)");
+  _cleanup_close_ int new = mgr_open_beneath (rootfs_fd, cm->target, MGR_CREATE_NONE, O_RDONLY | O_DIRECTORY);
+  if (new < 0)
+    return new;
+  if (fstat (old, &st) < 0 || fchmod (new, st.st_mode & 07777) < 0 || fchown (new, st.st_uid, st.st_gid) < 0)
+    return -errno;
+  return copy_tree (old, new, 0);
+}
+
+/* process.terminal: a pty of the container's devpts, its peer bound onto
+ * /dev/console, its controller sent to the host (sync 1b). */
+static int
+oci_console (const struct mgr_child *c, int rootfs_fd, struct mgr_child_error *err)
+{
+  char via[64], src[64];
+  unsigned int n, unlock = 0;
+  set_err (err, MGR_STEP_CONSOLE_BIND, "a pty of the container's /dev/pts (process.terminal needs a devpts mount there)", NULL);
+  _cleanup_close_ int master = mgr_open_beneath (rootfs_fd, "dev/pts/ptmx", MGR_CREATE_NONE, O_RDWR | O_NOCTTY);
+  if (master < 0)
+    return master;
+  if (ioctl (master, TIOCSPTLCK, &unlock) < 0 || ioctl (master, TIOCGPTN, &n) < 0)
+    return -errno;
+  int slave = ioctl (master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (slave < 0)
+    return -errno;
+  *c->console_out = slave;
+  _cleanup_close_ int dev = mgr_open_beneath (rootfs_fd, "dev", MGR_CREATE_NONE, O_PATH | O_DIRECTORY);
+  if (dev < 0)
+    return dev;
+  if (unlinkat (dev, "console", 0) < 0 && errno != ENOENT)
+    return -errno;
+  _cleanup_close_ int f = openat (dev, "console", O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (f < 0)
+    return -errno;
+  fd_path (via, sizeof via, f);
+  fd_path (src, sizeof src, slave);
+  if (mount (src, via, NULL, MS_BIND, NULL) < 0)
+    return -errno;
+  /* sync 1b: the controller goes to the host, which hands it to the engine. */
+  struct mgr_sync_msg m = { .type = MGR_SYNC_CONSOLE };
+  char cbuf[CMSG_SPACE (sizeof (int))] = { 0 };
+  struct iovec iov = { &m, sizeof m };
+  struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
+  struct cmsghdr *cm = CMSG_FIRSTHDR (&mh);
+  cm->cmsg_level = SOL_SOCKET;
+  cm->cmsg_type = SCM_RIGHTS;
+  cm->cmsg_len = CMSG_LEN (sizeof (int));
+  memcpy (CMSG_DATA (cm), &master, sizeof master);
+  return sendmsg (c->sync_fd, &mh, MSG_NOSIGNAL) == (ssize_t) sizeof m ? 0 : -errno;
+}
+
 static int
 oci_tree (const struct mgr_child *c, int rootfs_fd, struct mgr_child_error *err)
 {
@@ -654,11 +841,15 @@ oci_tree (const struct mgr_child *c, int rootfs_fd, struct mgr_child_error *err)
           if (r == 0 && mount (NULL, via, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
             r = -errno;
         }
+      else if (m->options.copy_up)
+        r = oci_tmpcopyup (c, rootfs_fd, &c->mounts[i], err);
       else
         r = apply_mount (c, rootfs_fd, &c->mounts[i], err);
       if (r < 0)
         return r;
     }
+  if (o->terminal && c->console_out && (r = oci_console (c, rootfs_fd, err)) < 0)
+    return r;
   if ((r = oci_sysctl (rootfs_fd, o->sysctl, err)) < 0 || (r = oci_devices (c, rootfs_fd, err)) < 0
       || (r = oci_mask (rootfs_fd, o->masked, o->readonly, err)) < 0)
     return r;

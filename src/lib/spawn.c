@@ -318,6 +318,9 @@ mgr_spawn (const MgrPlan *plan, const MgrSpawnOptions *o, MgrSpawned *out, GErro
   g_autofree char *rootfs_dir = g_path_get_dirname (plan->container.rootfs);
   g_autofree char *rootfs_base = g_path_get_basename (plan->container.rootfs);
   g_autofree char *rootfs_via = g_malloc0 (PATH_MAX);
+  int oci_console = -1; /* the child's copy gets its pty's peer */
+  g_auto (GStrv) cg_dirs = o->cgroup && plan->oci.set && !(plan->oci.ns_flags & CLONE_NEWCGROUP)
+                             ? mgr_cgroup_v1_dirs (o->cgroup) : NULL;
   struct mgr_child c = {
     .plan = plan,
     .console_fd = o->console_fd,
@@ -343,8 +346,12 @@ mgr_spawn (const MgrPlan *plan, const MgrSpawnOptions *o, MgrSpawned *out, GErro
     .hook_env = { env_pre_mount, env_mount, env_start },
     .cgroup_v1 = o->cgroup ? mgr_cgroup_v1_options (o->cgroup) : NULL,
     .cgroup_v2 = o->cgroup ? mgr_cgroup_v2_name (o->cgroup) : NULL,
+    .cgroup_v1_dirs = cg_dirs,
+    .cgroup_v2_dir = cg_dirs ? mgr_cgroup_v2_dir (o->cgroup) : NULL,
     .boot_id = o->boot_id,
+    .console_out = plan->oci.set && plan->oci.terminal ? &oci_console : NULL,
   };
+  out->console_master = -1;
 
   _cleanup_close_ int init_fd = o->minimal_init ? mgr_init_memfd (error) : -1;
   if (o->minimal_init && init_fd < 0)
@@ -492,6 +499,12 @@ mgr_spawn (const MgrPlan *plan, const MgrSpawnOptions *o, MgrSpawned *out, GErro
               listener = fd;
               continue;
             }
+          /* sync 1b */
+          if (n == sizeof u.m && u.m.type == MGR_SYNC_CONSOLE && out->console_master < 0)
+            {
+              out->console_master = fd;
+              continue;
+            }
           close (fd);
         }
       if (n == sizeof u.p && u.p.type == MGR_SYNC_PROTECTED)
@@ -516,6 +529,9 @@ mgr_spawn (const MgrPlan *plan, const MgrSpawnOptions *o, MgrSpawned *out, GErro
       g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "%s", what);
       if (listener >= 0)
         close (listener);
+      if (out->console_master >= 0)
+        close (out->console_master);
+      out->console_master = -1;
       waitpid (pid, NULL, 0);
       close (pidfd);
       return FALSE;
@@ -532,6 +548,9 @@ mgr_spawn (const MgrPlan *plan, const MgrSpawnOptions *o, MgrSpawned *out, GErro
   if (!o->minimal_init && !child_has_exec (pid) && child_exit_peek (pidfd, pid, &si)
       && (si.si_code != CLD_EXITED || si.si_status == 126 || si.si_status == 127))
     {
+      if (out->console_master >= 0)
+        close (out->console_master);
+      out->console_master = -1;
       waitpid (pid, NULL, 0);
       close (pidfd);
       const char *prog = c.argv[0];
@@ -552,6 +571,9 @@ mgr_spawn (const MgrPlan *plan, const MgrSpawnOptions *o, MgrSpawned *out, GErro
   return TRUE;
 
 kill_child:
+  if (out->console_master >= 0)
+    close (out->console_master);
+  out->console_master = -1;
   kill (pid, SIGKILL);
   waitpid (pid, NULL, 0);
   close (pidfd);

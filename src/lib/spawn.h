@@ -38,6 +38,7 @@ typedef struct {
   int pidfd;
   guint64 start_time;
   int notify_fd;                     /* seccomp listener of a privileged container's mount calls, or -1 */
+  int console_master;                /* OCI process.terminal: the pty's controller, made inside; else -1 */
   struct mgr_mnt_protected protected; /* the mounts that confine it, for the listener */
 } MgrSpawned;
 

@@ -45,7 +45,7 @@ EOF
   echo "$b"
 }
 # status ID: the status field of mgr-oci state.
-status() { o state "$1" 2>/dev/null | jq_ "d['status']"; }
+status() { o state "$1" 2>/dev/null | jq_ "d['status']" 2>/dev/null; }
 wait_stopped() {
   for _ in $(seq 100); do [ "$(status "$1")" = stopped ] && return 0; sleep 0.1; done
   return 1
@@ -170,10 +170,11 @@ expect_in "$OUT" "$(printf 'NoNewPrivs:\t1')" "noNewPrivileges"
 expect_in "$OUT" "$(printf '123\n456')" "rlimits"
 expect_in "$OUT" "321" "oomScoreAdj"
 
-b=$(bundle fs "c['process']['args'] = ['sh', '-c', 'touch /x 2>&1; cat /proc/timer_list 2>&1 | wc -c; ls /proc/acpi | wc -l; (echo 1 > /proc/sys/kernel/domainname) 2>&1; cat /proc/sys/net/ipv4/ip_forward; ls -l /dev/$pfx; cat /mnt/hostfile; grep -c cgroup /proc/mounts']
+b=$(bundle fs "c['process']['args'] = ['sh', '-c', 'touch /x 2>&1; cat /proc/timer_list 2>&1 | wc -c; ls /proc/acpi | wc -l; (echo 1 > /proc/sys/kernel/domainname) 2>&1; cat /proc/sys/net/ipv4/ip_forward; ls -l /dev/$pfx; cat /mnt/hostfile; grep -c cgroup /proc/mounts; touch /etc/new-$pfx && grep -c ^root: /etc/passwd && ls -ld /etc | cut -c1-10']
 c['linux']['sysctl'] = {'net.ipv4.ip_forward': '1'}
 c['linux']['devices'] = [{'path': '/dev/$pfx', 'type': 'c', 'major': 1, 'minor': 3, 'fileMode': 0o640, 'uid': 0, 'gid': 0}]
-c['mounts'].append({'destination': '/mnt/hostfile', 'type': 'bind', 'source': '$WORK/hostfile', 'options': ['rbind', 'ro']})")
+c['mounts'].append({'destination': '/mnt/hostfile', 'type': 'bind', 'source': '$WORK/hostfile', 'options': ['rbind', 'ro']})
+c['mounts'].append({'destination': '/etc', 'type': 'tmpfs', 'source': 'tmpfs', 'options': ['tmpcopyup', 'nosuid']})")
 echo "host file $pfx" > "$WORK/hostfile"
 runc_ "$pfx-fs" "$b"
 expect_in "$OUT" "Read-only file system" "root.readonly"
@@ -181,10 +182,15 @@ expect_in "$OUT" "$(printf '0\n0')" "maskedPaths: /proc/timer_list reads nothing
 expect_in "$OUT" "can't create /proc/sys/kernel/domainname: Read-only" "readonlyPaths: /proc/sys"
 expect_in "$OUT" "$(printf '1\ncrw-r-----')" "sysctl inside a new network namespace; linux.devices with its mode"
 expect_in "$OUT" "host file $pfx" "a bind mount of a host file"
+expect_in "$OUT" "$(printf '1\ndrwxr-xr-x')" "tmpcopyup: a writable tmpfs on a read-only root, with the rootfs's files and mode"
+[ ! -e "$ROOTFS/etc/new-$pfx" ] && pass "tmpcopyup: nothing written reaches the rootfs" || fail "the rootfs got /etc/new-$pfx"
 
 b=$(bundle limits "c['process']['args'] = ['sh', '-c', 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max; head -c1 /dev/full | od -An -c; echo x > /dev/null && echo null-ok']
 c['linux']['resources'] = {'memory': {'limit': 67108864}, 'pids': {'limit': 42}, 'devices': [{'allow': False, 'access': 'rwm'}]}
-c['linux']['cgroupsPath'] = '/$pfx-parent/limits'")
+c['linux']['cgroupsPath'] = '/$pfx-parent/limits'
+# Without a cgroup namespace (podman's default on v1): the container's own
+# cgroup folders are what it sees at /sys/fs/cgroup, not the host's roots.
+c['linux']['namespaces'] = [n for n in c['linux']['namespaces'] if n['type'] != 'cgroup']")
 o create --bundle "$b" "$pfx-limits" >"$WORK/limits.out" 2>&1
 pid=$(o state "$pfx-limits" | jq_ "d['pid']")
 cgm=$(awk -F: '$2 ~ /memory/ {print $3}' "/proc/$pid/cgroup")
@@ -193,7 +199,7 @@ mem=$(cat "/sys/fs/cgroup/memory/$pfx-parent/limits/memory.limit_in_bytes" 2>/de
 [ "$mem" = 67108864 ] && pass "resources.memory.limit on the host's cgroup" || fail "memory limit: $mem"
 o start "$pfx-limits"; wait_stopped "$pfx-limits"
 OUT=$(cat "$WORK/limits.out")
-expect_in "$OUT" "$(printf '67108864\n42')" "memory and pids limits seen inside"
+expect_in "$OUT" "$(printf '67108864\n42')" "memory and pids limits seen inside (no cgroup namespace: its own folders bound)"
 expect_in "$OUT" "null-ok" "the default devices stay allowed under a deny-all rule"
 o delete "$pfx-limits"
 [ ! -e "/sys/fs/cgroup/memory/$pfx-parent/limits" ] && pass "delete removes the cgroupsPath cgroup" || fail "cgroup left"
@@ -276,12 +282,13 @@ console() { # console NAME: a receiver on $WORK/NAME.sock, its output in $WORK/N
   for _ in $(seq 50); do [ -e "$WORK/$1.sock.ready" ] && break; sleep 0.1; done
 }
 b=$(bundle tty "c['process']['terminal'] = True
-c['process']['args'] = ['sh', '-c', 'tty; read line; eval \"\$line\"']")
+c['process']['args'] = ['sh', '-c', 'tty; ls -l /dev/console | cut -c1-10; read line; eval \"\$line\"']")
 console create
 o create --bundle "$b" --console-socket "$WORK/create.sock" "$pfx-tty" >/dev/null 2>&1 && o start "$pfx-tty"
 wait $!
 OUT=$(tr -d '\r' < "$WORK/create.tty" 2>/dev/null)
-expect_in "$OUT" "/dev/console" "create --console-socket: the process's terminal is /dev/console"
+expect_in "$OUT" "/dev/pts/0" "create --console-socket: the terminal is the container's /dev/pts/0"
+expect_in "$OUT" "crw--w----" "and /dev/console is that pty"
 expect_in "$OUT" "typed-42" "and what the engine types reaches it"
 o delete --force "$pfx-tty"
 o create --bundle "$b" "$pfx-tty" >/dev/null 2>"$WORK/tty.err"
@@ -308,7 +315,7 @@ refuse() { # refuse PYTHON PATH WHAT
 refuse "c['process']['fooBar'] = 1" "process.fooBar" "an unknown field is an error"
 refuse "c['linux']['intelRdt'] = {'closID': 'x'}" "linux.intelRdt" "a field mgr does not support"
 refuse "c['linux']['resources']['memory'] = {'kernel': 1000000}" "linux.resources.memory.kernel" "kernel memory"
-refuse "c['mounts'][1]['options'].append('tmpcopyup')" "mounts[1].options[4]" "a mount option mgr does not know"
+refuse "c['mounts'][1]['options'].append('rro')" "mounts[1].options[4]" "a mount option mgr does not support"
 refuse "c['linux']['cgroupsPath'] = 'machine.slice:libpod:x'" "linux.cgroupsPath" "systemd's cgroupsPath form"
 refuse "c['process']['args'] = ['/nonexistent']" "executing /nonexistent" "a missing program fails create"
 
