@@ -646,6 +646,61 @@ out:
   return x_detach ? EXIT_OK : status;
 }
 
+/* ---- update ------------------------------------------------------------------ */
+
+static char *u_resources;
+static const GOptionEntry update_entries[] = {
+  { "resources", 'r', 0, G_OPTION_ARG_FILENAME, &u_resources,
+    "the new limits, as the JSON of config.json's linux.resources (- reads stdin)", "FILE" },
+  { NULL },
+};
+
+static int
+cmd_update (int argc, char **argv)
+{
+  int r = parse ("update", "--resources FILE ID", update_entries, &argc, &argv, 1, 1);
+  if (r >= 0)
+    return r;
+  if (!u_resources)
+    return usage_error ("update: --resources FILE is required (mgr-oci takes the limits as linux.resources JSON)");
+  g_autoptr (GError) e = NULL;
+  g_autofree char *json = NULL;
+  gsize len = 0;
+  if (strcmp (u_resources, "-") == 0)
+    {
+      g_autoptr (GIOChannel) in = g_io_channel_unix_new (0);
+      if (g_io_channel_read_to_end (in, &json, &len, &e) != G_IO_STATUS_NORMAL)
+        return report (e);
+    }
+  else if (!(json = mgr_read_regular_at (AT_FDCWD, u_resources, 1 << 20, &len)))
+    return fail ("--resources %s: %s", u_resources, g_strerror (errno));
+  MgrOciRecord rec;
+  if (!load (argv[1], &rec, &e))
+    return report (e);
+  g_autoptr (MgrPlan) plan = g_new0 (MgrPlan, 1);
+  g_autoptr (MgrCgroup) cg = NULL;
+  MgrOciStatus s = mgr_oci_status (&rec);
+  gboolean ok = FALSE;
+  if (s == MGR_OCI_STOPPED || s == MGR_OCI_CREATING)
+    g_set_error (&e, MGR_ERROR, MGR_ERROR_NOT_RUNNING, "container %s is %s: nothing to update", rec.id, mgr_oci_status_name (s));
+  else if (mgr_oci_resources (plan, json, len, &e) && (cg = mgr_cgroup_new_at (rec.cgroup, &e)))
+    {
+      ok = TRUE;
+      /* Each [cgroup] key the JSON set, through the same backends as at create. */
+      for (size_t i = 0; ok && i < mgr_n_keys; i++)
+        {
+          const struct mgr_key *k = &mgr_keys[i];
+          if (k->section != MGR_SEC_CGROUP || strcmp (k->key, "optional") == 0)
+            continue;
+          g_autofree char *v = k->type->format (k, mgr_key_field (k, &plan->cgroup));
+          if (v && strcmp (k->key, "devices.deny") != 0)
+            ok = mgr_cgroup_set (cg, k, plan, &e);
+        }
+    }
+  mgr_oci_record_clear (&rec);
+  return ok ? EXIT_OK : report (e);
+}
+
 /* ---- list, ps, pause, resume ---------------------------------------------------- */
 
 static char *l_format;
@@ -930,6 +985,7 @@ static const OciCommand commands[] = {
     "run another process in a created or running container" },
   { "kill", cmd_kill, kill_entries, "[--all] ID [SIGNAL]", "send a signal (default SIGTERM) to the container's init" },
   { "delete", cmd_delete, delete_entries, "[--force] ID", "remove a stopped container (with --force, any)" },
+  { "update", cmd_update, update_entries, "--resources FILE ID", "change the limits of a created or running container" },
   { "list", cmd_list, list_entries, "[--format table|json] [--quiet]", "list the containers under --root" },
   { "ps", cmd_ps, ps_entries, "[--format table|json] ID", "list the container's processes" },
   { "pause", cmd_pause, no_entries, "ID", "freeze every process of the container" },

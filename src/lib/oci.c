@@ -876,6 +876,7 @@ parse_namespaces (JsonArray *a, MgrPlan *plan, GError **error)
 
 static gboolean
 parse_linux (JsonObject *l, MgrPlan *plan, MgrSeccomp *seccomp, GError **error);
+static gboolean parse_resources (JsonObject *r, MgrPlan *plan, GError **error);
 
 MgrPlan *
 mgr_oci_plan (const char *json, gsize len, const char *bundle, const char *id, MgrSeccomp *seccomp, GError **error)
@@ -1031,6 +1032,19 @@ mgr_oci_process (MgrPlan *plan, const char *json, gsize len, GError **error)
   plan->caps.no_new_privs = false;
   memset (&plan->limits, 0, sizeof plan->limits);
   return parse_process (json_node_get_object (root), plan, error);
+}
+
+gboolean
+mgr_oci_resources (MgrPlan *plan, const char *json, gsize len, GError **error)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) e = NULL;
+  if (!json_parser_load_from_data (parser, json, (gssize) len, &e))
+    return g_set_error (error, MGR_ERROR, MGR_ERROR_SYNTAX, "--resources: %s", e->message), FALSE;
+  JsonNode *root = json_parser_get_root (parser);
+  if (!root || !JSON_NODE_HOLDS_OBJECT (root))
+    return bad (error, "linux.resources", "expected an object");
+  return parse_resources (json_node_get_object (root), plan, error);
 }
 
 /* ---- seccomp ---------------------------------------------------------------- */

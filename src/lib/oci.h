@@ -24,6 +24,9 @@ MgrPlan *mgr_oci_plan (const char *json, gsize len, const char *bundle, const ch
 /* mgr-oci exec --process FILE: the process object replaces the plan's. */
 gboolean mgr_oci_process (MgrPlan *plan, const char *json, gsize len, GError **error);
 
+/* mgr-oci update --resources FILE: linux.resources into a plan's [cgroup]. */
+gboolean mgr_oci_resources (MgrPlan *plan, const char *json, gsize len, GError **error);
+
 /* The hooks of one kind (createRuntime, poststart, ...), each an argv with
  * its environment and timeout, in order. */
 typedef struct {

@@ -205,6 +205,21 @@ o delete "$pfx-limits"
 [ ! -e "/sys/fs/cgroup/memory/$pfx-parent/limits" ] && pass "delete removes the cgroupsPath cgroup" || fail "cgroup left"
 rmdir /sys/fs/cgroup/*/"$pfx-parent" 2>/dev/null
 
+b=$(bundle update "c['process']['args'] = ['sleep', '60']
+c['linux']['resources'] = {'memory': {'limit': 67108864}, 'pids': {'limit': 42}}")
+o create --bundle "$b" "$pfx-update" >/dev/null 2>&1 && o start "$pfx-update"
+echo '{"memory": {"limit": 33554432}, "pids": {"limit": 21}}' > "$WORK/resources.json"
+run o update --resources "$WORK/resources.json" "$pfx-update"
+expect_rc 0 "update --resources"
+mem=$(cat "/sys/fs/cgroup/memory/mgr.oci/$pfx-update/memory.limit_in_bytes" 2>/dev/null || cat "/sys/fs/cgroup/mgr.oci/$pfx-update/memory.max")
+pids=$(cat "/sys/fs/cgroup/pids/mgr.oci/$pfx-update/pids.max" 2>/dev/null || cat "/sys/fs/cgroup/mgr.oci/$pfx-update/pids.max")
+[ "$mem" = 33554432 ] && [ "$pids" = 21 ] && pass "update: the new memory and pids limits are on the cgroup" || fail "after update: memory $mem pids $pids"
+echo '{"memory": {"kernel": 1000}}' > "$WORK/resources.json"
+run o update --resources "$WORK/resources.json" "$pfx-update"
+expect_rc 1 "update refuses what it cannot apply"
+expect_in "$ERR" "linux.resources.memory.kernel" "and names it"
+o delete --force "$pfx-update"
+
 b=$(bundle seccomp "c['process']['args'] = ['sh', '-c', 'mkdir /dev/shm/d 2>&1; echo done']
 c['linux']['seccomp'] = {'defaultAction': 'SCMP_ACT_ALLOW', 'architectures': ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86'],
   'syscalls': [{'names': ['mkdir', 'mkdirat'], 'action': 'SCMP_ACT_ERRNO', 'errnoRet': 13}]}")
