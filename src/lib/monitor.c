@@ -255,6 +255,7 @@ handle_request (Monitor *m, Client *c, const char *line)
   else if (g_str_has_prefix (line, "stop ") || strcmp (line, "kill") == 0)
     {
       guint64 ms = line[0] == 'k' ? 0 : g_ascii_strtoull (line + 5, NULL, 10);
+      mgr_trace ("monitor: asked to %s", line);
       c->kind = CLIENT_WAIT;
       begin_stop (m, ms);
     }
@@ -853,6 +854,7 @@ mgr_monitor_run (const MgrMonitorOptions *o, GError **error)
       malloc_trim (0);
 
       loop (&m);
+      mgr_trace ("monitor: init ended");
       result = m.wait_status;
       m.st.exit_status = m.wait_status;
       run_late_hook (&m, "post-stop", plan->hooks.post_stop);
@@ -895,12 +897,14 @@ out:
       if (cgroup_ours && !mgr_cgroup_destroy (m.cgroup, &ce))
         g_warning ("%s", ce->message);
       mgr_cgroup_free (m.cgroup);
+      mgr_trace ("monitor: cgroups removed");
     }
   m.st.state = MGR_STATE_STOPPED;
   m.st.init_pid = 0;
   m.st.init_start = 0;
   unlink (o->rt->socket);
   save_state (&m);
+  mgr_trace ("monitor: state STOPPED saved");
   if (m.early)
     report_start (&m, m.early);
   g_free (m.early);

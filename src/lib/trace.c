@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -15,6 +16,13 @@
 static int mode = -1;
 static int out_fd = 2;
 static long long previous;
+/* MGR_TRACE=FILE: the file, opened once, for the container's first process
+ * cannot open it by its path once it has pivoted into its rootfs; and
+ * which file it is, since the monitor closes fds it does not know of and
+ * the number may then name another file. */
+static int file_fd = -1;
+static dev_t file_dev;
+static ino_t file_ino;
 
 bool
 mgr_trace_on (void)
@@ -63,14 +71,17 @@ mgr_trace (const char *fmt, ...)
   line[n++] = '\n';
   if (mode == 2)
     {
-      /* Opened per line: the monitor closes every fd it does not know of,
-       * and the container's first process closes the rest before exec. */
-      int fd = open (getenv ("MGR_TRACE"), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-      if (fd >= 0)
+      struct stat st;
+      if (file_fd >= 0 && (fstat (file_fd, &st) < 0 || st.st_dev != file_dev || st.st_ino != file_ino))
+        file_fd = -1; /* closed, or the number is another file's now: not ours to close */
+      if (file_fd < 0)
         {
-          (void) !write (fd, line, n);
-          close (fd);
+          file_fd = open (getenv ("MGR_TRACE"), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+          if (file_fd >= 0 && fstat (file_fd, &st) == 0)
+            file_dev = st.st_dev, file_ino = st.st_ino;
         }
+      if (file_fd >= 0)
+        (void) !write (file_fd, line, n);
     }
   else if (out_fd >= 0)
     (void) !write (out_fd, line, n);
