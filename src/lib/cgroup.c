@@ -603,6 +603,19 @@ subtree_kill (const Hier *h)
 
 static void user_monitor_leaf_remove (const MgrCgroup *cg);
 
+/* The usual end: the container's processes are gone (its init was reaped,
+ * so the kernel has ended its pid namespace) and nothing was made below
+ * the cgroup. Then two rmdirs do, without reading every cgroup.procs and
+ * folder first; the kernel refuses a cgroup that still has processes or
+ * children (EBUSY, ENOTEMPTY), and the full removal takes over. */
+static bool
+remove_quickly (const Hier *h)
+{
+  if (strcmp (h->inner, h->path) != 0 && rmdir (h->inner) < 0 && errno != ENOENT)
+    return false;
+  return rmdir (h->path) == 0 || errno == ENOENT;
+}
+
 gboolean
 mgr_cgroup_destroy (const MgrCgroup *cg, GError **error)
 {
@@ -616,7 +629,8 @@ mgr_cgroup_destroy (const MgrCgroup *cg, GError **error)
        * stays behind. */
       int err = 0;
       g_autofree char *failed = NULL;
-      for (int round = 0; round < 20 && g_file_test (h->path, G_FILE_TEST_IS_DIR); round++)
+      bool gone = remove_quickly (h);
+      for (int round = 0; !gone && round < 20 && g_file_test (h->path, G_FILE_TEST_IS_DIR); round++)
         {
           subtree_kill (h);
           g_autoptr (GPtrArray) dirs = g_ptr_array_new_with_free_func (g_free);
