@@ -7,6 +7,7 @@
 
 #include "cmd/cmd.h"
 #include "lib/attach.h"
+#include "lib/execinit.h"
 
 int
 mgr_cmd_attach (int argc, char **argv)
@@ -49,6 +50,10 @@ mgr_cmd_attach (int argc, char **argv)
     }
 
   g_autoptr (GError) e = NULL;
+  /* Into the sealed copy (mgr_attach says why) before the config is read:
+   * the copy reads it, once. */
+  if (mgr_exec_sealed_self (&e) < 0)
+    return mgr_report (e);
   MgrContainerRef ref;
   if (!mgr_container_ref (&ref, name, path, TRUE, &e))
     return mgr_container_ref_clear (&ref), mgr_report (e);
