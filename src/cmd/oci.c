@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -149,7 +150,7 @@ load (const char *id, MgrOciRecord *r, GError **error)
 static char *
 state_of (const MgrOciRecord *r)
 {
-  return mgr_oci_state_json (r, mgr_oci_status (r));
+  return mgr_oci_state_json (r, mgr_oci_status (r), true);
 }
 
 static GPtrArray *
@@ -182,6 +183,7 @@ static const GOptionEntry create_entries[] = {
 typedef struct {
   MgrOciRecord *rec;
   GPtrArray *hooks[2]; /* prestart, createRuntime */
+  int state_fd;
 } CreateHooks;
 
 static gboolean
@@ -190,7 +192,16 @@ run_create_hooks (pid_t pid, void *data, GError **error)
   CreateHooks *h = data;
   h->rec->pid = pid;
   /* The state these hooks see is the one create ends in (runc's). */
-  g_autofree char *state = mgr_oci_state_json (h->rec, MGR_OCI_CREATED);
+  g_autofree char *state = mgr_oci_state_json (h->rec, MGR_OCI_CREATED, false);
+  /* The same for the hooks the container's process runs (sync 1 has not
+   * released it yet): the memfd it inherited. */
+  if (h->state_fd >= 0)
+    {
+      size_t n = strlen (state);
+      if (pwrite (h->state_fd, state, n, 0) != (ssize_t) n)
+        return g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "writing the state for the hooks: %s", g_strerror (errno)),
+               FALSE;
+    }
   return mgr_oci_hooks_run (h->hooks[0], "prestart", state, error)
          && mgr_oci_hooks_run (h->hooks[1], "createRuntime", state, error);
 }
@@ -243,7 +254,8 @@ cmd_create (int argc, char **argv)
   g_autoptr (MgrCgroup) cg = NULL;
   g_autofree char *fifo = g_build_filename (rec.dir, "exec.fifo", NULL);
   _cleanup_close_ int fifo_fd = -1;
-  CreateHooks hooks = { &rec, { NULL, NULL } };
+  CreateHooks hooks = { &rec, { NULL, NULL }, -1 };
+  _cleanup_close_ int state_fd = -1;
   MgrSpawned sp = { 0 };
   gboolean ok = FALSE;
   g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
@@ -273,6 +285,15 @@ cmd_create (int argc, char **argv)
       goto out;
     }
   plan->oci.exec_fifo = fifo_fd;
+  if (plan->oci.n_create_container || plan->oci.n_start_container)
+    {
+      if ((state_fd = memfd_create ("mgr-oci-state", MFD_CLOEXEC)) < 0)
+        {
+          g_set_error (&e, MGR_ERROR, MGR_ERROR_FAILED, "memfd_create: %s", g_strerror (errno));
+          goto out;
+        }
+      plan->oci.state_fd = hooks.state_fd = state_fd;
+    }
   plan->oci.keep_fds = c_preserve_fds;
   /* The pty itself is made by the container's first process, in its own
    * devpts: its controller comes back from mgr_spawn. */
@@ -362,7 +383,7 @@ cmd_start (int argc, char **argv)
   unlink (fifo);
   /* A poststart hook that fails is reported; the container runs on. */
   g_autoptr (GPtrArray) hooks = hooks_of (&rec, "poststart", &e);
-  g_autofree char *state = mgr_oci_state_json (&rec, MGR_OCI_RUNNING);
+  g_autofree char *state = mgr_oci_state_json (&rec, MGR_OCI_RUNNING, false);
   if (!hooks || !mgr_oci_hooks_run (hooks, "poststart", state, &e))
     report (e);
   mgr_oci_record_clear (&rec);
@@ -496,7 +517,7 @@ cmd_delete (int argc, char **argv)
       /* poststop: failures are reported, the container is removed anyway. */
       g_autoptr (GError) he = NULL;
       g_autoptr (GPtrArray) hooks = hooks_of (&rec, "poststop", &he);
-      g_autofree char *state = mgr_oci_state_json (&rec, MGR_OCI_STOPPED);
+      g_autofree char *state = mgr_oci_state_json (&rec, MGR_OCI_STOPPED, false);
       if (!hooks || !mgr_oci_hooks_run (hooks, "poststop", state, &he))
         report (he);
     }
@@ -734,7 +755,7 @@ cmd_list (int argc, char **argv)
       MgrOciStatus s = mgr_oci_status (&rec);
       if (json)
         {
-          g_autofree char *st = mgr_oci_state_json (&rec, s);
+          g_autofree char *st = mgr_oci_state_json (&rec, s, false);
           g_string_append_printf (out, "%s%s", out->len > 1 ? "," : "", st);
         }
       else if (l_quiet)
@@ -897,7 +918,8 @@ cmd_features (int argc, char **argv)
   int r = parse ("features", "", no_entries, &argc, &argv, 0, 0);
   if (r >= 0)
     return r;
-  static const char *const hooks[] = { "prestart", "createRuntime", "poststart", "poststop", NULL };
+  static const char *const hooks[] = { "prestart", "createRuntime", "createContainer", "startContainer", "poststart",
+                                       "poststop", NULL };
   static const char *const mount_options[] = { "ro", "rw", "nosuid", "suid", "nodev", "dev", "noexec", "exec",
                                                "noatime", "nodiratime", "relatime", "strictatime", "bind", "rbind",
                                                "private", "rprivate", "slave", "rslave", "shared", "rshared",

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "child.h"
@@ -110,6 +111,58 @@ exec_in_path (const struct mgr_child *c)
   report (c, MGR_STEP_EXEC, errno, c->argv[0]);
 }
 
+int
+mgr_child_oci_hooks (const struct mgr_child *c, const struct mgr_oci_hook *h, guint n, const char *kind,
+                     struct mgr_child_error *err)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      int status = 0;
+      err->step = MGR_STEP_HOOK;
+      pid_t pid = fork ();
+      if (pid == 0)
+        {
+          /* The container's state on stdin, from its start each time. */
+          int fd = c->plan->oci.state_fd;
+          if (fd >= 0 && (lseek (fd, 0, SEEK_SET) < 0 || dup2 (fd, 0) < 0))
+            _exit (126);
+          execve (h[i].path, h[i].args, h[i].env);
+          dprintf (2, "hooks.%s[%u]: cannot execute %s: %s\n", kind, i, h[i].path, strerror (errno));
+          _exit (127);
+        }
+      if (pid < 0)
+        {
+          snprintf (err->detail, PATH_MAX, "hooks.%s[%u]: fork: %s", kind, i, strerror (errno));
+          return -1;
+        }
+      /* Its timeout, counted in steps of 10 ms without a timer. */
+      long left = h[i].timeout > 0 ? (long) h[i].timeout * 100 : -1;
+      pid_t r;
+      while ((r = waitpid (pid, &status, left >= 0 ? WNOHANG : 0)) == 0 || (r < 0 && errno == EINTR))
+        {
+          if (r == 0 && left-- == 0)
+            {
+              kill (pid, SIGKILL);
+              waitpid (pid, NULL, 0);
+              snprintf (err->detail, PATH_MAX, "hooks.%s[%u] %s: timed out after %d s", kind, i, h[i].path, h[i].timeout);
+              return -1;
+            }
+          if (r == 0)
+            {
+              struct timespec ts = { 0, 10 * 1000 * 1000 };
+              nanosleep (&ts, NULL);
+            }
+        }
+      if (r < 0 || !WIFEXITED (status) || WEXITSTATUS (status) != 0)
+        {
+          snprintf (err->detail, PATH_MAX, "hooks.%s[%u] %s failed (%s %d)", kind, i, h[i].path,
+                    r >= 0 && WIFEXITED (status) ? "exit status" : "signal", r >= 0 && WIFEXITED (status) ? WEXITSTATUS (status) : WTERMSIG (status));
+          return -1;
+        }
+    }
+  return 0;
+}
+
 /* OCI: create is done once the child is ready to exec; start releases it
  * through the exec fifo. The program is looked up first, so that a missing
  * one fails create, as runc's does. */
@@ -129,6 +182,15 @@ wait_for_start (const struct mgr_child *c)
   if (n != 1)
     _exit (126);
   close (c->plan->oci.exec_fifo);
+  /* startContainer: inside, as the process will run; create has returned,
+   * so a failure is the process's: it says so on its stderr and exits. */
+  char detail[PATH_MAX];
+  struct mgr_child_error herr = { MGR_STEP_HOOK, detail };
+  if (mgr_child_oci_hooks (c, c->plan->oci.start_container, c->plan->oci.n_start_container, "startContainer", &herr) < 0)
+    {
+      dprintf (2, "mgr-oci: %s\n", detail);
+      _exit (127);
+    }
 }
 
 _Noreturn void

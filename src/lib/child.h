@@ -166,6 +166,12 @@ enum { MGR_HOOK_PRE_MOUNT, MGR_HOOK_MOUNT, MGR_HOOK_START };
  * (exit status and the end of its stderr) in err. No allocation. */
 int mgr_child_hook (const struct mgr_child *c, int which, struct mgr_child_error *err);
 
+/* Runs OCI hooks (createContainer, startContainer) one after the other,
+ * each with the state on stdin and its timeout; 0, or -1 with the message
+ * in err. No allocation. */
+int mgr_child_oci_hooks (const struct mgr_child *c, const struct mgr_oci_hook *h, guint n, const char *kind,
+                         struct mgr_child_error *err);
+
 /* The child's whole life; never returns. */
 _Noreturn void mgr_child_run (const struct mgr_child *c);
 

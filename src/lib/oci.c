@@ -904,6 +904,7 @@ mgr_oci_plan (const char *json, gsize len, const char *bundle, const char *id, M
   plan->oci.set = true;
   plan->oci.id = g_strdup (id);
   plan->oci.exec_fifo = -1;
+  plan->oci.state_fd = -1;
   plan->container.stop_signal = SIGTERM;
 
   const char *s;
@@ -946,15 +947,24 @@ mgr_oci_plan (const char *json, gsize len, const char *bundle, const char *id, M
                                        "poststop", NULL };
       if (!only_known (o, "hooks", k, error))
         return NULL;
-      static const char *const inside[] = { "createContainer", "startContainer" };
+      /* The hooks the container's first process runs: prepared here. */
+      struct { const char *kind; struct mgr_oci_hook **v; guint *n; } inside[] = {
+        { "createContainer", &plan->oci.create_container, &plan->oci.n_create_container },
+        { "startContainer", &plan->oci.start_container, &plan->oci.n_start_container },
+      };
       for (size_t i = 0; i < G_N_ELEMENTS (inside); i++)
         {
-          JsonArray *a;
-          g_autofree char *p = sub ("hooks", inside[i]);
-          if (!get_array (o, inside[i], "hooks", &a, error))
+          g_autoptr (GPtrArray) hooks = mgr_oci_hooks (json, len, inside[i].kind, error);
+          if (!hooks)
             return NULL;
-          if (a && json_array_get_length (a))
-            return unsupported (error, p, "hooks run inside the container's namespaces"), NULL;
+          *inside[i].n = hooks->len;
+          *inside[i].v = g_new0 (struct mgr_oci_hook, hooks->len + 1);
+          for (guint j = 0; j < hooks->len; j++)
+            {
+              MgrOciHook *h = hooks->pdata[j];
+              (*inside[i].v)[j] = (struct mgr_oci_hook){ g_steal_pointer (&h->path), g_steal_pointer (&h->args),
+                                                          g_steal_pointer (&h->env), h->timeout };
+            }
         }
     }
   if (!get_object (top, "annotations", "", &o, error))
@@ -1557,7 +1567,7 @@ mgr_oci_status (const MgrOciRecord *r)
 }
 
 char *
-mgr_oci_state_json (const MgrOciRecord *r, MgrOciStatus s)
+mgr_oci_state_json (const MgrOciRecord *r, MgrOciStatus s, bool pretty)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
   json_builder_begin_object (b);
@@ -1586,7 +1596,7 @@ mgr_oci_state_json (const MgrOciRecord *r, MgrOciStatus s)
   json_builder_end_object (b);
   json_builder_end_object (b);
   g_autoptr (JsonNode) root = json_builder_get_root (b);
-  return json_to_string (root, TRUE);
+  return json_to_string (root, pretty);
 }
 
 char *

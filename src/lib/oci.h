@@ -71,8 +71,8 @@ void mgr_oci_record_clear (MgrOciRecord *r);
  * fifo is there, paused when its cgroup is frozen), else stopped. */
 MgrOciStatus mgr_oci_status (const MgrOciRecord *r);
 
-/* The state document of the runtime spec. */
-char *mgr_oci_state_json (const MgrOciRecord *r, MgrOciStatus s);
+/* The state document of the runtime spec; compact (one line) for hooks and lists. */
+char *mgr_oci_state_json (const MgrOciRecord *r, MgrOciStatus s, bool pretty);
 
 /* The cgroup of a plan: linux.cgroupsPath, or mgr.oci/ID. */
 char *mgr_oci_cgroup_path (const MgrPlan *plan);

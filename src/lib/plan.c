@@ -48,6 +48,18 @@ mgr_plan_free (MgrPlan *plan)
   g_free (o->groups);
   g_free (o->cgroups_path);
   g_strfreev (o->annotations);
+  struct { struct mgr_oci_hook *v; guint n; } hooks[] = { { o->create_container, o->n_create_container },
+                                                         { o->start_container, o->n_start_container } };
+  for (size_t h = 0; h < G_N_ELEMENTS (hooks); h++)
+    {
+      for (guint i = 0; i < hooks[h].n; i++)
+        {
+          g_free (hooks[h].v[i].path);
+          g_strfreev (hooks[h].v[i].args);
+          g_strfreev (hooks[h].v[i].env);
+        }
+      g_free (hooks[h].v);
+    }
   g_free (plan->name);
   g_free (plan->dir);
   g_free (plan->config_path);

@@ -206,6 +206,15 @@ struct mgr_device_node {
   guint32 uid, gid;
 };
 
+/* A hook of the bundle run by the container's first process (createContainer,
+ * startContainer), prepared before clone. */
+struct mgr_oci_hook {
+  char *path;
+  char **args;
+  char **env;
+  int timeout; /* seconds, 0: none */
+};
+
 struct mgr_oci_settings {
   bool set;
   char *id;
@@ -229,6 +238,9 @@ struct mgr_oci_settings {
   int exec_fifo;                /* the child waits on it for start: an fd open O_RDWR */
   int keep_fds;                 /* fds 3..3+keep_fds-1 cross exec (--preserve-fds, LISTEN_FDS) */
   char **annotations;           /* key, value, key, value, ..., NULL */
+  struct mgr_oci_hook *create_container, *start_container;
+  guint n_create_container, n_start_container;
+  int state_fd;                 /* the state JSON those hooks read on stdin (a memfd), or -1 */
 };
 
 typedef struct mgr_plan {

@@ -854,6 +854,9 @@ oci_tree (const struct mgr_child *c, int rootfs_fd, struct mgr_child_error *err)
       || (r = oci_mask (rootfs_fd, o->masked, o->readonly, err)) < 0)
     return r;
   umask (022);
+  /* createContainer: in the container's namespaces, before pivot_root. */
+  if (mgr_child_oci_hooks (c, o->create_container, o->n_create_container, "createContainer", err) < 0)
+    return -1;
   return 0;
 }
 

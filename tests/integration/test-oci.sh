@@ -243,6 +243,33 @@ want=$(readlink /proc/self/ns/net)
   && pass "namespaces[].path joins a network namespace" || fail "joined: '$OUT'"
 ip netns del "$pfx"
 
+# ---- hooks, each with the state on stdin ----
+mkdir -p "$WORK/hookdir"
+printf '#!/bin/sh\necho "$1 $(cat)" >> "$2"\n' > "$WORK/hook.sh"
+cp "$WORK/hook.sh" "$ROOTFS/hook-$pfx.sh"
+chmod 755 "$WORK/hook.sh" "$ROOTFS/hook-$pfx.sh"
+L="$WORK/hookdir/log"
+b=$(bundle hooks "c['process']['args'] = ['true']
+c['mounts'].append({'destination': '/hooks', 'type': 'bind', 'source': '$WORK/hookdir', 'options': ['rbind']})
+host = lambda k: [{'path': '$WORK/hook.sh', 'args': ['hook.sh', k, '$L']}]
+c['hooks'] = {'prestart': host('prestart'), 'createRuntime': host('createRuntime'), 'createContainer': host('createContainer'),
+  'startContainer': [{'path': '/hook-$pfx.sh', 'args': ['hook', 'startContainer', '/hooks/log']}],
+  'poststart': host('poststart'), 'poststop': host('poststop')}")
+runc_ "$pfx-hooks" "$b"
+log=$(cat "$L" 2>/dev/null)
+[ "$(cut -d' ' -f1 <<<"$log" | head -3 | tr '\n' ' ')" = "prestart createRuntime createContainer " ] \
+  && pass "hooks: prestart, createRuntime, then createContainer (in the container's namespaces) at create" || fail "hooks at create: $log"
+for k in startContainer poststart poststop; do
+  grep -q "^$k .*\"id\" *: *\"$pfx-hooks\"" <<<"$log" && pass "hooks: $k ran with the state on its stdin" || fail "hook $k: $log"
+done
+grep -q "^createContainer .*\"pid\" *: *[1-9]" <<<"$log" && pass "hooks: the state has the container's pid" || fail "no pid: $log"
+b=$(bundle hookfail "c['hooks'] = {'createContainer': [{'path': '/bin/false'}]}")
+o create --bundle "$b" "$pfx-hookfail" >/dev/null 2>"$WORK/hookfail.err"
+RC=$? ERR=$(cat "$WORK/hookfail.err")
+expect_rc 1 "a failing createContainer hook fails create"
+expect_in "$ERR" "hooks.createContainer[0] /bin/false failed" "and names it"
+[ ! -e "$R/$pfx-hookfail" ] && pass "and leaves no record" || { fail "a record is left"; o delete --force "$pfx-hookfail"; }
+
 # ---- exec ----
 b=$(bundle exec "c['process']['args'] = ['sleep', '60']
 c['process']['env'] = ['PATH=/bin:/sbin', 'FROM=config']")
