@@ -4,7 +4,7 @@
 # leak fails the test as the sanitizers would in `make fuzz`.
 set -e
 status=0
-for t in config settings seccomp lxcimport; do
+for t in config settings seccomp lxcimport oci; do
   corpus="$MGR_SRCDIR/tests/fuzz/corpus/$t"
   bin="$MGR_BUILDDIR/tests/fuzz/fuzz-$t-replay"
   printf '%s: ' "$t"
