@@ -30,6 +30,7 @@
 #include "lib/keys.h"
 #include "lib/mgr-error.h"
 #include "lib/oci.h"
+#include "lib/oci-seccomp.h"
 #include "lib/runtime.h"
 #include "lib/spawn.h"
 #include "lib/util.h"
@@ -897,7 +898,19 @@ cmd_spec (int argc, char **argv)
   int fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
   if (fd < 0)
     return fail ("%s: %s%s", path, g_strerror (errno), errno == EEXIST ? " (remove it first)" : "");
-  gboolean ok = write (fd, default_spec, sizeof default_spec - 1) == (ssize_t) (sizeof default_spec - 1);
+  /* The profile is made here, from libseccomp's table of calls: without
+   * it a bundle from spec would run with every call allowed. */
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  if (!json_parser_load_from_data (parser, default_spec, -1, NULL))
+    g_assert_not_reached ();
+  JsonObject *linux_ = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)), "linux");
+  json_object_set_member (linux_, "seccomp", mgr_oci_default_seccomp ());
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
+  json_generator_set_pretty (gen, TRUE);
+  json_generator_set_root (gen, json_parser_get_root (parser));
+  gsize len;
+  g_autofree char *text = json_generator_to_data (gen, &len);
+  gboolean ok = write (fd, text, len) == (ssize_t) len && write (fd, "\n", 1) == 1;
   close (fd);
   return ok ? EXIT_OK : fail ("writing %s: %s", path, g_strerror (errno));
 }

@@ -1,0 +1,126 @@
+#!/bin/bash
+# mgr-oci attacked as an engine's user would: the bundle's config.json is
+# the engine's (trusted), its rootfs is an image from a registry (hostile),
+# and so are the container's processes. Each attack here once worked or
+# must keep failing; the suite asserts that it fails.
+. "${MGR_SRCDIR:-.}/tests/cli/lib.sh"
+[ "$(id -u)" -eq 0 ] || { echo "SKIP: the OCI attack tests start containers as root"; exit 77; }
+
+OCI="${MGR_BUILDDIR:-$(pwd)}/src/mgr-oci"
+PROBE="${MGR_BUILDDIR:-$(pwd)}/tests/security/mgr-probe"
+R="$WORK/root"
+pfx="ocr$$"
+T=30
+o() { timeout "$T" "$OCI" --root "$R" "$@"; }
+cleanup() {
+  for d in "$R"/*/; do
+    [ -d "$d" ] || continue
+    timeout 10 "$OCI" --root "$R" delete --force "$(basename "$d")" >/dev/null 2>&1
+  done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM HUP
+
+BASE="$WORK/base"
+"${MGR_SRCDIR:-.}/templates/mgr-busybox" --name "$pfx" --path "$WORK" --rootfs "$BASE" >/dev/null 2>&1 \
+  || { echo "SKIP: no busybox rootfs (apt-get install busybox-static)"; exit 77; }
+
+# bundle NAME PYTHON: $WORK/NAME with its own copy of the rootfs (the image,
+# which the attack then edits) and mgr-oci spec's config.json edited by
+# PYTHON (c is the config).
+bundle() {
+  local b="$WORK/$1"
+  mkdir -p "$b"
+  [ -d "$b/rootfs" ] || cp -a "$BASE" "$b/rootfs"
+  rm -f "$b/config.json"
+  "$OCI" spec --bundle "$b" || return 1
+  python3 - "$b/config.json" <<PY
+import json, sys
+c = json.load(open(sys.argv[1]))
+c['root'] = {'path': 'rootfs', 'readonly': False}
+c['process']['terminal'] = False
+c['process']['args'] = ['true']
+$2
+json.dump(c, open(sys.argv[1], 'w'), indent=1)
+PY
+  echo "$b"
+}
+status() { o state "$1" 2>/dev/null | python3 -c "import json,sys; print(json.load(sys.stdin)['status'])" 2>/dev/null; }
+# runc_ ID BUNDLE: create, start, wait; the output in $OUT, the status of create in RC.
+runc_() {
+  local id=$1 b=$2
+  o create --bundle "$b" "$id" >"$WORK/$id.out" 2>&1
+  RC=$?
+  if [ "$RC" -eq 0 ]; then
+    o start "$id" >>"$WORK/$id.out" 2>&1
+    for _ in $(seq 100); do [ "$(status "$id")" = stopped ] && break; sleep 0.1; done
+    o delete --force "$id" >/dev/null 2>&1
+  fi
+  OUT=$(cat "$WORK/$id.out")
+}
+
+# ---- the security probes, with the config.json of mgr-oci spec ----
+# mgr-oci spec once wrote no linux.seccomp: the probe found keyctl,
+# add_key, AF_VSOCK and every personality allowed. Its profile is now
+# mgr's default one, so every probe is blocked, as under mgr-start.
+b=$(bundle probe "c['process']['args'] = ['/probe', 'all']")
+install -m 755 "$PROBE" "$b/rootfs/probe"
+python3 -c "import json,sys; s=json.load(open('$b/config.json'))['linux']['seccomp']; assert s['defaultAction']=='SCMP_ACT_ERRNO'" \
+  && pass "spec: config.json has a seccomp profile (an allow list)" || fail "spec: no linux.seccomp in $(cat "$b/config.json" | head -c 300)"
+runc_ "$pfx-probe" "$b"
+n=$(echo "$OUT" | grep -c '^PROBE ')
+[ "$n" -ge 40 ] && pass "probe: $n probes ran" || fail "probe: only $n ran: $OUT"
+while read -r _ name verdict detail; do
+  case "$verdict" in
+    blocked) pass "probe: $name blocked ($detail)" ;;
+    info) pass "probe: $name: $detail" ;;
+    *) fail "probe: $name $verdict: $detail" ;;
+  esac
+done < <(echo "$OUT" | grep '^PROBE ')
+expect_in "$OUT" "PROBE keyctl blocked" "probe: keyctl is refused"
+expect_in "$OUT" "PROBE personality-query info works" "probe: personality's query still works (systemd's LockPersonality)"
+b=$(bundle sec-errno "c['process']['args'] = ['sh', '-c', 'echo ok; ls /proc/self/fd >/dev/null && echo ls-ok']")
+runc_ "$pfx-sec-errno" "$b"
+expect_in "$OUT" "ls-ok" "the profile lets an ordinary shell run"
+
+# ---- mount targets inside the rootfs that lead out of it ----
+# The image makes a path the bundle mounts onto a symlink to a host file
+# (absolute or ../..), or /dev a symlink to a host folder: the mount must
+# not land on the host, and create fails naming the path.
+echo secret >"$WORK/hostfile"
+echo "nameserver 192.0.2.1" >"$WORK/resolv"
+mkdir "$WORK/hostdir"
+for how in abs rel; do
+  b=$(bundle "link-$how" "c['mounts'].append({'destination': '/etc/resolv.conf', 'type': 'bind', 'source': '$WORK/resolv', 'options': ['rbind', 'ro']})")
+  rm -f "$b/rootfs/etc/resolv.conf"
+  [ $how = abs ] && ln -s "$WORK/hostfile" "$b/rootfs/etc/resolv.conf" || ln -s "../../../../../../../..$WORK/hostfile" "$b/rootfs/etc/resolv.conf"
+  runc_ "$pfx-link-$how" "$b"
+  [ "$RC" -ne 0 ] && pass "a bind onto a symlink ($how) to a host file: create fails" || fail "create succeeded: $OUT"
+  expect_in "$OUT" "/etc/resolv.conf" "  and the error names the target"
+  grep -q "$WORK/hostfile" /proc/self/mountinfo && fail "  the host file is mounted over" || pass "  the host file is not mounted over"
+done
+b=$(bundle link-dev "")
+rm -rf "$b/rootfs/dev" && ln -s "$WORK/hostdir" "$b/rootfs/dev"
+runc_ "$pfx-link-dev" "$b"
+[ "$RC" -ne 0 ] && pass "/dev a symlink to a host folder: create fails" || fail "create succeeded: $OUT"
+[ -z "$(ls -A "$WORK/hostdir")" ] && ! grep -q "$WORK/hostdir" /proc/self/mountinfo \
+  && pass "  nothing was mounted or made in the host folder" || fail "  host folder: $(ls -A "$WORK/hostdir")"
+
+# ---- device nodes the image carries ----
+# The host's root disk, /dev/mem and /dev/kmsg as nodes in the image: the
+# device rules of spec's config (deny all) keep them closed.
+b=$(bundle nodes "c['process']['args'] = ['sh', '-c', 'for n in disk mem kmsg; do head -c 1 /\$n >/dev/null 2>&1 && echo OPENED-\$n; done; echo done']")
+d=$(findmnt -n -o SOURCE / 2>/dev/null)
+if [ -b "$d" ]; then
+  mknod "$b/rootfs/disk" b "$((16#$(stat -L -c '%t' "$d")))" "$((16#$(stat -L -c '%T' "$d")))"
+else
+  mknod "$b/rootfs/disk" b 8 0
+fi
+mknod "$b/rootfs/mem" c 1 1
+mknod "$b/rootfs/kmsg" c 1 11
+runc_ "$pfx-nodes" "$b"
+expect_in "$OUT" "done" "the image's device nodes: the container ran"
+expect_not_in "$OUT" "OPENED" "  and none of the disk, mem and kmsg nodes opens"
+finish
