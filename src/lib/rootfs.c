@@ -725,9 +725,15 @@ copy_tree (int from, int to, int depth)
             }
           else if (S_ISREG (st.st_mode))
             {
-              _cleanup_close_ int f = openat (from, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+              /* The image's file: never a wait on a FIFO put in its place. */
+              struct stat fst;
+              _cleanup_close_ int f = openat (from, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+              if (f < 0 || fstat (f, &fst) < 0)
+                return -errno;
+              if (!S_ISREG (fst.st_mode))
+                return -EINVAL;
               _cleanup_close_ int t = openat (to, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, st.st_mode & 07777);
-              if (f < 0 || t < 0)
+              if (t < 0)
                 return -errno;
               for (off_t left = st.st_size; left > 0;)
                 {
@@ -748,7 +754,11 @@ copy_tree (int from, int to, int depth)
               if (symlinkat (link, to, name) < 0)
                 return -errno;
             }
-          else if (mknodat (to, name, st.st_mode, st.st_rdev) < 0)
+          else if (S_ISCHR (st.st_mode) || S_ISBLK (st.st_mode))
+            /* A device node an image keeps in a folder to copy up is not
+             * made again: devices come from linux.devices only. */
+            continue;
+          else if (mknodat (to, name, st.st_mode, 0) < 0)
             return -errno;
           if (fchownat (to, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0)
             return -errno;
