@@ -1227,6 +1227,47 @@ parse_seccomp (JsonObject *o, MgrSeccomp *out, GError **error)
   return ok;
 }
 
+/* A sysctl is written through the container's /proc before /proc/sys is
+ * made read-only: one that its namespaces do not isolate would change the
+ * host (kernel.core_pattern runs a program as host root). As runc does,
+ * only the IPC, network and UTS namespaces' sysctls are taken, and only
+ * when the container has that namespace, its own or a joined one that is
+ * not the host's (a pod's sysctls come from its author, not the node's
+ * administrator). */
+static gboolean
+check_sysctl (const MgrPlan *plan, const char *key, const char *p, GError **error)
+{
+  static const char *const ipc_keys[] = { "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
+                                          "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced" };
+  static const struct { int flag, index; const char *name, *proc; } kinds[] = {
+    { CLONE_NEWIPC, MGR_NS_IPC, "ipc", "/proc/self/ns/ipc" },
+    { CLONE_NEWNET, MGR_NS_NET, "network", "/proc/self/ns/net" },
+    { CLONE_NEWUTS, MGR_NS_UTS, "uts", "/proc/self/ns/uts" },
+  };
+  int kind = -1;
+  for (size_t i = 0; i < G_N_ELEMENTS (ipc_keys); i++)
+    if (strcmp (key, ipc_keys[i]) == 0)
+      kind = 0;
+  if (g_str_has_prefix (key, "fs.mqueue."))
+    kind = 0;
+  else if (g_str_has_prefix (key, "net."))
+    kind = 1;
+  else if (strcmp (key, "kernel.hostname") == 0 || strcmp (key, "kernel.domainname") == 0)
+    kind = 2;
+  if (kind < 0)
+    return bad (error, p, "not a namespaced sysctl: it would change the host (only kernel.msg*, kernel.sem, kernel.shm*, "
+                "fs.mqueue.*, net.*, kernel.hostname and kernel.domainname are taken)");
+  const char *join = plan->oci.ns_join[kinds[kind].index];
+  if (!(plan->oci.ns_flags & kinds[kind].flag) && !join)
+    return bad (error, p, "needs a %s namespace of the container's (linux.namespaces): with the host's it would change the host",
+                kinds[kind].name);
+  struct stat a, b;
+  if (join && stat (join, &a) == 0 && stat (kinds[kind].proc, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+    return bad (error, p, "the %s namespace joined (%s) is the host's: the sysctl would change the host", kinds[kind].name,
+                join);
+  return TRUE;
+}
+
 static gboolean
 parse_linux (JsonObject *l, MgrPlan *plan, MgrSeccomp *seccomp, GError **error)
 {
@@ -1269,6 +1310,8 @@ parse_linux (JsonObject *l, MgrPlan *plan, MgrSeccomp *seccomp, GError **error)
         return FALSE;
       if (strstr (k->data, "..") || strchr (k->data, '=') || ((char *) k->data)[0] == '.' || ((char *) k->data)[0] == '/')
         return bad (error, p, "not a sysctl name");
+      if (!check_sysctl (plan, k->data, p, error))
+        return FALSE;
       g_autofree char *kv = g_strdup_printf ("%s=%s", (char *) k->data, s ? s : "");
       g_strv_builder_add (sb, kv);
     }

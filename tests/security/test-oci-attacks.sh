@@ -123,4 +123,31 @@ mknod "$b/rootfs/kmsg" c 1 11
 runc_ "$pfx-nodes" "$b"
 expect_in "$OUT" "done" "the image's device nodes: the container ran"
 expect_not_in "$OUT" "OPENED" "  and none of the disk, mem and kmsg nodes opens"
+
+# ---- sysctls that are not the container's ----
+# linux.sysctl is written through the container's /proc: one its
+# namespaces do not isolate changed the host's (a pod's author chooses a
+# pod's sysctls). The values given are the host's own, so that the run
+# before the fix changed nothing; create must now refuse them.
+ratio=$(cat /proc/sys/vm/overcommit_ratio)
+b=$(bundle sysctl-host "c['linux']['sysctl'] = {'vm.overcommit_ratio': '$ratio'}")
+runc_ "$pfx-sysctl-host" "$b"
+[ "$RC" -ne 0 ] && pass "sysctl vm.overcommit_ratio (not namespaced): create fails" || fail "create succeeded: $OUT"
+expect_in "$OUT" "linux.sysctl.vm.overcommit_ratio" "  and the error names the key"
+fwd=$(cat /proc/sys/net/ipv4/ip_forward)
+b=$(bundle sysctl-hostnet "c['linux']['sysctl'] = {'net.ipv4.ip_forward': '$fwd'}
+c['linux']['namespaces'] = [n for n in c['linux']['namespaces'] if n['type'] != 'network']")
+runc_ "$pfx-sysctl-hostnet" "$b"
+[ "$RC" -ne 0 ] && pass "sysctl net.* with the host's network namespace: create fails" || fail "create succeeded: $OUT"
+b=$(bundle sysctl-joinhost "c['linux']['sysctl'] = {'net.ipv4.ip_forward': '$fwd'}
+c['linux']['namespaces'] = [n for n in c['linux']['namespaces'] if n['type'] != 'network'] + [{'type': 'network', 'path': '/proc/$$/ns/net'}]")
+runc_ "$pfx-sysctl-joinhost" "$b"
+[ "$RC" -ne 0 ] && pass "sysctl net.* in a joined namespace that is the host's: create fails" || fail "create succeeded: $OUT"
+expect_in "$OUT" "is the host's" "  and says why"
+b=$(bundle sysctl-own "c['linux']['sysctl'] = {'net.ipv4.ip_forward': '1', 'kernel.shmmni': '1234'}
+c['process']['args'] = ['sh', '-c', 'cat /proc/sys/net/ipv4/ip_forward /proc/sys/kernel/shmmni']")
+runc_ "$pfx-sysctl-own" "$b"
+expect_in "$OUT" "$(printf '1\n1234')" "net.* and kernel.shm* in the container's own namespaces are set"
+[ "$(cat /proc/sys/net/ipv4/ip_forward)" = "$fwd" ] && pass "  and the host's stay as they were" || fail "  the host's ip_forward changed"
+
 finish
