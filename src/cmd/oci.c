@@ -241,6 +241,9 @@ cmd_create (int argc, char **argv)
 
   if (g_mkdir_with_parents (root_dir (), 0700) < 0)
     return fail ("creating --root %s: %s", root_dir (), g_strerror (errno));
+  /* Again: a folder of another user's may have appeared since main's check. */
+  if (!mgr_oci_root_check (root_dir (), &e))
+    return report (e);
   MgrOciRecord rec = { .id = g_strdup (id), .dir = g_build_filename (root_dir (), id, NULL), .bundle = g_strdup (bundle) };
   rec.config = g_build_filename (rec.dir, "config.json", NULL);
   if (mkdir (rec.dir, 0700) < 0)
@@ -1152,6 +1155,8 @@ main (int argc, char **argv)
                         "containerd: SystemdCgroup = false)");
   if (argc < 2)
     return usage (EXIT_USAGE);
+  if (strcmp (argv[1], "spec") != 0 && strcmp (argv[1], "features") != 0 && !mgr_oci_root_check (root_dir (), &e))
+    return report (e);
   for (const OciCommand *c = commands; c->name; c++)
     if (strcmp (c->name, argv[1]) == 0)
       return c->main (argc - 1, argv + 1);

@@ -1496,6 +1496,47 @@ mgr_oci_id_valid (const char *id, GError **error)
   return TRUE;
 }
 
+/* state.json holds a pid, its start time and a cgroup that kill, delete
+ * and exec act on as root: whoever can write or replace it there chooses a
+ * host process to signal or a host cgroup to empty and remove. So the
+ * state folder, and each folder above it, must belong to root or to the
+ * caller and be writable by nobody else, unless sticky (/tmp: others
+ * cannot rename or remove what is ours there). */
+gboolean
+mgr_oci_root_check (const char *root, GError **error)
+{
+  g_autofree char *abs = g_canonicalize_filename (root, NULL);
+  uid_t me = geteuid ();
+  for (char *p = abs; p;)
+    {
+      char *slash = strchr (p + 1, '/');
+      if (slash)
+        *slash = '\0';
+      struct stat st;
+      const char *path = *abs ? abs : "/";
+      if (lstat (path, &st) < 0)
+        {
+          if (errno == ENOENT)
+            return TRUE; /* create makes the rest, 0700 */
+          return g_set_error (error, MGR_ERROR, MGR_ERROR_IO, "--root %s: %s: %s", root, path, g_strerror (errno)), FALSE;
+        }
+      if (S_ISLNK (st.st_mode) && stat (path, &st) < 0)
+        return g_set_error (error, MGR_ERROR, MGR_ERROR_IO, "--root %s: %s: %s", root, path, g_strerror (errno)), FALSE;
+      if (!S_ISDIR (st.st_mode))
+        return g_set_error (error, MGR_ERROR, MGR_ERROR_USAGE, "--root %s: %s is not a folder", root, path), FALSE;
+      if ((st.st_uid != 0 && st.st_uid != me) || ((st.st_mode & 022) && !(st.st_mode & S_ISVTX)))
+        return g_set_error (error, MGR_ERROR, MGR_ERROR_USAGE,
+                            "--root %s: %s belongs to uid %u with mode %04o: another user could plant the state of a "
+                            "container there (a pid to signal, a cgroup to remove); use a folder only root can write to",
+                            root, path, (unsigned) st.st_uid, (unsigned) (st.st_mode & 07777)), FALSE;
+      if (!slash)
+        break;
+      *slash = '/';
+      p = slash;
+    }
+  return TRUE;
+}
+
 void
 mgr_oci_record_clear (MgrOciRecord *r)
 {

@@ -61,6 +61,9 @@ const char *mgr_oci_status_name (MgrOciStatus s);
 
 /* Whether an id is one mgr-oci accepts: a file name, no '/' nor '..'. */
 gboolean mgr_oci_id_valid (const char *id, GError **error);
+/* The state folder (--root) and every folder above it are root's or the
+ * caller's, and nobody else can replace what is in them. */
+gboolean mgr_oci_root_check (const char *root, GError **error);
 
 /* Reads ROOT/ID; NOT_FOUND when there is no such container. */
 gboolean mgr_oci_record_load (const char *root, const char *id, MgrOciRecord *r, GError **error);

@@ -150,4 +150,37 @@ runc_ "$pfx-sysctl-own" "$b"
 expect_in "$OUT" "$(printf '1\n1234')" "net.* and kernel.shm* in the container's own namespaces are set"
 [ "$(cat /proc/sys/net/ipv4/ip_forward)" = "$fwd" ] && pass "  and the host's stay as they were" || fail "  the host's ip_forward changed"
 
+# ---- a state folder (--root) another user can write to ----
+# state.json names the pid (and its start time) that kill and delete
+# signal and the cgroup that delete empties and removes, as root. In a
+# --root of another user's, that user planted a state whose pid was a
+# host process: mgr-oci kill killed it. Such a --root is now refused.
+SR="$WORK/shared/root"
+mkdir -p "$SR/$pfx-planted"
+chown -R nobody "$WORK/shared"
+chmod 755 "$WORK/shared"
+sleep 300 &
+victim=$!
+start=$(awk '{print $22}' "/proc/$victim/stat")
+echo "{\"pid\": $victim, \"start\": $start, \"bundle\": \"/\", \"created\": \"\", \"cgroup\": \"\", \"annotations\": {}}" \
+  >"$SR/$pfx-planted/state.json"
+run timeout "$T" "$OCI" --root "$SR" kill "$pfx-planted" KILL
+sleep 0.2
+kill -0 "$victim" 2>/dev/null && pass "kill through a --root of another user's: the planted pid lives" \
+  || fail "kill through a --root of another user's killed host process $victim ($OUT $ERR)"
+expect_rc 2 "  and mgr-oci refuses the --root"
+expect_in "$ERR" "belongs to uid" "  and says whose it is"
+run timeout "$T" "$OCI" --root "$SR" list
+expect_rc 2 "list refuses it too"
+chown -R root "$WORK/shared"
+chmod 777 "$WORK/shared"
+run timeout "$T" "$OCI" --root "$SR" state "$pfx-planted"
+expect_rc 2 "a --root under a folder anyone can write to (not sticky) is refused"
+chmod 1777 "$WORK/shared"
+run timeout "$T" "$OCI" --root "$SR" state "$pfx-planted"
+expect_rc 0 "under a sticky folder (as /tmp) it is taken"
+chmod 755 "$WORK/shared"
+kill "$victim" 2>/dev/null
+wait "$victim" 2>/dev/null
+
 finish
