@@ -214,6 +214,19 @@ write_pid_file (const char *path, pid_t pid, GError **error)
   return mgr_write_file_atomic (path, text, -1, 0644, error);
 }
 
+/* --preserve-fds N hands fds 3..3+N-1 to the container as they are in
+ * the process: where the caller left one closed, mgr-oci's own fd of that
+ * number went in its place (a pidfd, the helper's socket, a cgroup folder
+ * of the host's), so only the caller's are taken. */
+static int caller_fds;
+
+static int
+preserve_error (int n)
+{
+  return usage_error ("--preserve-fds %d: fd %d is not open in mgr-oci's caller (the caller hands on fds 3 to %d)", n,
+                      3 + caller_fds, 2 + n);
+}
+
 static int
 cmd_create (int argc, char **argv)
 {
@@ -227,6 +240,8 @@ cmd_create (int argc, char **argv)
     return usage_error ("--no-new-keyring: mgr never makes a session keyring; drop the flag");
   if (c_preserve_fds < 0)
     return usage_error ("--preserve-fds %d: a count of fds", c_preserve_fds);
+  if (c_preserve_fds > caller_fds)
+    return preserve_error (c_preserve_fds);
   const char *id = argv[1];
   g_autoptr (GError) e = NULL;
   if (!mgr_oci_id_valid (id, &e))
@@ -562,6 +577,8 @@ cmd_exec (int argc, char **argv)
     return usage_error ("exec: --process FILE and a command exclude each other");
   if (x_preserve_fds < 0)
     return usage_error ("--preserve-fds %d: a count of fds", x_preserve_fds);
+  if (x_preserve_fds > caller_fds)
+    return preserve_error (x_preserve_fds);
   MgrOciRecord rec;
   g_autoptr (GError) e = NULL;
   if (!load (argv[1], &rec, &e))
@@ -1124,6 +1141,9 @@ usage (int code)
 int
 main (int argc, char **argv)
 {
+  /* Before anything here opens an fd: how many the caller handed on. */
+  while (fcntl (3 + caller_fds, F_GETFD) >= 0)
+    caller_fds++;
   setlocale (LC_ALL, "");
   g_set_prgname ("mgr-oci");
   g_autoptr (GOptionContext) ctx = g_option_context_new ("COMMAND [OPTIONS...]");

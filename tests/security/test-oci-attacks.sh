@@ -183,4 +183,26 @@ chmod 755 "$WORK/shared"
 kill "$victim" 2>/dev/null
 wait "$victim" 2>/dev/null
 
+# ---- --preserve-fds where the caller has no such fds ----
+# exec --preserve-fds N handed fds 3..3+N-1 as they were in mgr-oci: with
+# the caller's closed, mgr-oci's own went into the container (a pidfd and
+# the socket of its helper, to whose protocol the container then spoke).
+# Only fds the caller really passes are taken now.
+b=$(bundle fds "c['process']['args'] = ['sleep', '60']")
+o create --bundle "$b" "$pfx-fds" >"$WORK/fds.out" 2>&1 && o start "$pfx-fds"
+OUT=$(o exec --preserve-fds 4 "$pfx-fds" sh -c 'for f in 3 4 5 6; do readlink /proc/self/fd/$f; done' 2>"$WORK/fds.err" 3>&- 4>&- 5>&- 6>&-)
+RC=$? ERR=$(cat "$WORK/fds.err")
+expect_not_in "$OUT" "pidfd" "exec --preserve-fds 4 with the caller's fds closed: no pidfd of mgr-oci's inside"
+expect_not_in "$OUT" "socket" "  nor a socket of mgr-oci's"
+expect_rc 2 "  and exec refuses the count"
+expect_in "$ERR" "fd 3 is not open in mgr-oci's caller" "  and says which fd is missing"
+echo handed >"$WORK/handed"
+OUT=$(o exec --preserve-fds 1 "$pfx-fds" sh -c 'cat <&3' 3<"$WORK/handed" 2>&1)
+expect_in "$OUT" "handed" "an fd the caller passes (3) is read inside"
+o delete --force "$pfx-fds" >/dev/null 2>&1
+OUT=$(o create --preserve-fds 2 --bundle "$b" "$pfx-fds2" 2>&1 3>&- 4>&-)
+RC=$?
+expect_rc 2 "create --preserve-fds 2 with the caller's fds closed is refused"
+o delete --force "$pfx-fds2" >/dev/null 2>&1
+
 finish
