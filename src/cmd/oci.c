@@ -1003,10 +1003,12 @@ cmd_features (int argc, char **argv)
   add_strings (b, "operators", operators);
   add_strings (b, "archs", archs);
   json_builder_end_object (b);
+  g_autofree char *aa = NULL;
   json_builder_set_member_name (b, "apparmor");
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "enabled");
-  json_builder_add_boolean_value (b, FALSE);
+  json_builder_add_boolean_value (b, g_file_get_contents ("/sys/module/apparmor/parameters/enabled", &aa, NULL, NULL)
+                                       && aa[0] == 'Y');
   json_builder_end_object (b);
   json_builder_set_member_name (b, "selinux");
   json_builder_begin_object (b);

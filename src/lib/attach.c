@@ -302,6 +302,17 @@ helper (const MgrAttachOptions *o, const struct mgr_privileges *privs, const Mgr
             if ((tty->mask & (1u << fd)) && dup2 (slave, fd) < 0)
               helper_fail (sock, "making the pty the command's terminal", errno);
         }
+      /* The container's AppArmor profile from the exec on, as its init's. */
+      if (o->oci && plan->oci.apparmor)
+        {
+          g_autofree char *text = g_strdup_printf ("exec %s", plan->oci.apparmor);
+          int fd = open ("/proc/self/attr/apparmor/exec", O_WRONLY | O_CLOEXEC);
+          if (fd < 0)
+            fd = open ("/proc/self/attr/exec", O_WRONLY | O_CLOEXEC);
+          if (fd < 0 || write (fd, text, strlen (text)) < 0)
+            helper_fail (sock, "setting the AppArmor profile for exec", errno);
+          close (fd);
+        }
       environ = env;
       /* Only 0-2 (and what an engine hands on) reach the command: the
        * helper's socket closes at exec. */

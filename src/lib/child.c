@@ -328,6 +328,20 @@ mgr_child_run (const struct mgr_child *c)
     report (c, MGR_STEP_FDS, errno, NULL);
 
   mgr_trace ("child: names, limits, console done");
+  /* AppArmor confines from the exec on (aa_change_onexec), set while the
+   * container's own /proc is mounted and before privileges go. */
+  if (plan->oci.apparmor)
+    {
+      char text[PATH_MAX];
+      int n = snprintf (text, sizeof text, "exec %s", plan->oci.apparmor);
+      int fd = open ("/proc/self/attr/apparmor/exec", O_WRONLY | O_CLOEXEC);
+      if (fd < 0)
+        fd = open ("/proc/self/attr/exec", O_WRONLY | O_CLOEXEC);
+      if (fd < 0 || write (fd, text, n) != n)
+        report (c, MGR_STEP_APPARMOR, errno, plan->oci.apparmor);
+      close (fd);
+    }
+
   int listener;
   if ((r = mgr_privileges_drop (&c->privs, &listener, &err)) < 0)
     report (c, err.step, -r, err.detail);
@@ -504,6 +518,7 @@ static const char *const step_text[] = {
   [MGR_STEP_PROPAGATION] = "setting the propagation of %s",
   [MGR_STEP_WAIT_START] = "waiting for start",
   [MGR_STEP_CGROUP_MOUNT] = "mounting the cgroup view on %s",
+  [MGR_STEP_APPARMOR] = "setting the AppArmor profile %s for exec",
 };
 
 char *

@@ -82,6 +82,7 @@ enum mgr_step {
   MGR_STEP_PROPAGATION,
   MGR_STEP_WAIT_START,
   MGR_STEP_CGROUP_MOUNT,
+  MGR_STEP_APPARMOR,
 };
 
 /* Parent → child and child → parent messages on the sync socket. */

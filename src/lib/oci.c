@@ -254,7 +254,18 @@ parse_process (JsonObject *o, MgrPlan *plan, GError **error)
   if (!get_string (o, "apparmorProfile", path, &s, error))
     return FALSE;
   if (s && *s)
-    return unsupported (error, "process.apparmorProfile", "mgr confines without an LSM; leave it empty");
+    {
+      /* Applied at exec (the child writes it to /proc/self/attr): the
+       * host must have AppArmor, or the engine would believe in a
+       * confinement that is not there. */
+      g_autofree char *enabled = NULL;
+      if (!g_file_get_contents ("/sys/module/apparmor/parameters/enabled", &enabled, NULL, NULL) || enabled[0] != 'Y')
+        return unsupported (error, "process.apparmorProfile", "AppArmor is not enabled on this host");
+      if (strchr (s, '\n'))
+        return bad (error, "process.apparmorProfile", "not a profile name");
+      g_free (plan->oci.apparmor);
+      plan->oci.apparmor = g_strdup (s);
+    }
   if (!get_string (o, "selinuxLabel", path, &s, error))
     return FALSE;
   if (s && *s)
@@ -264,16 +275,17 @@ parse_process (JsonObject *o, MgrPlan *plan, GError **error)
   JsonObject *cs;
   if (!get_object (o, "consoleSize", path, &cs, error))
     return FALSE;
-  /* The engine sizes the pty it receives over the console socket itself
-   * (runc and crun only set it too): the size is checked, not stored. */
+  /* The size the pty starts with (the child sets it on the pty it makes). */
   if (cs)
     {
       static const char *const k[] = { "height", "width", NULL };
-      gint64 v;
+      gint64 h = 0, w = 0;
       if (!only_known (cs, "process.consoleSize", k, error)
-          || !get_int (cs, "height", "process.consoleSize", 0, G_MAXUINT16, &v, NULL, error)
-          || !get_int (cs, "width", "process.consoleSize", 0, G_MAXUINT16, &v, NULL, error))
+          || !get_int (cs, "height", "process.consoleSize", 0, G_MAXUINT16, &h, NULL, error)
+          || !get_int (cs, "width", "process.consoleSize", 0, G_MAXUINT16, &w, NULL, error))
         return FALSE;
+      plan->oci.console_rows = (guint16) h;
+      plan->oci.console_cols = (guint16) w;
     }
 
   JsonArray *a;

@@ -47,6 +47,7 @@ mgr_plan_free (MgrPlan *plan)
   g_strfreev (o->sysctl);
   g_free (o->groups);
   g_free (o->cgroups_path);
+  g_free (o->apparmor);
   g_strfreev (o->annotations);
   struct { struct mgr_oci_hook *v; guint n; } hooks[] = { { o->create_container, o->n_create_container },
                                                          { o->start_container, o->n_start_container } };

@@ -801,6 +801,9 @@ oci_console (const struct mgr_child *c, int rootfs_fd, struct mgr_child_error *e
   int slave = ioctl (master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
   if (slave < 0)
     return -errno;
+  struct winsize ws = { .ws_row = c->plan->oci.console_rows, .ws_col = c->plan->oci.console_cols };
+  if ((ws.ws_row || ws.ws_col) && ioctl (master, TIOCSWINSZ, &ws) < 0)
+    return -errno;
   *c->console_out = slave;
   _cleanup_close_ int dev = mgr_open_beneath (rootfs_fd, "dev", MGR_CREATE_NONE, O_PATH | O_DIRECTORY);
   if (dev < 0)

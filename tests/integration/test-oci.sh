@@ -324,13 +324,15 @@ console() { # console NAME: a receiver on $WORK/NAME.sock, its output in $WORK/N
   for _ in $(seq 50); do [ -e "$WORK/$1.sock.ready" ] && break; sleep 0.1; done
 }
 b=$(bundle tty "c['process']['terminal'] = True
-c['process']['args'] = ['sh', '-c', 'tty; ls -l /dev/console | cut -c1-10; read line; eval \"\$line\"']")
+c['process']['consoleSize'] = {'height': 33, 'width': 111}
+c['process']['args'] = ['sh', '-c', 'tty; ls -l /dev/console | cut -c1-10; stty size; read line; eval \"\$line\"']")
 console create
 o create --bundle "$b" --console-socket "$WORK/create.sock" "$pfx-tty" >/dev/null 2>&1 && o start "$pfx-tty"
 wait $!
 OUT=$(tr -d '\r' < "$WORK/create.tty" 2>/dev/null)
 expect_in "$OUT" "/dev/pts/0" "create --console-socket: the terminal is the container's /dev/pts/0"
 expect_in "$OUT" "crw--w----" "and /dev/console is that pty"
+expect_in "$OUT" "33 111" "process.consoleSize is the pty's size"
 expect_in "$OUT" "typed-42" "and what the engine types reaches it"
 o delete --force "$pfx-tty"
 o create --bundle "$b" "$pfx-tty" >/dev/null 2>"$WORK/tty.err"
@@ -359,6 +361,11 @@ refuse "c['linux']['intelRdt'] = {'closID': 'x'}" "linux.intelRdt" "a field mgr 
 refuse "c['linux']['resources']['memory'] = {'kernel': 1000000}" "linux.resources.memory.kernel" "kernel memory"
 refuse "c['mounts'][1]['options'].append('rro')" "mounts[1].options[4]" "a mount option mgr does not support"
 refuse "c['linux']['cgroupsPath'] = 'machine.slice:libpod:x'" "linux.cgroupsPath" "systemd's cgroupsPath form"
+if [ "$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null)" != Y ]; then
+  refuse "c['process']['apparmorProfile'] = 'mgr-test'" "process.apparmorProfile: not supported by mgr-oci (AppArmor is not enabled" \
+    "an AppArmor profile on a host without AppArmor"
+fi
+refuse "c['process']['selinuxLabel'] = 'system_u:system_r:container_t:s0'" "process.selinuxLabel" "an SELinux label"
 refuse "c['process']['args'] = ['/nonexistent']" "executing /nonexistent" "a missing program fails create"
 
 finish
