@@ -205,4 +205,47 @@ RC=$?
 expect_rc 2 "create --preserve-fds 2 with the caller's fds closed is refused"
 o delete --force "$pfx-fds2" >/dev/null 2>&1
 
+# ---- pid reuse ----
+# A container whose init ended, its pid now a host process's: the state
+# keeps the init's start time, and kill and delete --force must leave the
+# host process alone. (Its state.json is edited here to name the host
+# process, as pid reuse would.)
+b=$(bundle reuse "c['process']['args'] = ['true']")
+o create --bundle "$b" "$pfx-reuse" >"$WORK/reuse.out" 2>&1 && o start "$pfx-reuse"
+for _ in $(seq 100); do [ "$(status "$pfx-reuse")" = stopped ] && break; sleep 0.1; done
+sleep 300 &
+victim=$!
+python3 - "$R/$pfx-reuse/state.json" "$victim" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1])); s['pid'] = int(sys.argv[2]); json.dump(s, open(sys.argv[1], 'w'))
+PY
+[ "$(status "$pfx-reuse")" = stopped ] && pass "pid reused by a host process: state says stopped" || fail "state: $(status "$pfx-reuse")"
+o kill "$pfx-reuse" KILL >/dev/null 2>&1
+o delete --force "$pfx-reuse" >/dev/null 2>&1
+sleep 0.2
+kill -0 "$victim" 2>/dev/null && pass "  kill and delete --force leave the host process alone" || fail "  the host process $victim was killed"
+[ ! -d "$R/$pfx-reuse" ] && pass "  and delete removed the container" || fail "  $R/$pfx-reuse is left"
+kill "$victim" 2>/dev/null
+wait "$victim" 2>/dev/null
+
+# ---- tmpcopyup (podman's option) over a hostile tree ----
+# The folder copied up is the image's: a symlink to a host folder in its
+# place must fail create, a symlink inside it is copied as a symlink (never
+# the host file it names), and a FIFO is made, not read.
+tcu="c['mounts'].append({'destination': '/etc', 'type': 'tmpfs', 'source': 'tmpfs', 'options': ['tmpcopyup', 'nosuid', 'nodev']})"
+b=$(bundle tcu-link "$tcu")
+rm -rf "$b/rootfs/etc" && ln -s "$WORK/hostdir" "$b/rootfs/etc"
+runc_ "$pfx-tcu-link" "$b"
+[ "$RC" -ne 0 ] && pass "tmpcopyup onto a symlink to a host folder: create fails" || fail "create succeeded: $OUT"
+[ -z "$(ls -A "$WORK/hostdir")" ] && ! grep -q "$WORK/hostdir" /proc/self/mountinfo \
+  && pass "  nothing was mounted or copied into the host folder" || fail "  host folder: $(ls -A "$WORK/hostdir")"
+b=$(bundle tcu-in "$tcu
+c['process']['args'] = ['sh', '-c', 'readlink /etc/leak; cat /etc/leak; ls -l /etc/fifo; echo end']")
+ln -s "$WORK/hostfile" "$b/rootfs/etc/leak"
+mkfifo "$b/rootfs/etc/fifo"
+runc_ "$pfx-tcu-in" "$b"
+expect_in "$OUT" "$WORK/hostfile" "tmpcopyup: a symlink in the image is copied as a symlink"
+expect_not_in "$OUT" "secret" "  and the host file it names is not copied in"
+expect_in "$OUT" "prw" "  a FIFO is made again, not read (create did not hang)"
+
 finish
