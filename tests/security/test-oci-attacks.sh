@@ -248,4 +248,37 @@ expect_in "$OUT" "$WORK/hostfile" "tmpcopyup: a symlink in the image is copied a
 expect_not_in "$OUT" "secret" "  and the host file it names is not copied in"
 expect_in "$OUT" "prw" "  a FIFO is made again, not read (create did not hang)"
 
+# ---- bind targets the image made a FIFO or a device node ----
+# /etc/hostname a FIFO (an open to mount onto would wait forever) and
+# /etc/resolv.conf the node of /dev/mem: create neither hangs nor leaves
+# the node reachable, the engine's files are mounted over them.
+echo "$pfx-host" >"$WORK/hn"
+b=$(bundle odd-targets "c['mounts'] += [{'destination': '/etc/hostname', 'type': 'bind', 'source': '$WORK/hn', 'options': ['rbind', 'ro']},
+ {'destination': '/etc/resolv.conf', 'type': 'bind', 'source': '$WORK/resolv', 'options': ['rbind', 'ro']}]
+c['process']['args'] = ['sh', '-c', 'cat /etc/hostname /etc/resolv.conf']")
+rm -f "$b/rootfs/etc/hostname" "$b/rootfs/etc/resolv.conf"
+mkfifo "$b/rootfs/etc/hostname"
+mknod "$b/rootfs/etc/resolv.conf" c 1 1
+runc_ "$pfx-odd-targets" "$b"
+expect_in "$OUT" "$pfx-host" "bind onto an image's FIFO: create returns, the engine's file is there"
+expect_in "$OUT" "nameserver 192.0.2.1" "bind onto an image's /dev/mem node: the engine's file is there"
+
+# ---- the waiting init, seen from an exec'd process ----
+# Between create and start the init is mgr-oci itself: a process exec'd
+# into the created container must not reach the host binary through
+# /proc/1/exe (runc's CVE-2019-5736).
+b=$(bundle created "c['process']['args'] = ['true']")
+o create --bundle "$b" "$pfx-created" >"$WORK/created.out" 2>&1
+OUT=$(o exec "$pfx-created" sh -c 'grep ^Name: /proc/1/status; cat /proc/1/exe >/dev/null 2>&1 && echo READ-EXE; echo x >>/proc/1/exe 2>/dev/null && echo WROTE-EXE; echo end' 2>&1)
+expect_in "$OUT" "mgr-oci" "exec into a created container: pid 1 is mgr-oci, waiting for start"
+expect_not_in "$OUT" "EXE" "  and /proc/1/exe can be neither read nor written"
+o delete --force "$pfx-created" >/dev/null 2>&1
+
+# ---- ids ----
+run o create --bundle "$b" "$(printf 'a%.0s' $(seq 300))"
+expect_rc 1 "an id longer than a file name: create fails"
+[ -z "$(ls -A "$R" 2>/dev/null | grep '^aaaa')" ] && pass "  and leaves nothing in --root" || fail "  left: $(ls "$R")"
+run o create --bundle "$b" "$(printf 'x\ny')"
+expect_rc 2 "an id with a newline is refused"
+
 finish
