@@ -249,11 +249,13 @@ m stop -n c2 -k >/dev/null 2>&1
 m create -n ca -t busybox >/dev/null
 R="$P/ca/rootfs"
 echo host-secret > "$WORK/hostfile"
+m config -n ca set container.console.log "$WORK/ca-console.log" >/dev/null
 rm -f "$R/etc/resolv.conf"; ln -s "$WORK/hostfile" "$R/etc/resolv.conf"
 run m start -n ca
 expect_rc 0 "a resolv.conf that is a symlink out of the rootfs: the container starts"
 [ "$(cat "$WORK/hostfile")" = host-secret ] && pass "and the file it points at outside is untouched" || fail "hostfile now: $(cat "$WORK/hostfile")"
 [ -L "$R/etc/resolv.conf" ] && pass "the symlink is left alone (the image's own)" || fail "the symlink was replaced"
+expect_in "$(cat "$WORK/ca-console.log" 2>/dev/null)" "[mgr] $R/etc/resolv.conf is a symlink: left alone" "and the console log says so"
 m stop -n ca -k >/dev/null 2>&1
 rm -f "$R/etc/resolv.conf"; ln -s ../../../../../../../../"$WORK/hostfile" "$R/etc/resolv.conf"
 m start -n ca >/dev/null 2>&1
