@@ -26,8 +26,11 @@ fi
 
 BIN=$(mktemp -d /tmp/mgr-bench-bin-XXXXXX)
 if [ -n "${MGR_BIN:-}" ]; then
-  for v in mgr $("$MGR_BIN" --help | awk '/^Verbs:/ {v = 1; next} v && /^  [a-z]/ {print $1}'); do
-    ln -s "$(readlink -f "$MGR_BIN")" "$BIN/$([ "$v" = mgr ] && echo mgr || echo "mgr-$v")"
+  # Through a link named mgr: a binary named mgr-SOMETHING would take
+  # SOMETHING for its verb.
+  ln -s "$(readlink -f "$MGR_BIN")" "$BIN/mgr"
+  for v in $("$BIN/mgr" --help | awk '/^Verbs:/ {v = 1; next} v && /^  [a-z]/ {print $1}'); do
+    ln -s "$(readlink -f "$MGR_BIN")" "$BIN/mgr-$v"
   done
   export PATH="$BIN:$PATH"
 fi
