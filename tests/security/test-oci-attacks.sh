@@ -80,6 +80,18 @@ while read -r _ name verdict detail; do
   esac
 done < <(echo "$OUT" | grep '^PROBE ')
 expect_in "$OUT" "PROBE keyctl blocked" "probe: keyctl is refused"
+# The same in a user namespace (the image owned by the mapped root).
+b=$(bundle probe-userns "c['process']['args'] = ['/probe', 'all']
+c['linux']['namespaces'].append({'type': 'user'})
+c['linux']['uidMappings'] = [{'containerID': 0, 'hostID': 200000, 'size': 65536}]
+c['linux']['gidMappings'] = [{'containerID': 0, 'hostID': 200000, 'size': 65536}]")
+install -m 755 "$PROBE" "$b/rootfs/probe"
+chown -R 200000:200000 "$b/rootfs"
+runc_ "$pfx-probe-userns" "$b"
+n=$(echo "$OUT" | grep -c '^PROBE ')
+[ "$n" -ge 40 ] && pass "probe (user namespace): $n probes ran" || fail "probe (user namespace): only $n ran: $OUT"
+bad=$(echo "$OUT" | grep '^PROBE ' | grep -v ' blocked \| info ')
+[ -z "$bad" ] && pass "probe (user namespace): every probe blocked" || fail "probe (user namespace): $bad"
 expect_in "$OUT" "PROBE personality-query info works" "probe: personality's query still works (systemd's LockPersonality)"
 b=$(bundle sec-errno "c['process']['args'] = ['sh', '-c', 'echo ok; ls /proc/self/fd >/dev/null && echo ls-ok']")
 runc_ "$pfx-sec-errno" "$b"
@@ -280,5 +292,16 @@ expect_rc 1 "an id longer than a file name: create fails"
 [ -z "$(ls -A "$R" 2>/dev/null | grep '^aaaa')" ] && pass "  and leaves nothing in --root" || fail "  left: $(ls "$R")"
 run o create --bundle "$b" "$(printf 'x\ny')"
 expect_rc 2 "an id with a newline is refused"
+
+# ---- fds of mgr-oci's in the container ----
+b=$(bundle fdprobe "c['process']['args'] = ['/probe', 'fds']")
+install -m 755 "$PROBE" "$b/rootfs/probe"
+runc_ "$pfx-fdprobe" "$b"
+expect_in "$OUT" "PROBE inherited-fds blocked none" "the init starts with only fds 0-2"
+b=$(bundle fdprobe "c['process']['args'] = ['sleep', '60']")
+o create --bundle "$b" "$pfx-fdexec" >"$WORK/fdexec.out" 2>&1 && o start "$pfx-fdexec"
+OUT=$(o exec "$pfx-fdexec" /probe fds 2>&1)
+expect_in "$OUT" "PROBE inherited-fds blocked none" "a process exec'd in starts with only fds 0-2"
+o delete --force "$pfx-fdexec" >/dev/null 2>&1
 
 finish
