@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <link.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <string.h>
@@ -66,6 +67,28 @@ mgr_init_memfd (GError **error)
   return mgr_steal_fd (&fd);
 }
 
+/* How much of this program's file exec needs: up to the end of the last
+ * part a program header names (the segments, the headers). What lies
+ * beyond is for debuggers (symbols, debug information, section headers,
+ * more than half of an unstripped build) and need not be copied at every
+ * attach. The whole file when in doubt. */
+static off_t
+loaded_size (int fd, off_t file_size)
+{
+  ElfW (Ehdr) eh;
+  if (pread (fd, &eh, sizeof eh, 0) != (ssize_t) sizeof eh || memcmp (eh.e_ident, ELFMAG, SELFMAG) != 0
+      || eh.e_phentsize != sizeof (ElfW (Phdr)) || eh.e_phnum == 0 || eh.e_phnum > 256)
+    return file_size;
+  ElfW (Phdr) ph[256];
+  size_t len = eh.e_phnum * sizeof ph[0];
+  if (pread (fd, ph, len, eh.e_phoff) != (ssize_t) len)
+    return file_size;
+  guint64 end = eh.e_phoff + len;
+  for (int i = 0; i < eh.e_phnum; i++)
+    end = MAX (end, (guint64) ph[i].p_offset + ph[i].p_filesz);
+  return end <= (guint64) file_size ? (off_t) end : file_size;
+}
+
 /* Already running from a sealed copy? Only a memfd has seals. */
 static bool
 self_sealed (void)
@@ -93,10 +116,10 @@ mgr_exec_sealed_self (GError **error)
   _cleanup_close_ int fd = memfd_create ("mgr", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
   if (fd < 0 && errno == EINVAL)
     fd = memfd_create ("mgr", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-  off_t off = 0;
-  while (fd >= 0 && off < st.st_size)
+  off_t off = 0, size = loaded_size (self, st.st_size);
+  while (fd >= 0 && off < size)
     {
-      ssize_t n = sendfile (fd, self, &off, st.st_size - off);
+      ssize_t n = sendfile (fd, self, &off, size - off);
       if (n < 0 && errno == EINTR)
         continue;
       if (n <= 0)
