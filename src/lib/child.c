@@ -285,6 +285,8 @@ mgr_child_run (const struct mgr_child *c)
 
   if (plan->container.hostname && sethostname (plan->container.hostname, strlen (plan->container.hostname)) < 0)
     report (c, MGR_STEP_HOSTNAME, errno, plan->container.hostname);
+  if (plan->oci.domainname && setdomainname (plan->oci.domainname, strlen (plan->oci.domainname)) < 0)
+    report (c, MGR_STEP_HOSTNAME, errno, plan->oci.domainname);
   if (c->own_netns && (r = loopback_up ()) < 0)
     report (c, MGR_STEP_LOOPBACK, -r, NULL);
   if (plan->hooks.start && mgr_child_hook (c, MGR_HOOK_START, &err) < 0)

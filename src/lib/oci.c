@@ -950,7 +950,7 @@ mgr_oci_plan (const char *json, gsize len, const char *bundle, const char *id, M
   if (!get_string (top, "domainname", "", &s, error))
     return NULL;
   if (s && *s)
-    return unsupported (error, "domainname", NULL), NULL;
+    plan->oci.domainname = g_strdup (s);
   if (!get_object (top, "hooks", "", &o, error))
     return NULL;
   if (o)
@@ -1027,6 +1027,8 @@ mgr_oci_plan (const char *json, gsize len, const char *bundle, const char *id, M
     }
   if (plan->oci.hostname_set && !(plan->oci.ns_flags & CLONE_NEWUTS) && !plan->oci.ns_join[MGR_NS_UTS])
     return bad (error, "hostname", "needs a uts namespace of the container's own (linux.namespaces)"), NULL;
+  if (plan->oci.domainname && !(plan->oci.ns_flags & CLONE_NEWUTS) && !plan->oci.ns_join[MGR_NS_UTS])
+    return bad (error, "domainname", "needs a uts namespace of the container's own (linux.namespaces)"), NULL;
   if (plan->user_namespace && (!plan->id_map.uid.n || !plan->id_map.gid.n))
     return bad (error, "linux.uidMappings", "a user namespace needs uidMappings and gidMappings"), NULL;
   return g_steal_pointer (&plan);

@@ -48,6 +48,7 @@ mgr_plan_free (MgrPlan *plan)
   g_free (o->groups);
   g_free (o->cgroups_path);
   g_free (o->apparmor);
+  g_free (o->domainname);
   g_strfreev (o->annotations);
   struct { struct mgr_oci_hook *v; guint n; } hooks[] = { { o->create_container, o->n_create_container },
                                                          { o->start_container, o->n_start_container } };

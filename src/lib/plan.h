@@ -236,6 +236,7 @@ struct mgr_oci_settings {
   bool terminal;
   guint16 console_rows, console_cols; /* process.consoleSize, 0: unset */
   char *apparmor;               /* process.apparmorProfile, or NULL */
+  char *domainname;             /* or NULL */
   char *cgroups_path;           /* relative to each hierarchy's root */
   int exec_fifo;                /* the child waits on it for start: an fd open O_RDWR */
   int keep_fds;                 /* fds 3..3+keep_fds-1 cross exec (--preserve-fds, LISTEN_FDS) */

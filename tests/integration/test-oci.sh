@@ -146,8 +146,9 @@ expect_rc 1 "a second create of one id fails"
 o delete --force "$pfx-dup"
 
 # ---- config.json, observed inside ----
-b=$(bundle proc "c['process']['args'] = ['sh', '-c', 'hostname; echo \$FOO; pwd; id -u; id -g; id -G; umask; grep -E \"^Cap(Eff|Bnd|Amb)|^NoNewPrivs\" /proc/self/status; ulimit -n; ulimit -Hn; cat /proc/self/oom_score_adj']
+b=$(bundle proc "c['process']['args'] = ['sh', '-c', 'hostname; cat /proc/sys/kernel/domainname; echo \$FOO; pwd; id -u; id -g; id -G; umask; grep -E \"^Cap(Eff|Bnd|Amb)|^NoNewPrivs\" /proc/self/status; ulimit -n; ulimit -Hn; cat /proc/self/oom_score_adj']
 c['hostname'] = 'h$pfx'
+c['domainname'] = 'd$pfx'
 c['process']['env'] = ['PATH=/bin:/sbin', 'FOO=bar$pfx']
 c['process']['cwd'] = '/etc'
 c['process']['user'] = {'uid': 1000, 'gid': 1001, 'additionalGids': [5, 7], 'umask': 0o077}
@@ -157,7 +158,7 @@ c['process']['rlimits'] = [{'type': 'RLIMIT_NOFILE', 'soft': 123, 'hard': 456}]
 c['process']['noNewPrivileges'] = True
 c['process']['oomScoreAdj'] = 321")
 runc_ "$pfx-proc" "$b"
-expect_in "$OUT" "h$pfx" "hostname"
+expect_in "$OUT" "$(printf 'h%s\nd%s' $pfx $pfx)" "hostname and domainname"
 expect_in "$OUT" "bar$pfx" "env"
 expect_in "$OUT" "/etc" "cwd"
 expect_in "$OUT" "$(printf '1000\n1001\n1001 5 7')" "user uid, gid and additionalGids"
