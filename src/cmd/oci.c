@@ -520,6 +520,13 @@ cmd_delete (int argc, char **argv)
       return fail ("container %s is %s: stop it first (mgr-oci kill), or delete --force", argv[1],
                    mgr_oci_status_name (s));
     }
+  if (s == MGR_OCI_PAUSED)
+    {
+      /* A frozen init takes its SIGKILL only once thawed. */
+      g_autoptr (MgrCgroup) cg = mgr_cgroup_new_at (rec.cgroup, NULL);
+      if (cg)
+        mgr_cgroup_freeze (cg, false, NULL);
+    }
   if (s != MGR_OCI_STOPPED && s != MGR_OCI_CREATING)
     {
       signal_init (&rec, SIGKILL, NULL);

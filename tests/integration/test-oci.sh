@@ -131,8 +131,11 @@ expect_rc 0 "kill --all"
 wait_stopped "$pfx-force" && pass "kill --all stops it" || fail "after kill --all: $(status "$pfx-force")"
 o delete "$pfx-force"
 o create --bundle "$b" "$pfx-force" >/dev/null && o start "$pfx-force"
+o pause "$pfx-force"
+t0=$(date +%s%N)
 run o delete --force "$pfx-force"
-expect_rc 0 "delete --force of a running container"
+expect_rc 0 "delete --force of a paused container"
+[ $(( ($(date +%s%N) - t0) / 1000000 )) -lt 5000 ] && pass "which is thawed to be killed, not waited for" || fail "delete --force of a paused container took $(( ($(date +%s%N) - t0) / 1000000 )) ms"
 [ ! -e "$R/$pfx-force" ] && pass "and it is gone" || fail "left: $(ls "$R")"
 o create --bundle "$b" "$pfx-created" >/dev/null
 run o delete "$pfx-created"
