@@ -1,7 +1,8 @@
 /* mgr-attach: run a command inside a running container.
  *
  * The caller's process never enters the container. It forks a helper that
- * joins init's namespaces through init's pidfd (user first, in one setns),
+ * joins init's namespaces through init's pidfd (its user namespace first,
+ * and only while it is still the container's own: see helper ()),
  * opens a pty in the container's own devpts when any of the caller's fds
  * 0-2 is a terminal, hands the pty's master back, and forks the command so
  * that it is inside the pid namespace. The command gets the pty in place of
@@ -14,6 +15,7 @@
 #include <fcntl.h>
 #include <linux/close_range.h>
 #include <linux/magic.h>
+#include <linux/nsfs.h>
 #include <linux/openat2.h>
 #include <linux/sched.h>
 #include <poll.h>
@@ -187,6 +189,44 @@ container_ptmx (void)
   return mgr_steal_fd (&fd);
 }
 
+static bool
+same_ns (int a, int b)
+{
+  struct stat sa, sb;
+  return fstat (a, &sa) == 0 && fstat (b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* /proc/PID/ns/NAME of the process behind pidfd, checked to still be that
+ * process once opened (its pid cannot have been reused while it lives). */
+static int
+init_ns (int pidfd, const char *name)
+{
+  char path[64], buf[1024];
+  snprintf (path, sizeof path, "/proc/self/fdinfo/%d", pidfd);
+  _cleanup_close_ int info = open (path, O_RDONLY | O_CLOEXEC);
+  ssize_t n = info < 0 ? -1 : read (info, buf, sizeof buf - 1);
+  if (n <= 0)
+    return -1;
+  buf[n] = '\0';
+  const char *p = strstr (buf, "\nPid:");
+  int pid = p ? atoi (p + 5) : 0;
+  if (pid <= 0)
+    {
+      errno = ESRCH;
+      return -1;
+    }
+  snprintf (path, sizeof path, "/proc/%d/ns/%s", pid, name);
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+  struct pollfd pf = { pidfd, POLLIN, 0 };
+  if (fd >= 0 && poll (&pf, 1, 0) != 0)
+    {
+      close (fd);
+      errno = ESRCH;
+      return -1;
+    }
+  return fd;
+}
+
 /* Runs in the helper, after fork: never returns. */
 static _Noreturn void
 helper (const MgrAttachOptions *o, const struct mgr_privileges *privs, const MgrCgroup *cg, bool in_v2, int pidfd,
@@ -198,11 +238,33 @@ helper (const MgrAttachOptions *o, const struct mgr_privileges *privs, const Mgr
    * the command inherits it. */
   if (cg && !mgr_cgroup_enter (cg, 0, false, in_v2, &cgerr))
     helper_fail_text (sock, cgerr->message);
-  int flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWCGROUP
-              | (plan->user_namespace ? CLONE_NEWUSER : 0);
+  /* init may have left the user namespace it was made in: unshare
+   * (CLONE_NEWUSER) needs no capability. Joining init's namespaces as they
+   * are now would put this helper, which holds the caller's socket, in a
+   * user namespace the container made, whose owner may ptrace it. So a
+   * user namespace is joined only if it is the container's own (a child of
+   * ours), and the mount namespace joined must belong to the user
+   * namespace the helper is then in (the container's, or ours). */
+  _cleanup_close_ int ns_dir = open ("/proc/thread-self/ns", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  _cleanup_close_ int own_user = ns_dir < 0 ? -1 : openat (ns_dir, "user", O_RDONLY | O_CLOEXEC);
+  _cleanup_close_ int init_user = init_ns (pidfd, "user");
+  if (own_user < 0 || init_user < 0)
+    helper_fail (sock, "opening the user namespace of the container's init", errno);
+  _cleanup_close_ int made_in = plan->user_namespace ? ioctl (init_user, NS_GET_PARENT) : -1;
+  if (plan->user_namespace && (made_in < 0 || !same_ns (made_in, own_user)))
+    helper_fail_text (sock, "the container's init has left the user namespace it was made in (it made one of its "
+                            "own): joining it would hand the container this process; restart the container");
+  if (plan->user_namespace && setns (init_user, CLONE_NEWUSER) < 0)
+    helper_fail (sock, "joining the container's user namespace", errno);
+  int flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWCGROUP;
   if (setns (pidfd, flags) < 0)
     helper_fail (sock, "joining the container's namespaces", errno);
   close (pidfd);
+  _cleanup_close_ int mnt = openat (ns_dir, "mnt", O_RDONLY | O_CLOEXEC);
+  _cleanup_close_ int mnt_owner = mnt < 0 ? -1 : ioctl (mnt, NS_GET_USERNS);
+  if (mnt_owner < 0 || !same_ns (mnt_owner, plan->user_namespace ? init_user : own_user))
+    helper_fail_text (sock, "the container's init is in a mount namespace of a user namespace it made itself: "
+                            "exec does not join it; restart the container");
   if (chdir ("/") < 0)
     helper_fail (sock, "entering the container's root", errno);
 

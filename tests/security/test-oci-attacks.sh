@@ -304,4 +304,39 @@ OUT=$(o exec "$pfx-fdexec" /probe fds 2>&1)
 expect_in "$OUT" "PROBE inherited-fds blocked none" "a process exec'd in starts with only fds 0-2"
 o delete --force "$pfx-fdexec" >/dev/null 2>&1
 
+# ---- exec into a container whose init made a user namespace of its own ----
+# unshare(CLONE_NEWUSER) needs no capability: init made one, and exec
+# joined init's namespaces as they were, so the helper holding mgr-oci's
+# socket entered a user namespace the container owns (and may ptrace in);
+# it then failed only because uid 0 had no mapping there ("switching to
+# uid:gid"), which the container's owner of that namespace could add. exec
+# now joins only the container's own user namespace, and a mount namespace
+# of init's own making not at all.
+userns="c['linux']['namespaces'].append({'type': 'user'})
+c['linux']['uidMappings'] = [{'containerID': 0, 'hostID': 200000, 'size': 65536}]
+c['linux']['gidMappings'] = [{'containerID': 0, 'hostID': 200000, 'size': 65536}]"
+b=$(bundle nested "$userns
+c['process']['args'] = ['unshare', '-U', 'sleep', '60']")
+chown -R 200000:200000 "$b/rootfs"
+o create --bundle "$b" "$pfx-nested" >"$WORK/nested.out" 2>&1 && o start "$pfx-nested"
+sleep 0.5
+run o exec "$pfx-nested" true
+expect_rc 1 "user namespace: exec into a container whose init made its own user namespace fails"
+expect_not_in "$ERR" "switching to uid" "  before it joins that user namespace"
+expect_in "$ERR" "has left the user namespace" "  and says why"
+o delete --force "$pfx-nested" >/dev/null 2>&1
+b=$(bundle nested-mnt "c['process']['args'] = ['unshare', '-U', '-m', 'sleep', '60']")
+o create --bundle "$b" "$pfx-nested-mnt" >"$WORK/nested-mnt.out" 2>&1 && o start "$pfx-nested-mnt"
+sleep 0.5
+run o exec "$pfx-nested-mnt" true
+expect_rc 1 "without a user namespace: exec into init's mount namespace of its own user namespace fails"
+expect_in "$ERR" "mount namespace of a user namespace it made" "  and says why"
+o delete --force "$pfx-nested-mnt" >/dev/null 2>&1
+b=$(bundle nested-user "c['process']['args'] = ['unshare', '-U', 'sleep', '60']")
+o create --bundle "$b" "$pfx-nested-user" >"$WORK/nested-user.out" 2>&1 && o start "$pfx-nested-user"
+sleep 0.5
+run o exec "$pfx-nested-user" true
+expect_rc 0 "without a user namespace: exec into a container whose init only made a user namespace still works"
+o delete --force "$pfx-nested-user" >/dev/null 2>&1
+
 finish
