@@ -339,4 +339,22 @@ run o exec "$pfx-nested-user" true
 expect_rc 0 "without a user namespace: exec into a container whose init only made a user namespace still works"
 o delete --force "$pfx-nested-user" >/dev/null 2>&1
 
+# ---- maskedPaths and readonlyPaths the image made symlinks ----
+# A symlink (absolute or ../..) to a host folder in their place: the mask
+# (a tmpfs) or the read-only remount would land on the host folder.
+mkdir -p "$WORK/hostdir2"
+for what in "readonlyPaths /etc/ro-abs" "maskedPaths /etc/mask-abs" "maskedPaths /etc/mask-rel"; do
+  key=${what% *} path=${what#* }
+  b=$(bundle "lnk${path##*/}" "c['linux']['$key'].append('$path')")
+  case $path in
+    *rel) ln -s "../../../../../../..$WORK/hostdir2" "$b/rootfs$path" ;;
+    *) ln -s "$WORK/hostdir2" "$b/rootfs$path" ;;
+  esac
+  runc_ "$pfx-lnk${path##*/}" "$b"
+  [ "$RC" -ne 0 ] && pass "$key $path a symlink to a host folder: create fails" || fail "create succeeded: $OUT"
+  expect_in "$OUT" "$path" "  and the error names it"
+done
+grep -q "$WORK/hostdir2" /proc/self/mountinfo && fail "  a host folder was masked or remounted" \
+  || pass "  no host folder was masked or remounted"
+
 finish
