@@ -240,8 +240,9 @@ helper (const MgrAttachOptions *o, const struct mgr_privileges *privs, const Mgr
     helper_fail_text (sock, cgerr->message);
   /* init may have left the user namespace it was made in: unshare
    * (CLONE_NEWUSER) needs no capability. Joining init's namespaces as they
-   * are now would put this helper, which holds the caller's socket, in a
-   * user namespace the container made, whose owner may ptrace it. So a
+   * are now would run the command in namespaces the container chose: a
+   * user namespace it made (with ids it maps, and owning every namespace
+   * made in it), or a mount namespace whose mounts it fully controls. So a
    * user namespace is joined only if it is the container's own (a child of
    * ours), and the mount namespace joined must belong to the user
    * namespace the helper is then in (the container's, or ours). */

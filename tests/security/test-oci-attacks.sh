@@ -306,12 +306,12 @@ o delete --force "$pfx-fdexec" >/dev/null 2>&1
 
 # ---- exec into a container whose init made a user namespace of its own ----
 # unshare(CLONE_NEWUSER) needs no capability: init made one, and exec
-# joined init's namespaces as they were, so the helper holding mgr-oci's
-# socket entered a user namespace the container owns (and may ptrace in);
-# it then failed only because uid 0 had no mapping there ("switching to
-# uid:gid"), which the container's owner of that namespace could add. exec
-# now joins only the container's own user namespace, and a mount namespace
-# of init's own making not at all.
+# joined init's namespaces as they were, so the helper and then the
+# command entered a user namespace the container made (the helper stayed
+# out of reach of ptrace, being not dumpable); here it failed only because
+# uid 0 had no mapping there ("switching to uid:gid"), which the container
+# could add. exec now joins only the container's own user namespace, and a
+# mount namespace of init's own making not at all.
 userns="c['linux']['namespaces'].append({'type': 'user'})
 c['linux']['uidMappings'] = [{'containerID': 0, 'hostID': 200000, 'size': 65536}]
 c['linux']['gidMappings'] = [{'containerID': 0, 'hostID': 200000, 'size': 65536}]"
