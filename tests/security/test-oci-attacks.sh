@@ -357,4 +357,18 @@ done
 grep -q "$WORK/hostdir2" /proc/self/mountinfo && fail "  a host folder was masked or remounted" \
   || pass "  no host folder was masked or remounted"
 
+# ---- the cgroup view ----
+# Even when the engine asks for it read-write, the container sees its own
+# cgroup only (no host process in it), and the v1 hierarchies stay
+# read-only: no limit of its own to raise, no cgroup above to move into.
+b=$(bundle cgview "
+for m in c['mounts']:
+    if m['destination'] == '/sys/fs/cgroup': m['options'] = ['nosuid', 'noexec', 'nodev', 'rw']
+c['process']['args'] = ['sh', '-c', 'for d in /sys/fs/cgroup /sys/fs/cgroup/*/; do [ -f \$d/cgroup.procs ] && echo procs-\$(wc -l < \$d/cgroup.procs); done; for d in memory pids cpu; do [ -d /sys/fs/cgroup/\$d ] || continue; echo \$\$ > /sys/fs/cgroup/\$d/cgroup.procs 2>/dev/null && echo WROTE-\$d; echo 1 > /sys/fs/cgroup/\$d/../cgroup.procs 2>/dev/null && echo WROTE-above-\$d; done; echo end']")
+runc_ "$pfx-cgview" "$b"
+expect_in "$OUT" "end" "cgroup view (rw asked): the container ran"
+[ -n "$(echo "$OUT" | grep '^procs-')" ] && [ -z "$(echo "$OUT" | grep '^procs-' | grep -v '^procs-[0-9]$')" ] \
+  && pass "  every cgroup.procs it sees holds only its own few processes" || fail "  cgroup.procs: $(echo "$OUT" | grep '^procs-' | tr '\n' ' ')"
+expect_not_in "$OUT" "WROTE" "  and it writes to no v1 hierarchy, nor above its cgroup"
+
 finish
