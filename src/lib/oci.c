@@ -24,6 +24,7 @@
 #include "keys.h"
 #include "mgr-error.h"
 #include "oci.h"
+#include "oci-spec.h"
 #include "runtime.h"
 #include "util.h"
 
@@ -46,17 +47,36 @@ unsupported (GError **error, const char *path, const char *why)
   return FALSE;
 }
 
-/* Every member of o must be one of known. */
+static int
+cmp_path (const void *a, const void *b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+/* Every member of o that the runtime spec defines must be one of known:
+ * a spec property mgr-oci does not support is an error naming it. A
+ * property the spec does not define is ignored, as the spec requires (an
+ * engine's extension, or a newer spec's). */
 static gboolean
 only_known (JsonObject *o, const char *path, const char *const *known, GError **error)
 {
   g_autoptr (GList) members = json_object_get_members (o);
   for (GList *l = members; l; l = l->next)
-    if (!g_strv_contains (known, l->data))
-      {
-        g_autofree char *p = g_strdup_printf ("%s%s%s", path, *path ? "." : "", (char *) l->data);
+    {
+      if (g_strv_contains (known, l->data))
+        continue;
+      g_autofree char *p = g_strdup_printf ("%s%s%s", path, *path ? "." : "", (char *) l->data);
+      /* The spec's name: mounts[3].options is mounts.options. */
+      g_autoptr (GString) name = g_string_new (NULL);
+      for (const char *c = p; *c; c++)
+        if (*c == '[')
+          c += strcspn (c, "]");
+        else
+          g_string_append_c (name, *c);
+      const char *key = name->str;
+      if (bsearch (&key, mgr_oci_spec_paths, G_N_ELEMENTS (mgr_oci_spec_paths), sizeof *mgr_oci_spec_paths, cmp_path))
         return unsupported (error, p, NULL);
-      }
+    }
   return TRUE;
 }
 

@@ -360,7 +360,15 @@ refuse() { # refuse PYTHON PATH WHAT
   if [ "$RC" -ne 0 ] && [[ "$ERR" == *"$2"* ]]; then pass "$3 (error names $2)"; else fail "$3: exit $RC: $ERR"; fi
   [ ! -e "$R/$pfx-refuse" ] && pass "and leaves no record" || { fail "a record is left"; o delete --force "$pfx-refuse"; }
 }
-refuse "c['process']['fooBar'] = 1" "process.fooBar" "an unknown field is an error"
+refuse "c['process']['ioPriority'] = {'class': 'IOPRIO_CLASS_IDLE'}" "process.ioPriority" "a property of the spec that mgr-oci does not support is an error"
+# The spec: "runtimes MUST NOT generate an error if they encounter an
+# unknown property": one it does not define is ignored, at any depth.
+b=$(bundle ignore "c['fooBar'] = 1; c['process']['fooBar'] = {'x': 1}; c['linux']['resources']['memory'] = {'fooBar': 2}")
+# (stdout to a file: the created process keeps it open until start)
+o create --bundle "$b" "$pfx-ignore" >/dev/null 2>"$WORK/ignore.err"
+RC=$? ERR=$(cat "$WORK/ignore.err")
+expect_rc 0 "properties the spec does not define are ignored (top, process, linux.resources.memory)"
+o delete --force "$pfx-ignore" >/dev/null 2>&1
 refuse "c['linux']['intelRdt'] = {'closID': 'x'}" "linux.intelRdt" "a field mgr does not support"
 refuse "c['linux']['resources']['memory'] = {'kernel': 1000000}" "linux.resources.memory.kernel" "kernel memory"
 refuse "c['mounts'][1]['options'].append('rro')" "mounts[1].options[4]" "a mount option mgr does not support"
