@@ -34,7 +34,7 @@ if [ -n "${MGR_BIN:-}" ]; then
   done
   export PATH="$BIN:$PATH"
 fi
-command -v mgr-start >/dev/null || { echo "mgr is not installed (sudo ./quickstart.sh), or give MGR_BIN=" >&2; exit 1; }
+command -v mgr-start >/dev/null || { echo "mgr is not installed (sudo ./quickstart.sh), or give MGR_BIN=" >&2; rm -rf "$BIN"; exit 1; }
 
 W=$(mktemp -d /tmp/mgr-bench-XXXXXX); chmod 755 "$W"
 P="$W/mgr"; L="$W/lxc"; mkdir -p "$P" "$L"
