@@ -93,6 +93,13 @@ report (GError *error)
 }
 
 static int
+report_new (int code, const char *fmt, va_list ap)
+{
+  g_autoptr (GError) e = g_error_new_valist (MGR_ERROR, code, fmt, ap);
+  return report (e);
+}
+
+static int
 fail (const char *fmt, ...) G_GNUC_PRINTF (1, 2);
 
 static int
@@ -100,9 +107,9 @@ fail (const char *fmt, ...)
 {
   va_list ap;
   va_start (ap, fmt);
-  g_autoptr (GError) e = g_error_new_valist (MGR_ERROR, MGR_ERROR_FAILED, fmt, ap);
+  int r = report_new (MGR_ERROR_FAILED, fmt, ap);
   va_end (ap);
-  return report (e);
+  return r;
 }
 
 static int
@@ -113,9 +120,9 @@ usage_error (const char *fmt, ...)
 {
   va_list ap;
   va_start (ap, fmt);
-  g_autoptr (GError) e = g_error_new_valist (MGR_ERROR, MGR_ERROR_USAGE, fmt, ap);
+  int r = report_new (MGR_ERROR_USAGE, fmt, ap);
   va_end (ap);
-  return report (e);
+  return r;
 }
 
 /* A command's options; argv[1] on is what is left. strict: stop at the

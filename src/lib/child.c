@@ -54,10 +54,10 @@ loopback_up (void)
 }
 
 /* The message is a whole mgr_sync_msg, as the monitor reads every one. */
-static int
-send_listener (int sock, int fd)
+int
+mgr_child_send_fd (int sock, int type, int fd)
 {
-  struct mgr_sync_msg m = { .type = MGR_SYNC_LISTENER };
+  struct mgr_sync_msg m = { .type = type };
   char cbuf[CMSG_SPACE (sizeof (int))] = { 0 };
   struct iovec iov = { &m, sizeof m };
   struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
@@ -351,7 +351,7 @@ mgr_child_run (const struct mgr_child *c)
   if (listener >= 0)
     {
       /* sync 2b: the monitor answers the mount calls from now on. */
-      if ((r = send_listener (c->sync_fd, listener)) < 0)
+      if ((r = mgr_child_send_fd (c->sync_fd, MGR_SYNC_LISTENER, listener)) < 0)
         report (c, MGR_STEP_LISTENER, -r, NULL);
       close (listener);
     }

@@ -186,6 +186,9 @@ struct mgr_child_error {
   char *detail; /* points into a caller's buffer of PATH_MAX */
 };
 
+/* Sends fd over the sync socket in SCM_RIGHTS, with a mgr_sync_msg of type. */
+int mgr_child_send_fd (int sock, int type, int fd);
+
 int mgr_rootfs_setup (const struct mgr_child *c, struct mgr_child_error *err);
 /* After pivot_root: makes every mount of the container locked (user namespace only). */
 int mgr_rootfs_lock (struct mgr_child_error *err);

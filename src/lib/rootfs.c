@@ -818,16 +818,7 @@ oci_console (const struct mgr_child *c, int rootfs_fd, struct mgr_child_error *e
   if (mount (src, via, NULL, MS_BIND, NULL) < 0)
     return -errno;
   /* sync 1b: the controller goes to the host, which hands it to the engine. */
-  struct mgr_sync_msg m = { .type = MGR_SYNC_CONSOLE };
-  char cbuf[CMSG_SPACE (sizeof (int))] = { 0 };
-  struct iovec iov = { &m, sizeof m };
-  struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
-  struct cmsghdr *cm = CMSG_FIRSTHDR (&mh);
-  cm->cmsg_level = SOL_SOCKET;
-  cm->cmsg_type = SCM_RIGHTS;
-  cm->cmsg_len = CMSG_LEN (sizeof (int));
-  memcpy (CMSG_DATA (cm), &master, sizeof master);
-  return sendmsg (c->sync_fd, &mh, MSG_NOSIGNAL) == (ssize_t) sizeof m ? 0 : -errno;
+  return mgr_child_send_fd (c->sync_fd, MGR_SYNC_CONSOLE, master);
 }
 
 static int
