@@ -27,6 +27,9 @@ IMG=localhost/mgr-test-busybox-$$:1
 POD=mgrpod$$
 pfx=pm$$
 chmod 755 "$WORK"
+# conmon writes a file named oom into its working folder when the kernel kills
+# a container's process for memory (the --memory test does): not the build's.
+cd "$WORK" || exit 1
 
 cat > "$WORK/containers.conf" <<EOF
 [containers]
