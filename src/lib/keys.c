@@ -34,16 +34,7 @@ const struct mgr_section_info mgr_sections[MGR_SEC_COUNT] = {
   [MGR_SEC_LIMITS] = { "limits", false, "resource limits (setrlimit) of the container's init" },
 };
 
-static gboolean G_GNUC_PRINTF (2, 3)
-fail (GError **error, const char *fmt, ...)
-{
-  va_list ap;
-  va_start (ap, fmt);
-  g_autofree char *msg = g_strdup_vprintf (fmt, ap);
-  va_end (ap);
-  g_set_error_literal (error, MGR_ERROR, MGR_ERROR_INVALID, msg);
-  return FALSE;
-}
+#define fail(error, ...) mgr_fail (error, MGR_ERROR_INVALID, __VA_ARGS__)
 
 /* Splits on any of seps, trims, drops empty items. */
 static char **

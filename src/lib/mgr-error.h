@@ -20,3 +20,7 @@ typedef enum {
   MGR_ERROR_USAGE,           /* bad command-line arguments */
   MGR_ERROR_NOT_RUNNING,     /* the container is (or meanwhile became) stopped */
 } MgrError;
+
+/* Sets *error to a MGR_ERROR of code with a printf message; returns FALSE,
+ * so that a check can end in "return mgr_fail (error, ...)". */
+gboolean mgr_fail (GError **error, MgrError code, const char *fmt, ...) G_GNUC_PRINTF (3, 4);

@@ -41,16 +41,7 @@
 
 #define NFT_TABLE "inet mgr"
 
-static gboolean G_GNUC_PRINTF (2, 3)
-fail (GError **error, const char *fmt, ...)
-{
-  va_list ap;
-  va_start (ap, fmt);
-  g_autofree char *msg = g_strdup_vprintf (fmt, ap);
-  va_end (ap);
-  g_set_error_literal (error, MGR_ERROR, MGR_ERROR_FAILED, msg);
-  return FALSE;
-}
+#define fail(error, ...) mgr_fail (error, MGR_ERROR_FAILED, __VA_ARGS__)
 
 void
 mgr_net_config_free (MgrNetConfig *c)
