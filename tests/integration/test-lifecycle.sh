@@ -217,6 +217,23 @@ for kind in p u; do
   # suite compares device and inode, and tries environ and ptrace).
   expect_in "$OUT" "/memfd:mgr-init" "[$kind] execute: PID 1 runs the sealed in-memory init"
   [ "$(sha256sum "$MGR" | cut -d' ' -f1)" = "$sum" ] && pass "[$kind] the host binary is unchanged" || fail "[$kind] host binary changed!"
+  # What mgr-init (src/init/mgr-init.c, built without a C library on
+  # x86-64) does as PID 1: it passes on a death by signal, reaps the
+  # orphans it inherits, and forwards the stop signal (here SIGTERM; the
+  # busybox template sets SIGUSR2, busybox init's poweroff) to the command.
+  run m execute -n "$n" -- sh -c 'kill -KILL $$'
+  expect_rc 137 "[$kind] execute: a command killed by SIGKILL gives 128+9"
+  run m execute -n "$n" -- sh -c 'sh -c "sleep 0.1 &"; sleep 0.6; grep -l "^State:.*Z" /proc/[0-9]*/status; grep -h "^PPid:" /proc/[0-9]*/status | sort -u | tr "\n" " "; echo end'
+  expect_rc 0 "[$kind] execute: a command leaving an orphan behind"
+  expect_not_in "$OUT" "/status" "[$kind] execute: PID 1 reaps the orphan (no zombie left)"
+  expect_in "$OUT" "end" "[$kind] execute: the orphan check ran"
+  timeout $T "$MGR" execute -P "$P" -n "$n" -s container.stop.signal=SIGTERM -- sh -c 'trap "echo got-term; exit 4" TERM; echo ready; while :; do sleep 0.1; done' \
+    </dev/null >"$WORK/exterm.out" 2>&1 &
+  xp=$!
+  for i in $(seq 100); do grep -q ready "$WORK/exterm.out" && break; sleep 0.1; done
+  kill -TERM $xp; wait $xp; rc=$?
+  [ $rc = 4 ] && grep -q got-term "$WORK/exterm.out" && pass "[$kind] execute: SIGTERM to mgr-execute reaches the command through PID 1" \
+    || fail "[$kind] execute: SIGTERM: exit $rc, $(cat "$WORK/exterm.out")"
 done
 
 # ---- attach cannot reach the host binary (CVE-2019-5736) ----
