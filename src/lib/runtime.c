@@ -166,6 +166,29 @@ container_init (pid_t pid)
   return sscanf (l + 7, " %d %d%c", &outer, &inner, &end) == 3 && inner == 1 && end == '\n';
 }
 
+/* The state file as one version of it. A save writes into the file that
+ * the one before it swapped out (mgr_runtime_write_status), which a reader
+ * that opened it before that swap may still be reading: it reads again
+ * until two reads agree. NULL if there is no state file. */
+static char *
+read_state (const char *path)
+{
+  _cleanup_close_ int fd = open (path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0)
+    return NULL;
+  char a[1024], b[sizeof a];
+  ssize_t na = pread (fd, a, sizeof a - 1, 0), nb = -1;
+  for (int i = 0; na >= 0 && i < 100; i++)
+    {
+      nb = pread (fd, b, sizeof b - 1, 0);
+      if (nb == na && memcmp (a, b, na) == 0)
+        break;
+      memcpy (a, b, MAX (nb, 0));
+      na = nb;
+    }
+  return na < 0 ? NULL : g_strndup (a, na);
+}
+
 static void
 parse_status (const char *text, MgrStatus *out)
 {
@@ -211,7 +234,7 @@ mgr_runtime_status (const MgrRuntimePaths *p, MgrStatus *out)
   for (int look = 0;; look++)
     {
       g_autofree char *text = NULL, *again = NULL;
-      if (!g_file_get_contents (p->state, &text, NULL, NULL))
+      if (!(text = read_state (p->state)))
         return;
       parse_status (text, out);
       if (out->state == MGR_STATE_STOPPED)
@@ -222,7 +245,7 @@ mgr_runtime_status (const MgrRuntimePaths *p, MgrStatus *out)
       if (mgr_runtime_locked (p)
           && (!out->monitor_start || mgr_proc_start_time (out->monitor_pid) == out->monitor_start))
         return;
-      if (look >= 50 || !g_file_get_contents (p->state, &again, NULL, NULL) || strcmp (text, again) == 0)
+      if (look >= 50 || !(again = read_state (p->state)) || strcmp (text, again) == 0)
         break;
     }
   out->monitor_dead = true;
@@ -256,7 +279,32 @@ mgr_runtime_write_status (const MgrRuntimePaths *p, const MgrStatus *s, GError *
                                            "\nstarted=%" G_GINT64_FORMAT "\nexit_status=%d\n",
                                            mgr_state_name (s->state), s->monitor_pid, s->monitor_start, s->init_pid, s->init_start,
                                            s->started, s->exit_status);
-  /* No fsync: runtime state (util.h); each save of a start paid one. */
+  /* No fsync: runtime state (util.h); each save of a start paid one.
+   * Nor a rename over the file: on ext4 that makes the kernel allocate and
+   * write the new file's blocks at once (auto_da_alloc) and free the old
+   * one's, which with the discard mount option waits for the device:
+   * 0.25 ms per save where /run is not a tmpfs, and several ms once the
+   * old file has reached the disk (three saves per mgr-execute). Instead
+   * the new state goes into state.next, written in place, and the two
+   * names are swapped (RENAME_EXCHANGE): as atomic for a reader as a
+   * rename, with nothing allocated or freed (20-30 µs). Only the holder of
+   * the runtime lock saves, so state.next has one writer. */
+  g_autofree char *next = g_strconcat (p->state, ".next", NULL);
+  size_t len = strlen (text);
+  struct stat st;
+  _cleanup_close_ int fd = open (next, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
+  if (fd >= 0 && fstat (fd, &st) == 0 && S_ISREG (st.st_mode) && st.st_nlink == 1
+      && pwrite (fd, text, len, 0) == (ssize_t) len && ftruncate (fd, len) == 0)
+    {
+      if (renameat2 (AT_FDCWD, next, AT_FDCWD, p->state, RENAME_EXCHANGE) == 0)
+        return TRUE;
+      /* The first save: nothing to swap with, nothing replaced. */
+      if (errno == ENOENT && rename (next, p->state) == 0)
+        return TRUE;
+    }
+  /* A file system without RENAME_EXCHANGE, or a state.next that is not a
+   * plain file of its own: the rename over the state. */
+  unlink (next);
   return mgr_write_file_replace (p->state, text, 0644, error);
 }
 

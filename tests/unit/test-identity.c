@@ -87,6 +87,62 @@ START_TEST (test_block_find_skips_taken)
 }
 END_TEST
 
+/* The state is saved by swapping state.next in (RENAME_EXCHANGE): each
+ * save is read back whole, the two files take turns and no third is made,
+ * and a state.next planted as a symlink or a FIFO is neither followed nor
+ * waited on. A state file that is a FIFO reads as no state. */
+START_TEST (test_state_saves_swap)
+{
+  char *dir = tmpdir_new ();
+  g_autofree char *cdir = g_build_filename (dir, "web", NULL);
+  MgrRuntimePaths rt;
+  mgr_runtime_paths_init (&rt, dir, cdir);
+  ck_assert_int_eq (g_mkdir (rt.dir, 0700), 0);
+  g_autofree char *next = g_strconcat (rt.state, ".next", NULL);
+  ino_t inos[4];
+  for (int i = 0; i < 4; i++)
+    {
+      MgrStatus s = { .state = MGR_STATE_STOPPED, .exit_status = 10 + i, .monitor_pid = 1000 * (i + 1) }, r;
+      ck_assert (mgr_runtime_write_status (&rt, &s, NULL));
+      mgr_runtime_status (&rt, &r);
+      ck_assert_int_eq (r.state, MGR_STATE_STOPPED);
+      ck_assert_int_eq (r.exit_status, 10 + i);
+      struct stat st;
+      ck_assert_int_eq (lstat (rt.state, &st), 0);
+      ck_assert (S_ISREG (st.st_mode));
+      inos[i] = st.st_ino;
+      /* The first save has nothing to swap with: it renames. */
+      ck_assert (i == 0 || (lstat (next, &st) == 0 && st.st_ino == inos[i - 1]));
+    }
+  ck_assert (inos[1] != inos[2]);
+  ck_assert (inos[1] == inos[3]);
+  ck_assert (inos[0] == inos[2]);
+  g_autofree char *victim = write_tmp (dir, "victim", "host file\n");
+  ck_assert_int_eq (unlink (next), 0);
+  ck_assert_int_eq (symlink (victim, next), 0);
+  MgrStatus s = { .state = MGR_STATE_STOPPED, .exit_status = 42 }, r;
+  ck_assert (mgr_runtime_write_status (&rt, &s, NULL));
+  g_autofree char *v = NULL;
+  ck_assert (g_file_get_contents (victim, &v, NULL, NULL));
+  ck_assert_str_eq (v, "host file\n");
+  mgr_runtime_status (&rt, &r);
+  ck_assert_int_eq (r.exit_status, 42);
+  unlink (next);
+  ck_assert_int_eq (mkfifo (next, 0600), 0);
+  s.exit_status = 43;
+  ck_assert (mgr_runtime_write_status (&rt, &s, NULL));
+  mgr_runtime_status (&rt, &r);
+  ck_assert_int_eq (r.exit_status, 43);
+  ck_assert_int_eq (unlink (rt.state), 0);
+  ck_assert_int_eq (mkfifo (rt.state, 0600), 0);
+  mgr_runtime_status (&rt, &r);
+  ck_assert_int_eq (r.state, MGR_STATE_STOPPED);
+  ck_assert_int_eq (r.exit_status, -1);
+  mgr_runtime_paths_clear (&rt);
+  tmpdir_free (dir);
+}
+END_TEST
+
 static Suite *
 identity_suite (void)
 {
@@ -95,6 +151,7 @@ identity_suite (void)
   tcase_add_test (tc, test_identity_is_the_folder);
   tcase_add_test (tc, test_read_regular_never_blocks);
   tcase_add_test (tc, test_block_find_skips_taken);
+  tcase_add_test (tc, test_state_saves_swap);
   suite_add_tcase (s, tc);
   return s;
 }
