@@ -40,8 +40,14 @@ row_clear (Row *r)
     g_ptr_array_unref (r->ipv6);
 }
 
+/* How much of a row to fill: the name and state (mgr-ls), what the table
+ * of mgr-ls -f shows (memory, frozen, IPv4), or everything (JSON, mgr-info). */
+enum row_detail { ROW_BRIEF, ROW_TABLE, ROW_FULL };
+
+/* probe: the host's cgroup layout, read once for every row (NULL: read here). */
 static void
-row_fill (Row *r, const MgrPaths *paths, const char *containers, const char *name, bool addresses)
+row_fill (Row *r, const MgrPaths *paths, const char *containers, const char *name, enum row_detail detail,
+          MgrCgroup **probe)
 {
   r->stats = (MgrCgroupStats){ -1, -1, -1 };
   g_autofree char *dir = g_build_filename (containers, name, NULL);
@@ -60,17 +66,22 @@ row_fill (Row *r, const MgrPaths *paths, const char *containers, const char *nam
       r->autostart = v && (g_str_has_prefix (v, "true") || g_str_has_prefix (v, "yes") || g_str_has_prefix (v, "1")
                            || g_str_has_prefix (v, "on"));
     }
-  if (addresses && r->st.state != MGR_STATE_STOPPED)
+  if (detail != ROW_BRIEF && r->st.state != MGR_STATE_STOPPED)
     {
-      g_autoptr (MgrCgroup) cg = mgr_cgroup_new (r->rt.id, NULL);
-      if (cg)
-        {
-          mgr_cgroup_stats (cg, &r->stats);
-          if (r->st.state == MGR_STATE_RUNNING && mgr_cgroup_frozen (cg))
-            r->st.state = MGR_STATE_FROZEN;
-        }
+      g_autoptr (MgrCgroup) own = NULL;
+      if (probe && !*probe)
+        *probe = mgr_cgroup_new (r->rt.id, NULL);
+      MgrCgroup *cg = probe && *probe ? (own = mgr_cgroup_new_like (*probe, r->rt.id))
+                                      : (own = mgr_cgroup_new (r->rt.id, NULL));
+      if (cg && detail == ROW_FULL)
+        mgr_cgroup_stats (cg, &r->stats);
+      else if (cg)
+        r->stats.memory = mgr_cgroup_memory (cg);
+      if (cg && r->st.state == MGR_STATE_RUNNING && mgr_cgroup_frozen (cg))
+        r->st.state = MGR_STATE_FROZEN;
       r->ipv4 = mgr_netns_addresses (r->st.init_pid, AF_INET);
-      r->ipv6 = mgr_netns_addresses (r->st.init_pid, AF_INET6);
+      if (detail == ROW_FULL)
+        r->ipv6 = mgr_netns_addresses (r->st.init_pid, AF_INET6);
     }
 }
 
@@ -164,10 +175,12 @@ mgr_cmd_ls (int argc, char **argv)
     g_string_append_printf (out, "%-20s %-10s %-8s %-16s %-10s %-12s %s\n", "NAME", "STATE", "PID", "IPV4", "RAM",
                             "UNPRIVILEGED", "AUTOSTART");
   guint shown = 0;
+  g_autoptr (MgrCgroup) probe = NULL;
   for (guint i = 0; i < names->len; i++)
     {
       Row r = { 0 };
-      row_fill (&r, ref.paths, ref.paths->containers, names->pdata[i], fancy || json);
+      row_fill (&r, ref.paths, ref.paths->containers, names->pdata[i], json ? ROW_FULL : fancy ? ROW_TABLE : ROW_BRIEF,
+                &probe);
       bool is_running = r.st.state != MGR_STATE_STOPPED;
       if ((running && !is_running) || (stopped && is_running))
         {
@@ -229,7 +242,7 @@ mgr_cmd_info (int argc, char **argv)
   if (!mgr_container_ref (&ref, name, path, TRUE, &e))
     return mgr_container_ref_clear (&ref), mgr_report (e);
   Row r = { 0 };
-  row_fill (&r, ref.paths, ref.paths->containers, name, TRUE);
+  row_fill (&r, ref.paths, ref.paths->containers, name, ROW_FULL, NULL);
   g_autoptr (MgrPlan) plan = mgr_container_plan (&ref, NULL, &e);
   guint32 root = 0;
   bool mapped = plan && plan->user_namespace && mgr_idmap_to_host (&plan->id_map.uid, 0, &root);

@@ -327,6 +327,35 @@ cgroup_new (const char *name, const char *rel, GError **error)
   return g_steal_pointer (&cg);
 }
 
+MgrCgroup *
+mgr_cgroup_new_like (const MgrCgroup *probe, const char *name)
+{
+  MgrCgroup *cg = g_new0 (MgrCgroup, 1);
+  cg->name = g_strdup (name);
+  cg->hiers = g_ptr_array_new_with_free_func ((GDestroyNotify) hier_free);
+  for (guint i = 0; i < probe->hiers->len; i++)
+    {
+      const Hier *o = probe->hiers->pdata[i];
+      Hier *h = g_new0 (Hier, 1);
+      h->version = o->version;
+      h->mount = g_strdup (o->mount);
+      h->opts = g_strdup (o->opts);
+      h->controllers = g_strdupv (o->controllers);
+      add_hier (cg, h);
+      if (o == probe->v2)
+        cg->v2 = h;
+    }
+  cg->v1_opts = g_strdupv (probe->v1_opts);
+  cg->v2_name = g_strdup (probe->v2_name);
+  cg->user = probe->user;
+  cg->delegation = g_strdup (probe->delegation);
+  cg->unavailable = g_strdup (probe->unavailable);
+  cg->origin = g_strdup (probe->origin);
+  if (cg->delegation)
+    cg->monitor_leaf = g_build_filename (cg->delegation, "mgr.monitor", cg->name, NULL);
+  return cg;
+}
+
 const char *
 mgr_cgroup_layout (const MgrCgroup *cg)
 {
@@ -398,14 +427,29 @@ mgr_cgroup_write (const Hier *h, const char *file, const char *value, GError **e
   return TRUE;
 }
 
+/* open, read to the end, close: g_file_get_contents adds an fstat and an
+ * fcntl per file, which mgr-ls pays for each file of each container. */
 char *
 mgr_cgroup_read (const Hier *h, const char *file)
 {
   g_autofree char *p = g_build_filename (h->path, file, NULL);
-  char *text = NULL;
-  if (!g_file_get_contents (p, &text, NULL, NULL))
+  _cleanup_close_ int fd = open (p, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
     return NULL;
-  return g_strstrip (text);
+  GString *text = g_string_sized_new (64);
+  char buf[4096];
+  for (;;)
+    {
+      ssize_t n = read (fd, buf, sizeof buf);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return g_string_free (text, TRUE), NULL;
+      if (n == 0)
+        break;
+      g_string_append_len (text, buf, n);
+    }
+  return g_strstrip (g_string_free (text, FALSE));
 }
 
 /* The [cgroup] keys, the controller each needs, and whether it is set. */
@@ -940,6 +984,13 @@ mgr_cgroup_frozen (const MgrCgroup *cg)
 {
   Hier *h = freezer (cg);
   return h && driver (h)->is_frozen (h);
+}
+
+gint64
+mgr_cgroup_memory (const MgrCgroup *cg)
+{
+  Hier *mem = mgr_cgroup_hier_for (cg, "memory", "memory");
+  return mem ? driver (mem)->memory (mem) : -1;
 }
 
 void

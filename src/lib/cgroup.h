@@ -18,6 +18,9 @@ typedef struct MgrCgroup MgrCgroup;
 MgrCgroup *mgr_cgroup_new (const char *name, GError **error);
 /* An OCI container's cgroup: HIERARCHY/rel in every hierarchy (root only). */
 MgrCgroup *mgr_cgroup_new_at (const char *rel, GError **error);
+/* Another container's cgroup on the host probe was made for, without
+ * reading the host again (mgr-ls looks at every container). */
+MgrCgroup *mgr_cgroup_new_like (const MgrCgroup *probe, const char *name);
 void mgr_cgroup_free (MgrCgroup *cg);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MgrCgroup, mgr_cgroup_free)
 
@@ -80,6 +83,8 @@ typedef struct {
 } MgrCgroupStats;
 
 void mgr_cgroup_stats (const MgrCgroup *cg, MgrCgroupStats *out);
+/* The memory figure alone (bytes, -1 unknown): mgr-ls -f shows no more. */
+gint64 mgr_cgroup_memory (const MgrCgroup *cg);
 
 /* SIGKILLs every process left in the container's cgroups and in every
  * cgroup below them, then removes them all, deepest first. Safe to call when
