@@ -47,7 +47,9 @@ mgr_cmd_stop (int argc, char **argv)
 
   guint64 ms = 30000;
   int stop_signal = SIGPWR;
-  g_autoptr (MgrPlan) plan = mgr_container_plan (&ref, NULL, &e);
+  /* -k needs neither the stop signal nor the timeout: the config is not
+   * loaded (a user's passwd entry, two files, the key table). */
+  g_autoptr (MgrPlan) plan = kill_now ? NULL : mgr_container_plan (&ref, NULL, &e);
   if (plan)
     ms = plan->container.stop_timeout.v, stop_signal = mgr_plan_stop_signal (plan, NULL, NULL);
   else if (!kill_now && timeout < 0)

@@ -211,24 +211,35 @@ begin_stop (Monitor *m, guint64 timeout_ms)
 {
   if (m->exited)
     return;
-  if (m->st.state != MGR_STATE_STOPPING)
+  bool first = m->st.state != MGR_STATE_STOPPING;
+  char *const *hook = m->o->plan->hooks.stop;
+  if (first && hook)
     {
       m->st.state = MGR_STATE_STOPPING;
       save_state (m);
-      run_late_hook (m, "stop", m->o->plan->hooks.stop);
+      run_late_hook (m, "stop", hook);
     }
   /* A frozen init cannot act on its stop signal, and v1 freezer keeps even
    * killed tasks around until thawed. */
   if (m->cgroup && mgr_cgroup_frozen (m->cgroup))
     mgr_cgroup_freeze (m->cgroup, false, NULL);
   if (timeout_ms == 0)
+    send_signal (m, SIGKILL);
+  else
     {
-      send_signal (m, SIGKILL);
-      return;
+      send_signal (m, m->stop_signal);
+      struct itimerspec its = { .it_value = { timeout_ms / 1000, (timeout_ms % 1000) * 1000000 } };
+      timerfd_settime (m->timer_fd, 0, &its, NULL);
     }
-  send_signal (m, m->stop_signal);
-  struct itimerspec its = { .it_value = { timeout_ms / 1000, (timeout_ms % 1000) * 1000000 } };
-  timerfd_settime (m->timer_fd, 0, &its, NULL);
+  /* Without a stop hook to run first, STOPPING is saved while the kernel
+   * tears the container down on another CPU (for SIGKILL: its pid, mount
+   * and other namespaces, ~1 ms), not before the signal. Nothing reads it
+   * in between: init's end is seen in our loop, after this. */
+  if (first && !hook)
+    {
+      m->st.state = MGR_STATE_STOPPING;
+      save_state (m);
+    }
 }
 
 /* Returns false when the client is to be dropped. */
