@@ -7,7 +7,7 @@
 
 #include "cmd/cmd.h"
 #include "lib/attach.h"
-#include "lib/execinit.h"
+#include "lib/trace.h"
 
 int
 mgr_cmd_attach (int argc, char **argv)
@@ -49,17 +49,15 @@ mgr_cmd_attach (int argc, char **argv)
       return MGR_EXIT_USAGE;
     }
 
+  mgr_trace ("attach: options parsed");
   g_autoptr (GError) e = NULL;
-  /* Into the sealed copy (mgr_attach says why) before the config is read:
-   * the copy reads it, once. */
-  if (mgr_exec_sealed_self (&e) < 0)
-    return mgr_report (e);
   MgrContainerRef ref;
   if (!mgr_container_ref (&ref, name, path, TRUE, &e))
     return mgr_container_ref_clear (&ref), mgr_report (e);
   g_autoptr (MgrPlan) plan = mgr_container_plan (&ref, NULL, &e);
   if (!plan)
     return mgr_container_ref_clear (&ref), mgr_report (e);
+  mgr_trace ("attach: plan loaded");
   MgrRuntimePaths rt;
   mgr_container_runtime (&ref, &rt);
   MgrAttachOptions o = {
@@ -67,6 +65,7 @@ mgr_cmd_attach (int argc, char **argv)
     .uid_set = uid >= 0, .uid = uid, .gid_set = gid >= 0, .gid = gid, .cwd = cwd,
   };
   rc = mgr_attach (&o, &e);
+  mgr_trace ("attach: done (%d)", rc);
   mgr_runtime_paths_clear (&rt);
   mgr_container_ref_clear (&ref);
   return rc < 0 ? mgr_report (e) : rc;

@@ -7,8 +7,22 @@
  * 0-2 is a terminal, hands the pty's master back, and forks the command so
  * that it is inside the pid namespace. The command gets the pty in place of
  * each of those terminals and never the caller's own: the caller only
- * relays bytes between its terminal and that master. The helper is not dumpable, so the container cannot open
- * /proc/PID/exe of the host's binary while it runs (CVE-2019-5736). */
+ * relays bytes between its terminal and that master.
+ *
+ * The host's binary must never be reachable from inside (CVE-2019-5736: a
+ * root inside that opens /proc/PID/exe of a process running it can write
+ * it once that process is gone). The helper is never in the container's
+ * pid namespace (setns moves only its children there) and is not
+ * dumpable. The command is: born inside, it is a copy of its parent until
+ * its exec, where a root with sys_ptrace catches it, and a command that is
+ * a "#!/proc/self/exe" script executes whatever its parent ran. So the
+ * helper, once it holds only the command's privileges, executes mgr-init
+ * from a sealed memfd (its mgr-attach-exec role, src/init/mgr-init.c),
+ * which forks the command: mgr runs once per attach, and the copy is a few
+ * KB of static program (x86-64) instead of mgr again. mgr-oci exec forks
+ * the command from the helper
+ * itself (its seccomp profile is the engine's and need not allow
+ * execveat): there mgr runs from a sealed copy of itself. */
 #include "config.h"
 
 #include <errno.h>
@@ -44,6 +58,7 @@
 #include "console.h"
 #include "execinit.h"
 #include "mgr-error.h"
+#include "trace.h"
 #include "util.h"
 
 extern char **environ;
@@ -227,17 +242,55 @@ init_ns (int pidfd, const char *name)
   return fd;
 }
 
+/* The helper's end: mgr-init from its sealed memfd, as the command's
+ * parent (src/init/mgr-init.c, attach_exec). The socket and the pty's peer cross this exec
+ * (above 0-2, whatever the caller left open there); every other fd of the
+ * helper closes. Already under the command's seccomp filter: the error
+ * says what a profile that forbids execveat does. */
+static _Noreturn void
+exec_last_step (int exec_fd, int sock, int slave, unsigned mask, char *const *argv, char **env)
+{
+  int s = fcntl (sock, F_DUPFD, 3);
+  int p = slave >= 0 ? fcntl (slave, F_DUPFD, 3) : -1;
+  if (s < 0 || (slave >= 0 && p < 0))
+    helper_fail (sock, "handing the socket and the pty on to mgr-init", errno);
+  char a_sock[16], a_slave[16], a_mask[16];
+  snprintf (a_sock, sizeof a_sock, "%d", s);
+  if (p >= 0)
+    snprintf (a_slave, sizeof a_slave, "%d", p);
+  else
+    strcpy (a_slave, "-");
+  snprintf (a_mask, sizeof a_mask, "%u", mask);
+  size_t n = g_strv_length ((char **) argv);
+  g_autofree char **targv = g_new0 (char *, n + 6);
+  targv[0] = (char *) "mgr-attach-exec";
+  targv[1] = a_sock;
+  targv[2] = a_slave;
+  targv[3] = a_mask;
+  targv[4] = (char *) "--";
+  memcpy (targv + 5, argv, n * sizeof *argv);
+  mgr_trace ("attach helper: executing mgr-init as the command's parent");
+  syscall (SYS_execveat, exec_fd, "", targv, env, AT_EMPTY_PATH);
+  int err = errno;
+  g_autofree char *what = g_strdup_printf ("executing mgr-init (a sealed memfd) as the command's parent%s",
+                                           err == EPERM || err == ENOSYS
+                                             ? " (does the container's seccomp profile forbid execveat?)" : "");
+  helper_fail (sock, what, err);
+}
+
 /* Runs in the helper, after fork: never returns. */
 static _Noreturn void
 helper (const MgrAttachOptions *o, const struct mgr_privileges *privs, const MgrCgroup *cg, bool in_v2, int pidfd,
-        int sock, int monitor, const MgrCallerTty *tty)
+        int sock, int monitor, int exec_fd, const MgrCallerTty *tty)
 {
   const MgrPlan *plan = o->plan;
   g_autoptr (GError) cgerr = NULL;
   /* The cgroup first, while the host's /sys/fs/cgroup is still ours to see;
    * the command inherits it. */
+  mgr_trace ("attach helper: forked");
   if (cg && !mgr_cgroup_enter (cg, 0, false, in_v2, &cgerr))
     helper_fail_text (sock, cgerr->message);
+  mgr_trace ("attach helper: cgroup entered");
   /* init may have left the user namespace it was made in: unshare
    * (CLONE_NEWUSER) needs no capability. Joining init's namespaces as they
    * are now would run the command in namespaces the container chose: a
@@ -268,6 +321,7 @@ helper (const MgrAttachOptions *o, const struct mgr_privileges *privs, const Mgr
                             "exec does not join it; restart the container");
   if (chdir ("/") < 0)
     helper_fail (sock, "entering the container's root", errno);
+  mgr_trace ("attach helper: namespaces joined");
 
   uid_t uid = privs->uid;
   PwEntry pw = { NULL, NULL, NULL };
@@ -334,6 +388,9 @@ helper (const MgrAttachOptions *o, const struct mgr_privileges *privs, const Mgr
     }
   for (char **e = environ; e && *e; e++)
     explicit_bzero (*e, strlen (*e));
+  mgr_trace ("attach helper: privileges dropped");
+  if (exec_fd >= 0)
+    exec_last_step (exec_fd, sock, slave, tty->mask, argv, env);
 
   pid_t child = fork ();
   if (child < 0)
@@ -382,6 +439,7 @@ helper (const MgrAttachOptions *o, const struct mgr_privileges *privs, const Mgr
       for (int fd = 3; fd < 3 + o->keep_fds; fd++)
         fcntl (fd, F_SETFD, 0);
       syscall (SYS_close_range, 3 + o->keep_fds, ~0U, CLOSE_RANGE_CLOEXEC);
+      mgr_trace ("attach command: executing %s", argv[0]);
       execvp (argv[0], argv);
       g_autofree char *what = g_strdup_printf ("executing %s in the container", argv[0]);
       helper_fail (sock, what, errno);
@@ -445,6 +503,18 @@ relay (int master, const MgrCallerTty *tty)
   mgr_term_restore ();
 }
 
+/* An error from the helper: "E<text>" from the helper itself, or
+ * "e<errno> <what>" from mgr-init (which has no strerror). */
+static char *
+helper_failure (const char *msg)
+{
+  if (msg[0] == 'E')
+    return g_strdup (msg + 1);
+  char *end;
+  long err = strtol (msg + 1, &end, 10);
+  return g_strdup_printf ("%s: %s", *end == ' ' ? end + 1 : end, g_strerror ((int) err));
+}
+
 /* mgr-oci: the command's pid, in the pid file as soon as it is known. */
 static gboolean
 oci_pid (const MgrAttachOptions *o, const char *text, char **failure)
@@ -462,11 +532,16 @@ oci_pid (const MgrAttachOptions *o, const char *text, char **failure)
 int
 mgr_attach (const MgrAttachOptions *o, GError **error)
 {
-  /* The command is forked inside the container's pid namespace, and is
-   * mgr until it executes: a root inside that keeps sys_ptrace could reach
-   * that binary through /proc/PID/exe. It is a sealed copy instead. */
-  if (mgr_exec_sealed_self (error) < 0)
+  /* The command is forked inside the container's pid namespace and is its
+   * parent's program until it executes (the top of this file says why that
+   * must not be mgr's file): mgr-init from a sealed memfd for mgr-attach;
+   * for mgr-oci exec, whose helper forks it, a sealed copy of mgr. */
+  if (o->oci && mgr_exec_sealed_self (error) < 0)
     return -1;
+  _cleanup_close_ int exec_fd = o->oci ? -1 : mgr_init_memfd (error);
+  if (!o->oci && exec_fd < 0)
+    return -1;
+  mgr_trace ("attach: mgr-init copied into a sealed memfd");
   pid_t init_pid;
   _cleanup_close_ int pidfd = o->oci ? fcntl (o->pidfd, F_DUPFD_CLOEXEC, 3)
                                             : mgr_container_pidfd (o->rt, o->plan->name, &init_pid, error);
@@ -479,6 +554,7 @@ mgr_attach (const MgrAttachOptions *o, GError **error)
   /* Not dumpable from here on: nothing in the container may ptrace or open
    * /proc/PID/{exe,fd,mem} of this host process or its helper. */
   prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
+  mgr_trace ("attach: pidfd of init");
   MgrCallerTty tty;
   /* An OCI process has a terminal when its config says so, whatever the
    * caller's fds are; its controller goes to the engine, never relayed. */
@@ -500,6 +576,7 @@ mgr_attach (const MgrAttachOptions *o, GError **error)
    * fail with ENOSYS, which is safe. */
   _cleanup_close_ int monitor = seccomp.notify && o->rt ? mgr_monitor_connect (o->rt, NULL) : -1;
   privs.listen = monitor >= 0;
+  mgr_trace ("attach: privileges prepared");
   int sv[2];
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
     {
@@ -535,7 +612,7 @@ mgr_attach (const MgrAttachOptions *o, GError **error)
   if (pid == 0)
     {
       close (sv[0]);
-      helper (o, &privs, cg, in_v2, pidfd, sv[1], monitor, &tty);
+      helper (o, &privs, cg, in_v2, pidfd, sv[1], monitor, exec_fd, &tty);
     }
   close (sv[1]);
   mgr_privileges_clear (&privs);
@@ -563,9 +640,9 @@ mgr_attach (const MgrAttachOptions *o, GError **error)
           memcpy (&master, CMSG_DATA (cm), sizeof master);
           break;
         }
-      if (buf[0] == 'E')
+      if (buf[0] == 'E' || buf[0] == 'e')
         {
-          failure = g_strdup (buf + 1);
+          failure = helper_failure (buf);
           break;
         }
       if (buf[0] == 'P' && o->oci && !oci_pid (o, buf + 1, &failure))
@@ -597,17 +674,17 @@ mgr_attach (const MgrAttachOptions *o, GError **error)
       buf[n] = '\0';
       if (buf[0] == 'P')
         oci_pid (o, buf + 1, &failure);
-      else if (buf[0] == 'E')
-        failure = g_strdup (buf + 1);
+      else if (buf[0] == 'E' || buf[0] == 'e')
+        failure = helper_failure (buf);
     }
   if (!failure)
     {
       char buf[1024];
       ssize_t n = recv (sock, buf, sizeof buf - 1, MSG_DONTWAIT);
-      if (n > 0 && buf[0] == 'E')
+      if (n > 0 && (buf[0] == 'E' || buf[0] == 'e'))
         {
           buf[n] = '\0';
-          failure = g_strdup (buf + 1);
+          failure = helper_failure (buf);
         }
     }
   int status;

@@ -13,6 +13,7 @@
 
 #include "execinit.h"
 #include "mgr-error.h"
+#include "trace.h"
 #include "util.h"
 
 #ifndef MFD_EXEC
@@ -40,7 +41,7 @@ mgr_init_memfd (GError **error)
     fd = memfd_create ("mgr-init", MFD_CLOEXEC | MFD_ALLOW_SEALING);
   if (fd < 0)
     {
-      g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "creating the memfd for mgr-execute's init: %s%s",
+      g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "creating the memfd for mgr-init (mgr-execute's init, mgr-attach's last step): %s%s",
                    g_strerror (errno), errno == EACCES ? " (vm.memfd_noexec = 2 forbids executable memfds)" : "");
       return -1;
     }
@@ -51,7 +52,7 @@ mgr_init_memfd (GError **error)
         continue;
       if (n <= 0)
         {
-          g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "writing mgr-execute's init into a memfd: %s",
+          g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "writing mgr-init into a memfd: %s",
                        g_strerror (n < 0 ? errno : EIO));
           return -1;
         }
@@ -61,7 +62,7 @@ mgr_init_memfd (GError **error)
    * change what PID 1 runs. */
   if (fcntl (fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0)
     {
-      g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "sealing mgr-execute's init: %s", g_strerror (errno));
+      g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "sealing mgr-init's memfd: %s", g_strerror (errno));
       return -1;
     }
   return mgr_steal_fd (&fd);
@@ -141,6 +142,7 @@ mgr_exec_sealed_self (GError **error)
     g_ptr_array_add (argv, a);
   g_ptr_array_add (argv, NULL);
   extern char **environ;
+  mgr_trace ("sealed copy made (%lld bytes): executing it", (long long) size);
   syscall (SYS_execveat, fd, "", (char **) argv->pdata, environ, AT_EMPTY_PATH);
   g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "running the sealed copy of mgr: %s", g_strerror (errno));
   return -1;

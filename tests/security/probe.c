@@ -19,7 +19,12 @@
  *                    init-ptrace
  *   mgr-probe race MARKER SECONDS OUT
  *                    attaches to the next process born in its pid namespace
- *                    and writes what it holds into OUT (see race()) */
+ *                    and writes what it holds into OUT (see race())
+ *   mgr-probe selfexe SECONDS OUT
+ *                    the same, then follows it through its exec (a
+ *                    "#!/proc/self/exe" script runs what its parent ran) and
+ *                    tries to open that executable for writing once it is
+ *                    gone (CVE-2019-5736); one line into OUT (see selfexe()) */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -702,6 +707,88 @@ race (const char *marker, int seconds, const char *out)
   fclose (f);
 }
 
+/* CVE-2019-5736 as runc met it: the command the caller names is a
+ * "#!/proc/self/exe" script, so its exec runs whatever its parent was
+ * running. Catches the next process born here, stops it right after that
+ * exec, keeps its executable open read-only, kills it, then reopens that
+ * file for writing through /proc/self/fd (retrying while something still
+ * executes it: ETXTBSY). Never writes: an open that succeeds on a memfd
+ * with F_SEAL_WRITE is "sealed". */
+static void
+selfexe (int seconds, const char *out)
+{
+  FILE *f = fopen (out, "we");
+  if (!f)
+    exit (1);
+  time_t end = time (NULL) + seconds;
+  while (time (NULL) < end)
+    {
+      char buf[32] = "", path[64];
+      int fd = open ("/proc/sys/kernel/ns_last_pid", O_RDONLY | O_CLOEXEC);
+      ssize_t n = fd >= 0 ? read (fd, buf, sizeof buf - 1) : -1;
+      if (fd >= 0)
+        close (fd);
+      buf[n > 0 ? n : 0] = '\0';
+      pid_t next = atoi (buf) + 1;
+      for (int spin = 0; spin < 20000; spin++)
+        {
+          if (ptrace (PTRACE_ATTACH, next, NULL, NULL) < 0)
+            continue;
+          int st;
+          waitpid (next, &st, __WALL);
+          ptrace (PTRACE_SETOPTIONS, next, NULL, (void *) PTRACE_O_TRACEEXEC);
+          ptrace (PTRACE_CONT, next, NULL, NULL);
+          /* Until its exec (or its end); other stops are passed on. */
+          for (;;)
+            {
+              if (waitpid (next, &st, __WALL) < 0 || WIFEXITED (st) || WIFSIGNALED (st))
+                {
+                  fprintf (f, "SELFEXE caught pid %d: it ended before any exec\n", next);
+                  fclose (f);
+                  return;
+                }
+              if (st >> 8 == (SIGTRAP | (PTRACE_EVENT_EXEC << 8)))
+                break;
+              ptrace (PTRACE_CONT, next, NULL, (void *) (long) (WIFSTOPPED (st) ? WSTOPSIG (st) : 0));
+            }
+          struct stat sb = { 0 };
+          snprintf (path, sizeof path, "/proc/%d/exe", next);
+          stat (path, &sb);
+          int ro = open (path, O_RDONLY | O_CLOEXEC);
+          int ro_err = errno;
+          kill (next, SIGKILL);
+          ptrace (PTRACE_DETACH, next, NULL, NULL);
+          waitpid (next, NULL, __WALL);
+          char verdict[128];
+          if (ro < 0)
+            snprintf (verdict, sizeof verdict, "blocked %s (opening it)", strerrorname_np (ro_err));
+          else
+            {
+              snprintf (path, sizeof path, "/proc/self/fd/%d", ro);
+              int w = -1;
+              while ((w = open (path, O_WRONLY | O_CLOEXEC)) < 0 && errno == ETXTBSY && time (NULL) < end)
+                usleep (20000);
+              int seals = w >= 0 ? fcntl (w, F_GET_SEALS) : -1;
+              if (w < 0)
+                snprintf (verdict, sizeof verdict, "blocked %s", strerrorname_np (errno));
+              else if (seals >= 0 && (seals & F_SEAL_WRITE))
+                snprintf (verdict, sizeof verdict, "blocked sealed");
+              else
+                snprintf (verdict, sizeof verdict, "ALLOWED");
+              if (w >= 0)
+                close (w);
+              close (ro);
+            }
+          fprintf (f, "SELFEXE caught pid %d: exe %lu:%lu, write %s\n", next, (unsigned long) sb.st_dev,
+                   (unsigned long) sb.st_ino, verdict);
+          fclose (f);
+          return;
+        }
+    }
+  fprintf (f, "SELFEXE none caught\n");
+  fclose (f);
+}
+
 /* A second seccomp listener: an allow-all filter asking for a notification
  * fd. Harmless itself, but with the monitor gone it would let a privileged
  * container answer its own mount notifications. Run in a child: a filter
@@ -793,9 +880,11 @@ main (int argc, char **argv)
     init_probe (argv[2]);
   else if (!strcmp (what, "race") && argc > 4)
     race (argv[2], atoi (argv[3]), argv[4]);
+  else if (!strcmp (what, "selfexe") && argc > 3)
+    selfexe (atoi (argv[2]), argv[3]);
   else
     {
-      fprintf (stderr, "usage: mgr-probe all|fds|listener|fdmount|alloc MIB|tiocsti OUT TEXT|init MARKER|race MARKER SECONDS OUT\n");
+      fprintf (stderr, "usage: mgr-probe all|fds|listener|fdmount|alloc MIB|tiocsti OUT TEXT|init MARKER|race MARKER SECONDS OUT|selfexe SECONDS OUT\n");
       return 2;
     }
   return 0;

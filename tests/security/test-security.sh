@@ -200,6 +200,31 @@ for kind in p u; do
   expect_not_in "$race" "BEYOND-OURS" "[$kind] attach: the command before its exec holds no capability beyond the container's"
   expect_not_in "$race" "HAS-MARKER" "[$kind] attach: nor the caller's environment"
   expect_not_in "$race" "exe $(stat -L -c '%d:%i' "$MGR")" "[$kind] attach: nor the host's binary (a sealed copy runs)"
+
+  # CVE-2019-5736 by the front door: the command the caller names is a
+  # "#!/proc/self/exe" script, so its exec runs whatever its parent ran.
+  # The rootfs gets mgr's dynamic loader and libraries, so that mgr itself
+  # would run there if it were that parent; the probe stops the command
+  # right after that exec, keeps its executable open, kills it, and opens
+  # the file for writing once nothing runs it.
+  for lib in $(ldd "$MGR" | grep -o '/[^ ]*'); do
+    mkdir -p "$P/$n/rootfs$(dirname "$lib")" && cp -L "$lib" "$P/$n/rootfs$lib"
+  done
+  printf '#!/proc/self/exe\n' > "$P/$n/rootfs/selfexe"; chmod 755 "$P/$n/rootfs/selfexe"
+  rm -f "$P/$n/rootfs/selfexe.out"
+  m attach -n "$n" -- sh -c '/probe selfexe 6 /selfexe.out </dev/null >/dev/null 2>&1 &'
+  sleep 0.5
+  for _ in 1 2 3 4 5; do
+    m attach -n "$n" -- /selfexe >/dev/null 2>&1
+    [ -s "$P/$n/rootfs/selfexe.out" ] && break
+    sleep 0.3
+  done
+  for _ in $(seq 80); do grep -q ' write \| none\| ended' "$P/$n/rootfs/selfexe.out" 2>/dev/null && break; sleep 0.1; done
+  selfexe=$(cat "$P/$n/rootfs/selfexe.out" 2>&1)
+  expect_in "$selfexe" "SELFEXE caught pid" "[$kind] attach: a root inside catches a '#!/proc/self/exe' command"
+  expect_in "$selfexe" ", write " "[$kind] attach: ... and follows it through that exec"
+  expect_not_in "$selfexe" "exe $(stat -L -c '%d:%i' "$MGR")," "[$kind] attach: what it then runs is not the host's mgr"
+  expect_not_in "$selfexe" "write ALLOWED" "[$kind] attach: ... nor anything it may write"
   m stop -k -n "$n" >/dev/null
   for how in pipe tty none; do tty_case "$kind" "$n" execute $how; done
   tty_settings "$kind" "$n" execute
