@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/fsuid.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/signalfd.h>
@@ -296,7 +297,7 @@ handle_request (Monitor *m, Client *c, const char *line)
   return true;
 }
 
-static bool
+static G_GNUC_NO_INLINE bool
 client_readable (Monitor *m, Client *c)
 {
   char buf[4096], cbuf[CMSG_SPACE (sizeof (int))];
@@ -363,10 +364,10 @@ accept_client (Monitor *m)
   g_array_append_val (m->clients, c);
 }
 
-static void
+static G_GNUC_NO_INLINE void
 console_output (Monitor *m, guint t)
 {
-  char buf[8192];
+  char buf[4096];
   Term *term = &m->term[t];
   ssize_t n = read (term->pty.master, buf, sizeof buf);
   if (n <= 0)
@@ -484,6 +485,38 @@ notify_socket (Monitor *m, GError **error)
   return mgr_steal_fd (&fd);
 }
 
+/* The buffers of what loop does now and then live in their own frames
+ * (noinline), not in loop's, which stays on the stack while the monitor
+ * waits (see settle). */
+static G_GNUC_NO_INLINE void
+notify_readable (Monitor *m)
+{
+  char buf[4096];
+  ssize_t r = recv (m->notify_fd, buf, sizeof buf - 1, MSG_DONTWAIT);
+  if (r <= 0)
+    return;
+  buf[r] = '\0';
+  g_auto (GStrv) lines = g_strsplit (buf, "\n", -1);
+  if (g_strv_contains ((const char *const *) lines, "READY=1"))
+    {
+      g_autofree char *ok = g_strdup_printf ("ok %d\n", m->init.pid);
+      report_start (m, ok);
+    }
+}
+
+/* Returns false once the caller's terminal is closed. */
+static G_GNUC_NO_INLINE bool
+stdin_readable (Monitor *m)
+{
+  char buf[4096];
+  ssize_t r = read (m->tty.in, buf, sizeof buf);
+  if (r <= 0)
+    return false;
+  if (m->term[0].pty.master >= 0)
+    (void) !write (m->term[0].pty.master, buf, r);
+  return true;
+}
+
 static void
 loop (Monitor *m)
 {
@@ -536,20 +569,7 @@ loop (Monitor *m)
             }
         }
       if (p[window + 1].revents)
-        {
-          char buf[4096];
-          ssize_t r = recv (m->notify_fd, buf, sizeof buf - 1, MSG_DONTWAIT);
-          if (r > 0)
-            {
-              buf[r] = '\0';
-              g_auto (GStrv) lines = g_strsplit (buf, "\n", -1);
-              if (g_strv_contains ((const char *const *) lines, "READY=1"))
-                {
-                  g_autofree char *ok = g_strdup_printf ("ok %d\n", m->init.pid);
-                  report_start (m, ok);
-                }
-            }
-        }
+        notify_readable (m);
       if (p[0].revents)
         signal_readable (m);
       if (p[1].revents)
@@ -568,15 +588,8 @@ loop (Monitor *m)
       for (guint t = 1; t < m->n_term; t++)
         if (p[5 + nc + t - 1].revents && m->term[t].pty.master >= 0)
           console_output (m, t);
-      if (p[4].revents)
-        {
-          char buf[4096];
-          ssize_t r = read (m->tty.in, buf, sizeof buf);
-          if (r <= 0)
-            stdin_open = false;
-          else if (m->term[0].pty.master >= 0)
-            (void) !write (m->term[0].pty.master, buf, r);
-        }
+      if (p[4].revents && !stdin_readable (m))
+        stdin_open = false;
       for (guint i = nc; i-- > 0;)
         if (p[5 + i].revents && !client_readable (m, &g_array_index (m->clients, Client, i)))
           {
@@ -680,6 +693,39 @@ record_exit (Monitor *m, bool asked)
     }
 }
 
+/* How much stack below the caller settle keeps: the loop's deepest usual
+ * path (console output, a request) stays mapped; anything deeper faults
+ * its pages in again. */
+#define STACK_KEEP (8 * 1024)
+
+/* Once mgr-start has its answer, the monitor mostly waits, as long as the
+ * container runs; every page it shared with mgr-start is its own once
+ * mgr-start exits. What starting needed goes back to the kernel: heap
+ * pages freed since (the plan's parsing, the filter's compilation, the
+ * start window), and the stack that mgr-start's option parsing, the plan's
+ * loading and the container's start ran deep. Nothing below the stack
+ * pointer is live (signals arrive through a signalfd, not on this stack). */
+static void
+settle (void)
+{
+  char here;
+  uintptr_t page = (uintptr_t) sysconf (_SC_PAGESIZE);
+  uintptr_t keep = ((uintptr_t) &here - STACK_KEEP) & ~(page - 1);
+  g_autofree char *maps = NULL;
+  if (g_file_get_contents ("/proc/self/maps", &maps, NULL, NULL))
+    {
+      const char *tag = strstr (maps, " [stack]\n");
+      const char *line = tag;
+      while (line && line > maps && line[-1] != '\n')
+        line--;
+      unsigned long low = 0, high = 0;
+      if (line && sscanf (line, "%lx-%lx", &low, &high) == 2 && low < keep && keep <= high)
+        madvise ((void *) low, keep - low, MADV_DONTNEED);
+    }
+  g_clear_pointer (&maps, g_free);
+  malloc_trim (0);
+}
+
 static void
 report_start (Monitor *m, const char *text)
 {
@@ -690,6 +736,8 @@ report_start (Monitor *m, const char *text)
       close (m->o->status_fd);
       mgr_trace_redirect (-1);
     }
+  if (!m->reported && !m->o->execute && g_str_has_prefix (text, "ok "))
+    settle ();
   m->reported = true;
   /* The start window is over. */
   struct itimerspec off = { { 0, 0 }, { 0, 0 } };
@@ -860,10 +908,6 @@ mgr_monitor_run (const MgrMonitorOptions *o, GError **error)
         }
       if (boot == 0 && m.tty.in >= 0 && m.term[0].pty.master >= 0)
         mgr_term_raw (m.tty.in);
-      /* The monitor lives as long as the container: give back what starting
-       * it needed (plan parsing, the filter's compilation, libnl caches). */
-      malloc_trim (0);
-
       loop (&m);
       mgr_trace ("monitor: init ended");
       result = m.wait_status;
