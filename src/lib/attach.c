@@ -39,6 +39,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
@@ -455,6 +456,131 @@ helper (const MgrAttachOptions *o, const struct mgr_privileges *privs, const Mgr
   _exit (WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status));
 }
 
+typedef struct {
+  const MgrAttachOptions *o;
+  const struct mgr_privileges *privs;
+  const MgrCgroup *cg;
+  bool in_v2;
+  int pidfd, sock, other, monitor, exec_fd;
+  const MgrCallerTty *tty;
+} HelperArgs;
+
+static int
+helper_entry (void *p)
+{
+  HelperArgs *a = p;
+  close (a->other);
+  helper (a->o, a->privs, a->cg, a->in_v2, a->pidfd, a->sock, a->monitor, a->exec_fd, a->tty);
+}
+
+#if defined(__x86_64__) && !defined(__ILP32__)
+/* clone3 that runs fn (arg) in the child, on the stack ca names, and exits
+ * with what it returns. The parent's registers and stack are not the
+ * child's to touch: the child starts on its own stack, finds fn and arg in
+ * callee-saved registers the kernel copies, and never returns here. */
+static long
+clone3_run (struct clone_args *ca, int (*fn) (void *), void *arg)
+{
+  long ret;
+  register long r12 __asm__ ("r12") = (long) fn;
+  register long r13 __asm__ ("r13") = (long) arg;
+  __asm__ volatile ("syscall\n\t"
+                    "test %%rax, %%rax\n\t"
+                    "jnz 1f\n\t"
+                    "xor %%ebp, %%ebp\n\t"
+                    "mov %%r13, %%rdi\n\t"
+                    "call *%%r12\n\t"
+                    "mov %%eax, %%edi\n\t"
+                    "mov $231, %%eax\n\t" /* exit_group */
+                    "syscall\n\t"
+                    "hlt\n"
+                    "1:"
+                    : "=a"(ret)
+                    : "a"((long) SYS_clone3), "D"(ca), "S"(sizeof *ca), "r"(r12), "r"(r13)
+                    : "rcx", "r11", "rdx", "r8", "r9", "r10", "memory", "cc");
+  return ret;
+}
+#define HAVE_CLONE3_RUN 1
+#endif
+
+/* The helper, as cheaply as the machine allows. mgr-attach's helper ends
+ * in the exec of mgr-init, so where clone3_run exists it shares our memory
+ * until then (CLONE_VM | CLONE_VFORK, as posix_spawn does; we wait,
+ * suspended, until it has executed or exited): no copy of our page tables
+ * at the fork and no teardown of that copy at its exec. It has its own
+ * files, fs (root, cwd), credentials, namespaces and seccomp filter, which
+ * are per task; what it allocates stays in our heap, and it writes nothing
+ * we read afterwards. On v2 it is born in the container's cgroup
+ * (CLONE_INTO_CGROUP: a process moved there afterwards waits for an RCU
+ * grace period, milliseconds); where init has enabled controllers for its
+ * children the kernel refuses (EBUSY): the .mgr-attach leaf then. Before
+ * Linux 5.7, or without v2, the helper moves itself. mgr-oci's helper
+ * forks the command itself: a plain fork there. -1 with errno. */
+static pid_t
+spawn_helper (HelperArgs *a, bool share_memory)
+{
+  void *stack = MAP_FAILED;
+  size_t stack_size = 1 << 20;
+#ifdef HAVE_CLONE3_RUN
+  /* Its lowest page a guard: an overflow faults instead of writing below. */
+  if (share_memory)
+    stack = mmap (NULL, stack_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  if (stack != MAP_FAILED && mprotect (stack, 4096, PROT_NONE) < 0)
+    {
+      munmap (stack, stack_size);
+      stack = MAP_FAILED;
+    }
+#endif
+  pid_t pid = -1;
+  int err = 0;
+  for (int leaf = 0; leaf < 3 && pid < 0; leaf++)
+    {
+      /* leaf 0 and 1: into the v2 cgroup; 2: anywhere */
+      _cleanup_close_ int cgfd = leaf < 2 && a->cg ? mgr_cgroup_v2_attach_fd (a->cg, leaf) : -1;
+      if (leaf < 2 && cgfd < 0)
+        {
+          leaf = 1; /* no v2 cgroup to be born in: a plain one */
+          continue;
+        }
+      struct clone_args ca = { .flags = cgfd >= 0 ? CLONE_INTO_CGROUP : 0, .exit_signal = SIGCHLD,
+                               .cgroup = cgfd >= 0 ? (guint64) cgfd : 0 };
+      a->in_v2 = cgfd >= 0;
+#ifdef HAVE_CLONE3_RUN
+      if (stack != MAP_FAILED)
+        {
+          ca.flags |= CLONE_VM | CLONE_VFORK;
+          ca.stack = (guint64) (uintptr_t) stack;
+          ca.stack_size = stack_size;
+          pid = clone3_run (&ca, helper_entry, a);
+          if (pid < 0)
+            errno = -pid, pid = -1;
+        }
+      else
+#endif
+        if (ca.flags)
+          pid = syscall (SYS_clone3, &ca, sizeof ca);
+        else
+          pid = fork ();
+      if (pid == 0)
+        helper_entry (a);
+      err = errno;
+      if (pid < 0 && leaf < 2 && errno != EBUSY)
+        leaf = 1; /* no v2 cgroup for it (ENOSYS, EINVAL...): a plain one */
+    }
+  if (stack != MAP_FAILED)
+    munmap (stack, stack_size);
+  /* Before Linux 5.3 there is no clone3. */
+  if (pid < 0 && err == ENOSYS)
+    {
+      a->in_v2 = false;
+      if ((pid = fork ()) == 0)
+        helper_entry (a);
+      return pid;
+    }
+  errno = err;
+  return pid;
+}
+
 /* Bytes between the caller's terminal and the pty master, until nothing in
  * the container holds the pty any more. Settings stay on each side: the
  * caller's terminal is raw only while its input is read here, and only the
@@ -583,36 +709,13 @@ mgr_attach (const MgrAttachOptions *o, GError **error)
       g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "socketpair: %s", g_strerror (errno));
       return -1;
     }
-  /* On v2 the helper is born in the container's cgroup: a process moved
-   * there afterwards waits for an RCU grace period (milliseconds), one
-   * created there does not. Where init has enabled controllers for its
-   * children, the kernel refuses (EBUSY): the .mgr-attach leaf then. Before
-   * Linux 5.7, or without v2, a plain fork and the helper moves itself. We
-   * are single-threaded: clone3 without CLONE_VM is a fork. */
-  pid_t pid = -1;
-  bool in_v2 = false;
-  for (int leaf = 0; cg && leaf < 2 && pid < 0; leaf++)
-    {
-      _cleanup_close_ int cgfd = mgr_cgroup_v2_attach_fd (cg, leaf);
-      if (cgfd < 0)
-        break;
-      struct clone_args ca = { .flags = CLONE_INTO_CGROUP, .exit_signal = SIGCHLD, .cgroup = (guint64) cgfd };
-      pid = syscall (SYS_clone3, &ca, sizeof ca);
-      in_v2 = pid >= 0;
-      if (pid < 0 && errno != EBUSY)
-        break;
-    }
-  if (pid < 0)
-    pid = fork ();
+  HelperArgs ha = { .o = o, .privs = &privs, .cg = cg, .pidfd = pidfd, .sock = sv[1], .other = sv[0],
+                    .monitor = monitor, .exec_fd = exec_fd, .tty = &tty };
+  pid_t pid = spawn_helper (&ha, exec_fd >= 0);
   if (pid < 0)
     {
       g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "fork: %s", g_strerror (errno));
       return -1;
-    }
-  if (pid == 0)
-    {
-      close (sv[0]);
-      helper (o, &privs, cg, in_v2, pidfd, sv[1], monitor, exec_fd, &tty);
     }
   close (sv[1]);
   mgr_privileges_clear (&privs);
