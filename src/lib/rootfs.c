@@ -42,6 +42,25 @@ mgr_open_beneath (int root_fd, const char *path, enum mgr_mount_create create, i
     p++;
   if (!*p)
     return cur;
+  /* Nothing to create and no "..": one openat2 for the whole path refuses
+   * what the walk below refuses (any symlink on the way, magic links,
+   * leaving the root), in 2 system calls instead of 3 per component plus
+   * 2; a start opens some 40 paths so (the masks, the cgroup views). */
+  if (create == MGR_CREATE_NONE && !strstr (p, ".."))
+    {
+      close (cur);
+      int fd = mgr_openat2_beneath (root_fd, p, flags);
+      if (fd < 0)
+        return -errno;
+      /* O_PATH|O_NOFOLLOW opens a final symlink itself: refuse it too. */
+      struct stat st;
+      if (fstat (fd, &st) == 0 && S_ISLNK (st.st_mode))
+        {
+          close (fd);
+          return -ELOOP;
+        }
+      return fd;
+    }
   while (*p)
     {
       const char *end = strchr (p, '/');
