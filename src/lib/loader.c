@@ -572,7 +572,10 @@ void
 mgr_load_options_init (MgrLoadOptions *o, const char *name, const char *defaults_path,
                        const char *subuid, const char *subgid)
 {
-  struct passwd *pw = getpwuid (geteuid ());
+  /* The user's name finds their /etc/subuid and /etc/subgid lines, which
+   * only an ordinary user's plan is checked against: root's loads need no
+   * passwd lookup (NSS: nsswitch.conf, nscd, /etc/passwd). */
+  struct passwd *pw = geteuid () != 0 ? getpwuid (geteuid ()) : NULL;
   *o = (MgrLoadOptions){
     .name = name,
     .defaults_path = defaults_path,
