@@ -483,38 +483,9 @@ helper_entry (void *p)
   helper (a->o, a->privs, a->cg, a->in_v2, a->pidfd, a->sock, a->monitor, a->exec_fd, a->tty);
 }
 
-#if defined(__x86_64__) && !defined(__ILP32__)
-/* clone3 that runs fn (arg) in the child, on the stack ca names, and exits
- * with what it returns. The parent's registers and stack are not the
- * child's to touch: the child starts on its own stack, finds fn and arg in
- * callee-saved registers the kernel copies, and never returns here. */
-static long
-clone3_run (struct clone_args *ca, int (*fn) (void *), void *arg)
-{
-  long ret;
-  register long r12 __asm__ ("r12") = (long) fn;
-  register long r13 __asm__ ("r13") = (long) arg;
-  __asm__ volatile ("syscall\n\t"
-                    "test %%rax, %%rax\n\t"
-                    "jnz 1f\n\t"
-                    "xor %%ebp, %%ebp\n\t"
-                    "mov %%r13, %%rdi\n\t"
-                    "call *%%r12\n\t"
-                    "mov %%eax, %%edi\n\t"
-                    "mov $231, %%eax\n\t" /* exit_group */
-                    "syscall\n\t"
-                    "hlt\n"
-                    "1:"
-                    : "=a"(ret)
-                    : "a"((long) SYS_clone3), "D"(ca), "S"(sizeof *ca), "r"(r12), "r"(r13)
-                    : "rcx", "r11", "rdx", "r8", "r9", "r10", "memory", "cc");
-  return ret;
-}
-#define HAVE_CLONE3_RUN 1
-#endif
 
 /* The helper, as cheaply as the machine allows. mgr-attach's helper ends
- * in the exec of mgr-init, so where clone3_run exists it shares our memory
+ * in the exec of mgr-init, so where mgr_clone3_run exists it shares our memory
  * until then (CLONE_VM | CLONE_VFORK, as posix_spawn does; we wait,
  * suspended, until it has executed or exited): no copy of our page tables
  * at the fork and no teardown of that copy at its exec. It has its own
@@ -531,7 +502,7 @@ spawn_helper (HelperArgs *a, bool share_memory)
 {
   void *stack = MAP_FAILED;
   size_t stack_size = 1 << 20;
-#ifdef HAVE_CLONE3_RUN
+#ifdef MGR_HAVE_CLONE3_RUN
   /* Its lowest page a guard: an overflow faults instead of writing below. */
   if (share_memory)
     stack = mmap (NULL, stack_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
@@ -555,13 +526,13 @@ spawn_helper (HelperArgs *a, bool share_memory)
       struct clone_args ca = { .flags = cgfd >= 0 ? CLONE_INTO_CGROUP : 0, .exit_signal = SIGCHLD,
                                .cgroup = cgfd >= 0 ? (guint64) cgfd : 0 };
       a->in_v2 = cgfd >= 0;
-#ifdef HAVE_CLONE3_RUN
+#ifdef MGR_HAVE_CLONE3_RUN
       if (stack != MAP_FAILED)
         {
           ca.flags |= CLONE_VM | CLONE_VFORK;
           ca.stack = (guint64) (uintptr_t) stack;
           ca.stack_size = stack_size;
-          pid = clone3_run (&ca, helper_entry, a);
+          pid = mgr_clone3_run (&ca, helper_entry, a);
           if (pid < 0)
             errno = -pid, pid = -1;
         }

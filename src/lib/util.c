@@ -1,5 +1,7 @@
 #include "config.h"
 
+#include <linux/sched.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -228,3 +230,31 @@ mgr_read_regular_at (int dirfd, const char *path, gsize max, gsize *len)
     *len = out->len;
   return g_string_free (out, FALSE);
 }
+
+#if defined(__x86_64__) && !defined(__ILP32__)
+/* The parent's registers and stack are not the child's to touch: the
+ * child starts on its own stack, finds fn and arg in callee-saved
+ * registers the kernel copies, and never returns here. */
+long
+mgr_clone3_run (struct clone_args *ca, int (*fn) (void *), void *arg)
+{
+  long ret;
+  register long r12 __asm__ ("r12") = (long) fn;
+  register long r13 __asm__ ("r13") = (long) arg;
+  __asm__ volatile ("syscall\n\t"
+                    "test %%rax, %%rax\n\t"
+                    "jnz 1f\n\t"
+                    "xor %%ebp, %%ebp\n\t"
+                    "mov %%r13, %%rdi\n\t"
+                    "call *%%r12\n\t"
+                    "mov %%eax, %%edi\n\t"
+                    "mov $231, %%eax\n\t" /* exit_group */
+                    "syscall\n\t"
+                    "hlt\n"
+                    "1:"
+                    : "=a"(ret)
+                    : "a"((long) SYS_clone3), "D"(ca), "S"(sizeof *ca), "r"(r12), "r"(r13)
+                    : "rcx", "r11", "rdx", "r8", "r9", "r10", "memory", "cc");
+  return ret;
+}
+#endif

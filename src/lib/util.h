@@ -71,3 +71,13 @@ void mgr_send_fd (int sock, int fd, const char *text);
  * last component and without blocking (a FIFO or device in its place is an
  * error, never a wait). NULL with errno set when it is not such a file. */
 char *mgr_read_regular_at (int dirfd, const char *path, gsize max, gsize *len);
+
+#if defined(__x86_64__) && !defined(__ILP32__)
+/* clone3 that runs fn (arg) in the child, on the stack ca names, and exits
+ * with what it returns: for CLONE_VM | CLONE_VFORK (a child that shares our
+ * memory while we wait, as posix_spawn makes it), which the plain system
+ * call cannot start on a stack of its own. The child's pid, or -errno. */
+struct clone_args;
+long mgr_clone3_run (struct clone_args *ca, int (*fn) (void *), void *arg);
+#define MGR_HAVE_CLONE3_RUN 1
+#endif
