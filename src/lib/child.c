@@ -111,6 +111,38 @@ exec_in_path (const struct mgr_child *c)
   report (c, MGR_STEP_EXEC, errno, c->argv[0]);
 }
 
+/* The command under mgr-execute's minimal init, forked by the container's
+ * first process before that one executes mgr-init. */
+struct command_start
+{
+  const struct mgr_child *c;
+  int gate_read, gate_write;
+  sigset_t mask;
+};
+
+static int
+command_start (void *p)
+{
+  const struct command_start *s = p;
+  const struct mgr_child *c = s->c;
+  /* It runs no code of the container's until PID 1 is mgr-init and
+   * untraceable; without the go (PID 1 failed), it stops. */
+  char go = 0;
+  close (s->gate_write);
+  while (read (s->gate_read, &go, 1) < 0 && errno == EINTR)
+    ;
+  if (go != '1')
+    _exit (127);
+  close (s->gate_read);
+  sigprocmask (SIG_SETMASK, &s->mask, NULL);
+  /* The command leads a session of its own, so that the terminal's
+   * signals (^C) reach it and not PID 1 as well. */
+  if (setsid () < 0 || (c->console_fd >= 0 && c->console_ctty && ioctl (c->console_fd, TIOCSCTTY, 0) < 0))
+    report (c, MGR_STEP_CONSOLE, errno, NULL);
+  exec_in_path (c);
+  return 127;
+}
+
 int
 mgr_child_oci_hooks (const struct mgr_child *c, const struct mgr_oci_hook *h, guint n, const char *kind,
                      struct mgr_child_error *err)
@@ -371,11 +403,37 @@ mgr_child_run (const struct mgr_child *c)
         report (c, MGR_STEP_FORK_INIT, errno, NULL);
       /* The command is pid 2, as under lxc-execute, even though locking the
        * mounts used that pid for a moment; fork's choice if 2 is taken. */
-      pid_t two = 2;
-      struct clone_args ca = { .exit_signal = SIGCHLD, .set_tid = (guint64) (uintptr_t) &two, .set_tid_size = 1 };
-      pid_t cmd = syscall (SYS_clone3, &ca, sizeof ca);
+      pid_t two = 2, cmd = -1;
+      /* Static: the command reads it, sharing our memory or a copy of it. */
+      static struct command_start cs;
+      cs = (struct command_start){ c, gate[0], gate[1], all };
+#ifdef MGR_HAVE_CLONE3_RUN
+      /* The command shares our memory (CLONE_VM) until its exec, on a
+       * stack of its own: no copy of our page tables (all of mgr's) to make
+       * now and to tear down at its exec; our exec of mgr-init leaves it
+       * the only user of this memory. Until the gate opens it runs only
+       * the code below and we only fcntl, close and execveat. */
+      static char stack[65536] __attribute__ ((aligned (16)));
+      for (int tid = 1; tid >= 0 && cmd < 0; tid--)
+        {
+          struct clone_args ca = { .flags = CLONE_VM, .exit_signal = SIGCHLD, .stack = (guint64) (uintptr_t) stack,
+                                   .stack_size = sizeof stack, .set_tid = tid ? (guint64) (uintptr_t) &two : 0,
+                                   .set_tid_size = tid };
+          long r3 = mgr_clone3_run (&ca, command_start, &cs);
+          if (r3 > 0)
+            cmd = r3;
+          else
+            errno = -r3;
+        }
+#endif
       if (cmd < 0)
-        cmd = fork ();
+        {
+          struct clone_args ca = { .exit_signal = SIGCHLD, .set_tid = (guint64) (uintptr_t) &two, .set_tid_size = 1 };
+          if ((cmd = syscall (SYS_clone3, &ca, sizeof ca)) < 0)
+            cmd = fork ();
+          if (cmd == 0)
+            _exit (command_start (&cs));
+        }
       if (cmd < 0)
         report (c, MGR_STEP_FORK_INIT, errno, NULL);
       if (cmd > 0)
@@ -396,20 +454,6 @@ mgr_child_run (const struct mgr_child *c)
           syscall (SYS_execveat, c->init_fd, "", argv, envp, AT_EMPTY_PATH);
           report (c, MGR_STEP_EXEC_INIT, errno, NULL);
         }
-      /* The command runs no code of the container's until PID 1 is
-       * mgr-init and untraceable; without the go (PID 1 failed), it stops. */
-      char go = 0;
-      close (gate[1]);
-      while (read (gate[0], &go, 1) < 0 && errno == EINTR)
-        ;
-      if (go != '1')
-        _exit (127);
-      close (gate[0]);
-      sigprocmask (SIG_SETMASK, &all, NULL);
-      /* The command leads a session of its own, so that the terminal's
-       * signals (^C) reach it and not PID 1 as well. */
-      if (setsid () < 0 || (c->console_fd >= 0 && c->console_ctty && ioctl (c->console_fd, TIOCSCTTY, 0) < 0))
-        report (c, MGR_STEP_CONSOLE, errno, NULL);
     }
 
   exec_in_path (c);
