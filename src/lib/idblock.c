@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -210,6 +211,167 @@ read_holds (int dirfd, const char *name, const char *holder, bool creating, GArr
   add_holds (kf, "gid", holder, creating, holds);
 }
 
+/* What the last scan read from each config, so that a start does not parse
+ * every container's config on the host again (50 containers: 1.7 ms of each
+ * start). It is a cache of the configs, not a second record that could
+ * disagree with them: an entry is used only while its config has the
+ * device, inode, size, mtime and ctime it was read with (any write changes
+ * the ctime, which no one can set), and a config changed less than two
+ * seconds before it was read is not kept (a second write within the same
+ * clock tick could keep all of them: git's "racily clean" entries). Read and
+ * written under the registry's lock, beside the registry, by its owner. */
+typedef struct {
+  char *key;    /* the config's stat, as text */
+  GArray *holds; /* MgrIdHold without holder */
+} CacheEntry;
+
+static void
+cache_entry_free (gpointer p)
+{
+  CacheEntry *e = p;
+  g_free (e->key);
+  g_array_unref (e->holds);
+  g_free (e);
+}
+
+typedef struct {
+  GHashTable *old, *now; /* holder -> CacheEntry */
+  bool changed;
+} IdCache;
+
+static char *
+cache_path (const char *registry)
+{
+  return g_strconcat (registry, ".cache", NULL);
+}
+
+static void
+cache_load (IdCache *c, const char *registry)
+{
+  c->old = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, cache_entry_free);
+  c->now = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, cache_entry_free);
+  g_autofree char *path = cache_path (registry);
+  g_autofree char *text = mgr_read_regular_at (AT_FDCWD, path, 4 << 20, NULL);
+  CacheEntry *e = NULL;
+  for (char *line = text, *next; line && *line; line = next)
+    {
+      next = strchr (line, '\n');
+      if (next)
+        *next++ = '\0';
+      char key[128];
+      int at = 0;
+      MgrIdHold h = { 0 };
+      unsigned gid, shared;
+      if (sscanf (line, "C %127s %n", key, &at) == 1 && at > 0 && line[at] == '/')
+        {
+          e = g_new0 (CacheEntry, 1);
+          e->key = g_strdup (key);
+          e->holds = g_array_new (FALSE, FALSE, sizeof (MgrIdHold));
+          g_hash_table_replace (c->old, g_strdup (line + at), e);
+        }
+      else if (e && sscanf (line, "H %u %u %u %u %u", &gid, &shared, &h.r.inside, &h.r.outside, &h.r.count) == 5)
+        {
+          h.gid = gid, h.shared = shared;
+          g_array_append_val (e->holds, h);
+        }
+      else
+        e = NULL;
+    }
+}
+
+static void
+cache_save (IdCache *c, const char *registry)
+{
+  /* Matched entries moved from old to now: what is left in old is gone. */
+  if (!c->changed && g_hash_table_size (c->old) == 0)
+    return;
+  g_autoptr (GString) out = g_string_new (NULL);
+  GHashTableIter it;
+  gpointer k, v;
+  g_hash_table_iter_init (&it, c->now);
+  while (g_hash_table_iter_next (&it, &k, &v))
+    {
+      CacheEntry *e = v;
+      g_string_append_printf (out, "C %s %s\n", e->key, (char *) k);
+      for (guint i = 0; i < e->holds->len; i++)
+        {
+          const MgrIdHold *h = &g_array_index (e->holds, MgrIdHold, i);
+          g_string_append_printf (out, "H %u %u %u %u %u\n", h->gid, h->shared, h->r.inside, h->r.outside, h->r.count);
+        }
+    }
+  g_autofree char *path = cache_path (registry);
+  /* Only an accelerator: a cache that cannot be written is read again. */
+  mgr_write_file_replace (path, out->str, 0600, NULL);
+}
+
+static void
+cache_clear (IdCache *c)
+{
+  g_clear_pointer (&c->old, g_hash_table_unref);
+  g_clear_pointer (&c->now, g_hash_table_unref);
+}
+
+/* The [id_map] holds of DIRFD/NAME/config, from the cache while the config
+ * is the one it read. */
+static void
+read_holds_cached (IdCache *c, int dirfd, const char *name, unsigned char type, const char *holder, GArray *holds)
+{
+  /* One fstatat a container while it is a folder (its type from the folder's
+   * listing): a symlink in its place is read_holds's, which never follows it. */
+  g_autofree char *config = g_build_filename (name, "config", NULL);
+  struct stat st;
+  if (type != DT_DIR || fstatat (dirfd, config, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG (st.st_mode)
+      || strchr (holder, '\n'))
+    {
+      read_holds (dirfd, name, holder, false, holds);
+      return;
+    }
+  char key[128];
+  snprintf (key, sizeof key, "%lx:%lx:%lld:%lld.%09ld:%lld.%09ld", (unsigned long) st.st_dev, (unsigned long) st.st_ino,
+            (long long) st.st_size, (long long) st.st_mtim.tv_sec, st.st_mtim.tv_nsec, (long long) st.st_ctim.tv_sec,
+            st.st_ctim.tv_nsec);
+  CacheEntry *e = g_hash_table_lookup (c->old, holder);
+  if (e && strcmp (e->key, key) == 0)
+    {
+      for (guint i = 0; i < e->holds->len; i++)
+        {
+          MgrIdHold h = g_array_index (e->holds, MgrIdHold, i);
+          h.holder = g_strdup (holder);
+          g_array_append_val (holds, h);
+        }
+      gpointer okey, oval;
+      if (g_hash_table_steal_extended (c->old, holder, &okey, &oval))
+        {
+          g_free (okey);
+          g_hash_table_insert (c->now, g_strdup (holder), oval);
+        }
+      return;
+    }
+  guint first = holds->len;
+  read_holds (dirfd, name, holder, false, holds);
+  struct timespec now;
+  clock_gettime (CLOCK_REALTIME, &now);
+  /* Racily clean: changed too recently to be told from a second write. */
+  if (now.tv_sec - st.st_ctim.tv_sec < 2 || now.tv_sec - st.st_mtim.tv_sec < 2)
+    return;
+  /* Unchanged while it was read: the stat still matches. */
+  struct stat again;
+  if (fstatat (dirfd, config, &again, AT_SYMLINK_NOFOLLOW) < 0 || again.st_ino != st.st_ino || again.st_size != st.st_size
+      || again.st_ctim.tv_sec != st.st_ctim.tv_sec || again.st_ctim.tv_nsec != st.st_ctim.tv_nsec)
+    return;
+  e = g_new0 (CacheEntry, 1);
+  e->key = g_strdup (key);
+  e->holds = g_array_new (FALSE, FALSE, sizeof (MgrIdHold));
+  for (guint i = first; i < holds->len; i++)
+    {
+      MgrIdHold h = g_array_index (holds, MgrIdHold, i);
+      h.holder = NULL;
+      g_array_append_val (e->holds, h);
+    }
+  g_hash_table_insert (c->now, g_strdup (holder), e);
+  c->changed = true;
+}
+
 /* Whether the creator recorded in DIRFD/NAME/creator still runs. */
 static bool
 creator_lives (int dirfd, const char *name)
@@ -224,15 +386,21 @@ creator_lives (int dirfd, const char *name)
 }
 
 static void
-scan_folder (const char *folder, GArray *holds)
+scan_folder (IdCache *cache, const char *folder, GArray *holds)
 {
   _cleanup_close_ int dfd = open (folder, O_RDONLY | O_DIRECTORY | O_NONBLOCK | O_CLOEXEC);
-  g_autoptr (GDir) d = dfd >= 0 ? g_dir_open (folder, 0, NULL) : NULL;
-  for (const char *n; d && (n = g_dir_read_name (d));)
+  int lfd = dfd >= 0 ? fcntl (dfd, F_DUPFD_CLOEXEC, 3) : -1;
+  DIR *d = lfd >= 0 ? fdopendir (lfd) : NULL;
+  if (!d && lfd >= 0)
+    close (lfd);
+  for (struct dirent *de; d && (de = readdir (d));)
     {
+      const char *n = de->d_name;
+      if (strcmp (n, ".") == 0 || strcmp (n, "..") == 0)
+        continue;
       g_autofree char *holder = g_build_filename (folder, n, NULL);
       if (n[0] != '.')
-        read_holds (dfd, n, holder, false, holds);
+        read_holds_cached (cache, dfd, n, de->d_type, holder, holds);
       else if (strstr (n, ".creating-"))
         {
           /* The registry's lock is held, and a creator writes its record
@@ -246,6 +414,8 @@ scan_folder (const char *folder, GArray *holds)
             mgr_rm_tree_mapped (holder, NULL); /* its rootfs belongs to the user's subordinate ids */
         }
     }
+  if (d)
+    closedir (d);
 }
 
 static void
@@ -351,8 +521,12 @@ mgr_id_registry_open (const char *folder, bool (*stop) (void), GError **error)
       if (!mgr_write_file_atomic (r->path, out->str, out->len, 0600, error))
         return NULL;
     }
+  IdCache cache = { 0 };
+  cache_load (&cache, r->path);
   for (guint i = 0; i < r->folders->len; i++)
-    scan_folder (r->folders->pdata[i], r->holds);
+    scan_folder (&cache, r->folders->pdata[i], r->holds);
+  cache_save (&cache, r->path);
+  cache_clear (&cache);
   return g_steal_pointer (&r);
 }
 

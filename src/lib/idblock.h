@@ -30,7 +30,10 @@ gboolean mgr_rm_tree_mapped (const char *dir, GError **error);
  * the caller's own folder (root: LOCALSTATEDIR/lib/mgr/.folders; an
  * ordinary user: ~/.local/share/mgr/.folders), read and written under the
  * lock .folders.lock beside it. A folder enters it when a container is
- * created or started there, and leaves when it no longer exists. */
+ * created or started there, and leaves when it no longer exists. What a scan
+ * read of each config is cached in .folders.cache, used only while the
+ * config's stat is the one it was read with (idblock.c says why that is
+ * safe): a start with 130 containers on the host paid 1.2 ms to parse them. */
 typedef struct {
   struct mgr_idmap_range r; /* host side */
   bool gid;

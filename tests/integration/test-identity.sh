@@ -94,6 +94,66 @@ expect_rc 0 "and such a container starts though its block is another's"
 m "$B" stop -k -n "$pfx-b3" >/dev/null
 m "$B" destroy -n "$pfx-b3" >/dev/null
 
+# ---- the cache of the scan's reads never hides a change ----
+# Where this build keeps its record of folders (distcheck's prefix differs).
+prefix=$(sed -n 's/^prefix = //p' "$MGR_BUILDDIR/Makefile")
+lsd=$(sed -n 's/^localstatedir = //p' "$MGR_BUILDDIR/Makefile"); lsd=${lsd//'${prefix}'/$prefix}
+cache="$lsd/lib/mgr/.folders.cache"
+run m "$B" create -n "$pfx-c1" -t busybox
+run m "$B" create -n "$pfx-c2" -t busybox
+c1=$(block_of "$B/$pfx-c1"); c2=$(block_of "$B/$pfx-c2")
+rb=$(realpath "$B")
+# A config changed less than 2 s ago is read, not cached (a second write in
+# the same clock tick could leave its stat unchanged).
+run m "$B" start -n "$pfx-c2"
+expect_rc 0 "start $pfx-c2"
+m "$B" stop -k -n "$pfx-c2" >/dev/null
+grep -q "^C .* $rb/$pfx-c1\$" "$cache" && fail "a config written just now was cached" || pass "a config written just now is not cached"
+sleep 2.2
+run m "$B" start -n "$pfx-c2"
+m "$B" stop -k -n "$pfx-c2" >/dev/null
+grep -q "^C .* $rb/$pfx-c1\$" "$cache" && pass "the scan caches what it read of $pfx-c1's config" || fail "no entry for $pfx-c1 in $cache"
+# c1 claims c2's block, written in place (same inode; same size when the
+# numbers have as many digits): the next start sees it.
+python3 - "$B/$pfx-c1/config" "$c1" "$c2" <<'PY'
+import sys
+path, old, new = sys.argv[1:]
+with open(path, "r+") as f:
+    t = f.read().replace("uid = 0 %s 65536" % old, "uid = 0 %s 65536" % new)
+    f.seek(0); f.write(t); f.truncate()
+PY
+run m "$B" start -n "$pfx-c2"
+expect_rc 1 "a config changed in place after it was cached is read again: its claim is refused"
+expect_in "$ERR" "held by container $pfx-c1" "and the error names it"
+sed -i "s/^uid = 0 [0-9]* 65536\$/uid = 0 $c1 65536/" "$B/$pfx-c1/config"
+sleep 2.2
+run m "$B" start -n "$pfx-c2"
+expect_rc 0 "with its own block again, $pfx-c2 starts"
+m "$B" stop -k -n "$pfx-c2" >/dev/null
+# The cache is what the scan used: an entry saying c1 holds c2's block (its
+# stat unchanged) is believed; it is root's own file beside the record.
+grep -q "^H 0 0 0 $c1 65536\$" "$cache" && pass "c1's block is in the cache" || fail "c1's block $c1 not in $cache"
+python3 - "$cache" "$rb/$pfx-c1" "$c1" "$c2" <<'PY'
+import sys
+path, holder, old, new = sys.argv[1:]
+out, mine = [], False
+for l in open(path).read().splitlines():
+    if l.startswith("C "):
+        mine = l.endswith(" " + holder)
+    elif mine and l.startswith("H 0 0 0 %s " % old):
+        l = "H 0 0 0 %s 65536" % new
+    out.append(l)
+open(path, "w").write("\n".join(out) + "\n")
+PY
+run m "$B" start -n "$pfx-c2"
+expect_rc 1 "a start reads the holds of unchanged configs from the cache"
+rm -f "$cache"
+run m "$B" start -n "$pfx-c2"
+expect_rc 0 "without the cache every config is read again"
+m "$B" stop -k -n "$pfx-c2" >/dev/null
+m "$B" destroy -n "$pfx-c1" >/dev/null
+m "$B" destroy -n "$pfx-c2" >/dev/null
+
 # ---- a FIFO where a config should be does not stop create ----
 mkdir -p "$A/$pfx-fifo" "$A/$pfx-link"
 mkfifo "$A/$pfx-fifo/config" "$WORK/fifo"
