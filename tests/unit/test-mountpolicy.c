@@ -5,6 +5,7 @@
  * the fd it checked. */
 #include "config.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <linux/seccomp.h>
@@ -19,6 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "lib/child.h"
 #include "lib/mountpolicy.h"
 #include "lib/notify.h"
 #include "lib/util.h"
@@ -532,6 +534,46 @@ START_TEST (test_killed_caller_gets_nothing)
 }
 END_TEST
 
+/* mgr_open_beneath, where every mount of a start is aimed: with nothing to
+ * create it opens the whole path at once (one openat2), and refuses what
+ * the walk component by component refuses: a symlink anywhere on the way
+ * (absolute or climbing out), a final symlink even under O_PATH, and a way
+ * out of the root. */
+START_TEST (test_open_beneath_refuses_links)
+{
+  char *dir = tmpdir_new ();
+  g_autofree char *ab = g_build_filename (dir, "a", "b", NULL);
+  ck_assert_int_eq (g_mkdir_with_parents (ab, 0755), 0);
+  g_free (write_tmp (ab, "file", "x"));
+  g_autofree char *abs = g_build_filename (dir, "abs", NULL), *up = g_build_filename (dir, "a", "up", NULL);
+  g_autofree char *flink = g_build_filename (ab, "flink", NULL);
+  ck_assert_int_eq (symlink ("/etc", abs), 0);
+  ck_assert_int_eq (symlink ("../..", up), 0);
+  ck_assert_int_eq (symlink ("file", flink), 0);
+  int root = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  ck_assert_int_ge (root, 0);
+  int fd = mgr_open_beneath (root, "/a/b/file", MGR_CREATE_NONE, O_PATH);
+  ck_assert_int_ge (fd, 0);
+  struct stat st;
+  ck_assert_int_eq (fstat (fd, &st), 0);
+  ck_assert (S_ISREG (st.st_mode));
+  close (fd);
+  ck_assert_int_eq (mgr_open_beneath (root, "abs/passwd", MGR_CREATE_NONE, O_PATH), -ELOOP);
+  ck_assert_int_eq (mgr_open_beneath (root, "abs", MGR_CREATE_NONE, O_PATH), -ELOOP);
+  ck_assert_int_eq (mgr_open_beneath (root, "a/up/etc", MGR_CREATE_NONE, O_PATH | O_DIRECTORY), -ELOOP);
+  ck_assert_int_eq (mgr_open_beneath (root, "a/b/flink", MGR_CREATE_NONE, O_PATH), -ELOOP);
+  ck_assert_int_eq (mgr_open_beneath (root, "a/b/flink", MGR_CREATE_NONE, O_RDONLY), -ELOOP);
+  ck_assert_int_eq (mgr_open_beneath (root, "a/b/none", MGR_CREATE_NONE, O_PATH), -ENOENT);
+  ck_assert_int_lt (mgr_open_beneath (root, "a/../../etc", MGR_CREATE_NONE, O_PATH), 0);
+  ck_assert_int_lt (mgr_open_beneath (root, "a/b/file/x", MGR_CREATE_NONE, O_PATH), 0);
+  /* The walk (something to create) refuses the same links. */
+  ck_assert_int_eq (mgr_open_beneath (root, "abs/new", MGR_CREATE_DIR, O_PATH), -ELOOP);
+  ck_assert_int_eq (mgr_open_beneath (root, "a/up/new", MGR_CREATE_DIR, O_PATH), -ELOOP);
+  close (root);
+  tmpdir_free (dir);
+}
+END_TEST
+
 static Suite *
 mountpolicy_suite (void)
 {
@@ -546,6 +588,7 @@ mountpolicy_suite (void)
   tcase_add_test (tc, test_fusectl_read_only);
   tcase_add_test (tc, test_umount_own_rbind_of_proc);
   tcase_add_test (tc, test_bind_file_of_protected);
+  tcase_add_test (tc, test_open_beneath_refuses_links);
   suite_add_tcase (s, tc);
   tc = tcase_create ("swapped target");
   tcase_add_test (tc, test_swapped_target_umount);
