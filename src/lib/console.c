@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <termios.h>
 #include <sys/un.h>
@@ -118,10 +119,18 @@ mgr_term_restore (void)
     tcsetattr (fd, TCSADRAIN, &term_saved);
 }
 
+/* A mapping of its own, not the heap: the monitor keeps its rings as long
+ * as the container runs, and only the pages output has reached should be
+ * its memory. glibc serves even 128 KB from the top of the heap when that
+ * much is free there, and mgr-start's own work before the fork leaves it
+ * so (dirtied, then freed): such a ring stays resident, whole, and private
+ * to each monitor. */
 void
 mgr_ring_init (MgrRing *r, size_t size)
 {
-  r->buf = g_malloc (size);
+  void *p = mmap (NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  r->mapped = p != MAP_FAILED;
+  r->buf = r->mapped ? p : g_malloc (size);
   r->size = size;
   r->len = r->head = 0;
 }
@@ -129,7 +138,11 @@ mgr_ring_init (MgrRing *r, size_t size)
 void
 mgr_ring_free (MgrRing *r)
 {
-  g_clear_pointer (&r->buf, g_free);
+  if (r->buf && r->mapped)
+    munmap (r->buf, r->size);
+  else
+    g_free (r->buf);
+  r->buf = NULL;
 }
 
 void

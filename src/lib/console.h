@@ -53,6 +53,7 @@ void mgr_term_copy_size (int from, int to);
 typedef struct {
   char *buf;
   size_t size, len, head; /* head: where the next byte goes */
+  bool mapped;             /* buf is an mmap of size bytes */
 } MgrRing;
 
 void mgr_ring_init (MgrRing *r, size_t size);
