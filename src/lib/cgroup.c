@@ -267,6 +267,9 @@ cgroup_new (const char *name, const char *rel, GError **error)
   g_autoptr (GStrvBuilder) v1opts = g_strv_builder_new ();
   for (char **l = lines; *l; l++)
     {
+      /* Only cgroup mounts are split into fields: most lines are not. */
+      if (!strstr (*l, " - cgroup"))
+        continue;
       /* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [TAGS...] - FSTYPE SOURCE SUPEROPTS */
       g_auto (GStrv) f = g_strsplit (*l, " ", -1);
       guint n = g_strv_length (f), sep = 0;
