@@ -794,27 +794,61 @@ make_inner (const MgrCgroup *cg, const Hier *h, const MgrPlan *plan, GError **er
 gboolean
 mgr_cgroup_create (MgrCgroup *cg, const MgrPlan *plan, GError **error)
 {
+  return mgr_cgroup_prepare (cg, plan, error) && mgr_cgroup_create_part (cg, plan, 3, error);
+}
+
+/* A cgroup of an earlier run whose monitor died still holding processes:
+ * not ours to kill; only mgr-stop -k ends them. */
+static gboolean
+earlier_run (const Hier *h, GError **error)
+{
+  if (!g_file_test (h->path, G_FILE_TEST_IS_DIR))
+    return FALSE;
+  g_autoptr (GArray) pids = g_array_new (FALSE, FALSE, sizeof (pid_t));
+  subtree_pids (h, pids);
+  if (!pids->len)
+    return FALSE;
+  g_autoptr (GString) list = g_string_new (NULL);
+  for (guint j = 0; j < pids->len && j < 8; j++)
+    g_string_append_printf (list, "%s%d", j ? " " : "", g_array_index (pids, pid_t, j));
+  g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED,
+               "%s still has processes from an earlier run (pids %s%s); mgr-stop -k on the container ends them", h->path,
+               list->str, pids->len > 8 ? " ..." : "");
+  return TRUE;
+}
+
+gboolean
+mgr_cgroup_prepare (MgrCgroup *cg, const MgrPlan *plan, GError **error)
+{
   if (!mgr_cgroup_check (cg, plan, error) || !ensure_systemd_hierarchy (cg, error))
     return FALSE;
-  if (cg->delegation && !user_monitor_leaf (cg, error))
-    return FALSE;
+  for (guint i = 0; i < cg->hiers->len; i++)
+    if (earlier_run (cg->hiers->pdata[i], error))
+      return FALSE;
+  return !cg->delegation || user_monitor_leaf (cg, error);
+}
+
+bool
+mgr_cgroup_has_v1 (const MgrCgroup *cg)
+{
+  for (guint i = 0; i < cg->hiers->len; i++)
+    if (((Hier *) cg->hiers->pdata[i])->version == 1)
+      return true;
+  return false;
+}
+
+gboolean
+mgr_cgroup_create_part (const MgrCgroup *cg, const MgrPlan *plan, int versions, GError **error)
+{
   for (guint i = 0; i < cg->hiers->len; i++)
     {
       Hier *h = cg->hiers->pdata[i];
+      if (!(versions & h->version))
+        continue;
+      if (earlier_run (h, error))
+        goto fail_kept;
       if (g_file_test (h->path, G_FILE_TEST_IS_DIR))
         {
-          g_autoptr (GArray) pids = g_array_new (FALSE, FALSE, sizeof (pid_t));
-          subtree_pids (h, pids);
-          if (pids->len)
-            {
-              g_autoptr (GString) list = g_string_new (NULL);
-              for (guint j = 0; j < pids->len && j < 8; j++)
-                g_string_append_printf (list, "%s%d", j ? " " : "", g_array_index (pids, pid_t, j));
-              g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED,
-                           "%s still has processes from an earlier run (pids %s%s); mgr-stop -k on the container ends them",
-                           h->path, list->str, pids->len > 8 ? " ..." : "");
-              goto fail_kept;
-            }
           g_autoptr (GPtrArray) dirs = g_ptr_array_new_with_free_func (g_free);
           subtree (h->path, dirs, 0);
           for (guint j = 0; j < dirs->len; j++)
@@ -836,6 +870,8 @@ mgr_cgroup_create (MgrCgroup *cg, const MgrPlan *plan, GError **error)
       const struct mgr_cgroup_key *ck = &cg_keys[i];
       Hier *h = key_set (plan, ck->key) && !(cg->user && !ck->v2) ? key_hier (cg, ck) : NULL;
       g_autoptr (GError) e = NULL;
+      if (h && !(versions & h->version))
+        continue;
       if (h && !driver (h)->apply (cg, h, ck, plan, &e) && !key_optional (plan, ck->key))
         {
           g_propagate_prefixed_error (error, g_steal_pointer (&e), "[cgroup] %s: ", ck->key);
@@ -901,6 +937,16 @@ mgr_cgroup_v1_tasks_open (const MgrCgroup *cg, int *fds, const char **paths, int
       fds[n] = fd;
       paths[n++] = h->inner;
     }
+  return n;
+}
+
+int
+mgr_cgroup_v1_tasks_paths (const MgrCgroup *cg, const char **paths, int max)
+{
+  int n = 0;
+  for (guint i = 0; i < cg->hiers->len && n < max; i++)
+    if (((Hier *) cg->hiers->pdata[i])->version == 1)
+      paths[n++] = ((Hier *) cg->hiers->pdata[i])->inner;
   return n;
 }
 

@@ -45,6 +45,14 @@ gboolean mgr_cgroup_check (const MgrCgroup *cg, const MgrPlan *plan, GError **er
  * left), applies every [cgroup] key, delegates the v2 cgroup to the
  * container's root when it has a user namespace. On failure nothing is left. */
 gboolean mgr_cgroup_create (MgrCgroup *cg, const MgrPlan *plan, GError **error);
+/* The same in two steps, so that mgr-start can make the v1 cgroups while
+ * its monitor makes the rest and clones the container (client.c): prepare
+ * checks the keys and completes the handle (a name=systemd hierarchy of
+ * mgr's own, a user's monitor leaf); create_part makes the hierarchies of
+ * the versions given (1, 2, or 1|2) and applies their keys. */
+gboolean mgr_cgroup_prepare (MgrCgroup *cg, const MgrPlan *plan, GError **error);
+gboolean mgr_cgroup_create_part (const MgrCgroup *cg, const MgrPlan *plan, int versions, GError **error);
+bool mgr_cgroup_has_v1 (const MgrCgroup *cg);
 
 /* An O_PATH fd of the v2 cgroup for clone3's CLONE_INTO_CGROUP, or -1. */
 int mgr_cgroup_v2_fd (const MgrCgroup *cg);
@@ -69,6 +77,8 @@ gboolean mgr_cgroup_enter (const MgrCgroup *cg, pid_t pid, bool skip_v1, bool sk
  * hierarchy's folder, for messages); returns how many, or -1 with error set
  * (nothing left open). */
 int mgr_cgroup_v1_tasks_open (const MgrCgroup *cg, int *fds, const char **paths, int max, GError **error);
+/* Their folders only (the same order), before they are made. */
+int mgr_cgroup_v1_tasks_paths (const MgrCgroup *cg, const char **paths, int max);
 
 /* Changes one key of a running container. */
 gboolean mgr_cgroup_set (const MgrCgroup *cg, const struct mgr_key *k, const MgrPlan *plan, GError **error);

@@ -249,11 +249,30 @@ mgr_child_run (const struct mgr_child *c)
    * The fds are the monitor's, so its credentials are the ones checked. A
    * failure is told after GO, when the monitor listens. */
   int cg_failed = -1, cg_errno = 0;
-  for (int i = 0; i < c->n_cgroup_tasks; i++)
-    if (cg_failed < 0 && write (c->cgroup_tasks[i], "0", 1) < 0)
+  const int *tasks = c->cgroup_tasks;
+  int n_tasks = c->n_cgroup_tasks;
+  int deferred[32];
+  if (c->n_cgroup_deferred > 0)
+    {
+      /* Made by mgr-start while we were cloned (client.c): their fds come
+       * now, in one message. */
+      char cbuf[CMSG_SPACE (sizeof deferred)];
+      struct iovec iov = { &msg, sizeof msg };
+      struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
+      struct cmsghdr *cm;
+      if (recvmsg (c->sync_fd, &mh, MSG_CMSG_CLOEXEC) != sizeof msg || msg.type != MGR_SYNC_CGROUPS
+          || !(cm = CMSG_FIRSTHDR (&mh)) || cm->cmsg_type != SCM_RIGHTS
+          || cm->cmsg_len != CMSG_LEN (c->n_cgroup_deferred * sizeof (int)))
+        _exit (126);
+      memcpy (deferred, CMSG_DATA (cm), c->n_cgroup_deferred * sizeof (int));
+      tasks = deferred;
+      n_tasks = c->n_cgroup_deferred;
+    }
+  for (int i = 0; i < n_tasks; i++)
+    if (cg_failed < 0 && write (tasks[i], "0", 1) < 0)
       cg_failed = i, cg_errno = errno;
-  for (int i = 0; i < c->n_cgroup_tasks; i++)
-    close (c->cgroup_tasks[i]);
+  for (int i = 0; i < n_tasks; i++)
+    close (tasks[i]);
   mgr_trace ("child: in its v1 cgroups");
 
   /* Nothing in the container may open this process's /proc entries (its

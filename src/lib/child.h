@@ -93,6 +93,7 @@ enum mgr_sync_type {
   MGR_SYNC_LISTENER = 4,  /* the seccomp listener fd, in SCM_RIGHTS */
   MGR_SYNC_READY = 5,     /* OCI: everything is set up; the child waits on the exec fifo for start */
   MGR_SYNC_CONSOLE = 6,   /* OCI: the controller of the pty made in the container's devpts, in SCM_RIGHTS */
+  MGR_SYNC_CGROUPS = 7,   /* the v1 tasks files made after clone, in SCM_RIGHTS (before GO) */
 };
 
 struct mgr_sync_msg {
@@ -153,6 +154,7 @@ struct mgr_child {
   const int *cgroup_tasks;      /* the container's v1 tasks files, opened by the monitor: the child moves itself */
   const char *const *cgroup_tasks_paths;
   int n_cgroup_tasks;
+  int n_cgroup_deferred;        /* > 0: the tasks files come in MGR_SYNC_CGROUPS instead, this many */
   const char *cgroup_v2;        /* the cgroup2 mount's name under /sys/fs/cgroup ("" = it), or NULL */
   /* OCI without a cgroup namespace: the container's own cgroup folders,
    * bound in place of the hierarchies (runc's view), or NULL. */

@@ -832,7 +832,9 @@ mgr_monitor_run (const MgrMonitorOptions *o, GError **error)
   if (!mgr_seccomp_for_plan (plan, &m.seccomp, error))
     goto out;
   mgr_trace ("monitor: seccomp filter ready");
-  if (!(m.cgroup = mgr_cgroup_new (o->rt->id, error)))
+  if (o->cgroup)
+    m.cgroup = o->cgroup;
+  else if (!(m.cgroup = mgr_cgroup_new (o->rt->id, error)))
     goto out;
   /* Automatic addresses and forwards are registered for the monitor's
    * lifetime, not per boot: a reboot keeps them. Released at out:, and if
@@ -859,7 +861,12 @@ mgr_monitor_run (const MgrMonitorOptions *o, GError **error)
   for (int boot = 0;; boot++)
     {
       mgr_trace ("monitor: network attached");
-      if (!mgr_cgroup_create (m.cgroup, plan, error))
+      /* The first boot's v1 cgroups may be mgr-start's to make (client.c). */
+      bool deferred = boot == 0 && o->cgroup;
+      /* mgr_cgroup_prepare found no earlier run's processes in them. */
+      if (deferred)
+        cgroup_ours = true;
+      if (deferred ? !mgr_cgroup_create_part (m.cgroup, plan, 2, error) : !mgr_cgroup_create (m.cgroup, plan, error))
         goto out;
       mgr_trace ("monitor: cgroup created");
       cgroup_ours = true;
@@ -877,7 +884,8 @@ mgr_monitor_run (const MgrMonitorOptions *o, GError **error)
                              .console_mask = o->execute ? m.tty.mask : 7,
                              .console_path = m.n_term && !o->execute ? m.term[0].pty.path : NULL, .tty_paths = ttys,
                              .minimal_init = o->execute, .seccomp = &m.seccomp, .cgroup = m.cgroup,
-                             .boot_id = boot_id, .net_auto = m.net_auto, .notify = o->wait_ready && !m.reported };
+                             .boot_id = boot_id, .net_auto = m.net_auto, .notify = o->wait_ready && !m.reported,
+                             .cgroup_deferred = deferred, .cgroup_ready_fd = o->cgroup_ready_fd };
       mgr_trace ("monitor: spawning");
       if (!mgr_spawn (plan, &so, &m.init, error))
         goto out;

@@ -24,6 +24,12 @@ typedef struct {
   bool execute;    /* mgr-execute: minimal init; fds 0-2 passed, but a pty for each terminal among them */
   char *const *command;
   bool wait_ready; /* report "ok" once init sends READY=1 to $NOTIFY_SOCKET */
+  /* mgr-start's cgroup handle (prepared), when mgr-start makes the v1
+   * cgroups while the monitor makes the rest and clones (client.c): the
+   * monitor takes it over; it reads "ok" or an error line from
+   * cgroup_ready_fd before the child joins them. Else NULL. */
+  struct MgrCgroup *cgroup;
+  int cgroup_ready_fd;
 } MgrMonitorOptions;
 
 /* Starts the container and runs until init exits. Returns init's wait

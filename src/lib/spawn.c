@@ -294,6 +294,63 @@ join_namespaces (const MgrPlan *plan, int saved[MGR_NS_COUNT], GError **error)
   return ok;
 }
 
+/* Waits for mgr-start's word on the v1 cgroups it made meanwhile (a line:
+ * "ok", or "error MESSAGE"), then sends the child their tasks files. */
+static gboolean
+send_deferred_cgroups (const MgrSpawnOptions *o, int sync_fd, int expected, GError **error)
+{
+  char line[1024];
+  size_t n = 0;
+  while (n < sizeof line - 1)
+    {
+      ssize_t r = read (o->cgroup_ready_fd, line + n, sizeof line - 1 - n);
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r <= 0)
+        break;
+      n += r;
+      if (memchr (line, '\n', n))
+        break;
+    }
+  line[n] = '\0';
+  line[strcspn (line, "\n")] = '\0';
+  if (strcmp (line, "ok") != 0)
+    return g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "%s",
+                        g_str_has_prefix (line, "error ") ? line + 6 : "mgr-start ended before the cgroups were made"),
+           FALSE;
+  mgr_trace ("spawn: v1 cgroups made by mgr-start");
+  int fds[32];
+  const char *paths[G_N_ELEMENTS (fds)];
+  int got = mgr_cgroup_v1_tasks_open (o->cgroup, fds, paths, G_N_ELEMENTS (fds), error);
+  if (got < 0)
+    return FALSE;
+  if (got != expected)
+    {
+      for (int i = 0; i < got; i++)
+        close (fds[i]);
+      return g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "the host's cgroup hierarchies changed during the start"),
+             FALSE;
+    }
+  struct mgr_sync_msg m = { .type = MGR_SYNC_CGROUPS };
+  char cbuf[CMSG_SPACE (sizeof fds)] = { 0 };
+  struct iovec iov = { &m, sizeof m };
+  struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+                       .msg_controllen = CMSG_SPACE (got * sizeof (int)) };
+  struct cmsghdr *cm = CMSG_FIRSTHDR (&mh);
+  cm->cmsg_level = SOL_SOCKET;
+  cm->cmsg_type = SCM_RIGHTS;
+  cm->cmsg_len = CMSG_LEN (got * sizeof (int));
+  memcpy (CMSG_DATA (cm), fds, got * sizeof (int));
+  ssize_t sent = sendmsg (sync_fd, &mh, MSG_NOSIGNAL);
+  int e = errno;
+  for (int i = 0; i < got; i++)
+    close (fds[i]);
+  if (sent != (ssize_t) sizeof m)
+    return g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "sending the container its cgroups: %s", g_strerror (e)),
+           FALSE;
+  return TRUE;
+}
+
 gboolean
 mgr_spawn (const MgrPlan *plan, const MgrSpawnOptions *o, MgrSpawned *out, GError **error)
 {
@@ -362,7 +419,10 @@ mgr_spawn (const MgrPlan *plan, const MgrSpawnOptions *o, MgrSpawned *out, GErro
   c.init_fd = init_fd;
   int cg_fds[32];
   const char *cg_paths[G_N_ELEMENTS (cg_fds)];
-  if (o->cgroup && (c.n_cgroup_tasks = mgr_cgroup_v1_tasks_open (o->cgroup, cg_fds, cg_paths, G_N_ELEMENTS (cg_fds), error)) < 0)
+  if (o->cgroup && o->cgroup_deferred)
+    c.n_cgroup_deferred = mgr_cgroup_v1_tasks_paths (o->cgroup, cg_paths, G_N_ELEMENTS (cg_fds));
+  else if (o->cgroup
+           && (c.n_cgroup_tasks = mgr_cgroup_v1_tasks_open (o->cgroup, cg_fds, cg_paths, G_N_ELEMENTS (cg_fds), error)) < 0)
     {
       mgr_privileges_clear (&privs);
       return FALSE;
@@ -464,6 +524,8 @@ mgr_spawn (const MgrPlan *plan, const MgrSpawnOptions *o, MgrSpawned *out, GErro
         }
     }
   if (o->before_go && !o->before_go (pid, o->before_go_data, error))
+    goto kill_child;
+  if (c.n_cgroup_deferred > 0 && !send_deferred_cgroups (o, sync_fd, c.n_cgroup_deferred, error))
     goto kill_child;
   mgr_trace ("spawn: network set up; GO");
   struct mgr_sync_msg go = { .type = MGR_SYNC_GO };

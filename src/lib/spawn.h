@@ -24,6 +24,8 @@ typedef struct {
   bool minimal_init;       /* mgr-execute */
   const MgrSeccomp *seccomp; /* compiled from [seccomp], or NULL */
   const struct MgrCgroup *cgroup; /* created for the container, or NULL */
+  bool cgroup_deferred;    /* the v1 cgroups are being made meanwhile (monitor.h): wait for "ok" on */
+  int cgroup_ready_fd;     /* cgroup_ready_fd, then send the child their tasks files */
   const char *boot_id;     /* this boot's id (a UUID) for /proc/sys/kernel/random/boot_id, or NULL */
   const struct mgr_net_auto *net_auto; /* mgr-net's automatic addresses, or NULL */
   bool notify;             /* NOTIFY_SOCKET=MGR_NOTIFY_SOCKET in init's environment */
