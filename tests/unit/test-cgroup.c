@@ -115,9 +115,11 @@ START_TEST (test_v1_devices)
   Hier *h = scratch (1, dir, v1_files);
   g_autoptr (MgrPlan) p = plan_with ("devices.allow = c 1:3 rwm, c 136:* rw\ndevices.deny = c 1:3 m\n");
   apply (&mgr_cgroup_v1_driver, h, p, "devices.allow");
-  /* Files of a real cgroup take each write as a rule; here the last one stays. */
-  ASSERT_FILE (dir, "devices.allow", "c 136:* rw");
-  ASSERT_FILE (dir, "devices.deny", "c 1:3 m");
+  /* Files of a real cgroup take each write as a rule; each file is opened
+   * once, so these plain files keep every write, one after the other: all
+   * the rules, in order, "a" (deny all) first. */
+  ASSERT_FILE (dir, "devices.allow", "c 1:3 rwmc 136:* rw");
+  ASSERT_FILE (dir, "devices.deny", "ac 1:3 m");
   tmpdir_free (dir);
   g_free (h->mount), g_free (h->path), g_free (h);
 }
