@@ -125,6 +125,13 @@ PY
 run m "$B" start -n "$pfx-c2"
 expect_rc 1 "a config changed in place after it was cached is read again: its claim is refused"
 expect_in "$ERR" "held by container $pfx-c1" "and the error names it"
+# The scan runs once the monitor is forked, which waits for its verdict: a
+# refused start leaves no monitor, no state and no cgroup behind.
+id2=$(jget "$B" "$pfx-c2" id)
+mon_left=$(pgrep -af -- "start -P $B -n $pfx-c2\$")
+[ "$(jget "$B" "$pfx-c2" state)" = STOPPED ] && [ -z "$mon_left" ] && [ -z "$(cgroups_of "$id2")" ] \
+  && pass "the refused start left no monitor, state or cgroup" \
+  || fail "the refused start left: $mon_left $(cgroups_of "$id2") state $(jget "$B" "$pfx-c2" state)"
 sed -i "s/^uid = 0 [0-9]* 65536\$/uid = 0 $c1 65536/" "$B/$pfx-c1/config"
 sleep 2.2
 run m "$B" start -n "$pfx-c2"
