@@ -1,17 +1,17 @@
 #!/bin/bash
 # The cgroup v2 lab: most users' hosts are pure cgroup v2, this machine is
-# hybrid. Boots Debian's kernel under qemu (TCG; KVM is not available here)
-# with cgroup v2 only, shares the host's root read-only over 9p, and runs the
-# cgroup integration tests inside against this build. Nothing is installed
-# on the host: the kernel package is fetched with apt-get download and
-# unpacked with dpkg -x into a cache folder.
+# hybrid. Boots Debian's kernel under qemu (KVM when it can, else TCG
+# emulation) with cgroup v2 only, shares the host's root read-only over 9p,
+# and runs the cgroup integration tests inside against this build. The tests
+# install nothing on the host: the kernel package is fetched with apt-get
+# download and unpacked with dpkg -x into a cache folder.
 #   sudo tests/vm/run-v2-lab.sh     (MGR_SRCDIR, MGR_BUILDDIR default to this tree)
 set -u
 SRC=${MGR_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 BUILD=${MGR_BUILDDIR:-$SRC}
 CACHE=${MGR_VM_CACHE:-/var/cache/mgr-test-vm}
 # One suite alone: MGR_VM_SUITE=tests/integration/test-systemd.sh tests/vm/run-v2-lab.sh
-SUITE=${MGR_VM_SUITE:-tests/integration/test-cgroup.sh tests/vm/test-users-v2.sh tests/integration/test-systemd.sh}
+SUITE=${MGR_VM_SUITE:-tests/integration/test-cgroup.sh tests/vm/test-clone-into-cgroup.sh tests/vm/test-users-v2.sh tests/integration/test-systemd.sh}
 loud() { printf '\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n!!! %s\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n\n' "$*"; }
 
 [ "$(id -u)" -eq 0 ] || { echo "SKIP: the v2 lab needs root"; exit 77; }
@@ -42,7 +42,9 @@ kver=$(ls "$kdir/lib/modules")
 vmlinuz=$(ls "$kdir"/boot/vmlinuz-*)
 
 WORK=$(mktemp -d /tmp/mgr-vm-XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
+qpid=
+trap '[ -n "$qpid" ] && kill "$qpid" 2>/dev/null; rm -rf "$WORK"' EXIT
+trap 'exit 143' TERM INT
 # An initramfs: static busybox, the modules for virtio and 9p in load order.
 I="$WORK/initramfs"
 mkdir -p "$I"/{bin,proc,sys,dev,host,lib}
@@ -69,6 +71,8 @@ mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144 hostroot /host || {
 mount -t proc proc /host/proc; mount -t sysfs sys /host/sys; mount -t devtmpfs dev /host/dev
 mkdir -p /host/dev/pts /host/dev/shm; mount -t devpts -o newinstance,ptmxmode=0666 devpts /host/dev/pts; ln -sf pts/ptmx /host/dev/ptmx 2>/dev/null
 mount -t tmpfs shm /host/dev/shm 2>/dev/null
+# What udev makes on a booted system, and bash's <(...) needs.
+ln -sf /proc/self/fd /host/dev/fd; ln -sf /proc/self/fd/0 /host/dev/stdin; ln -sf /proc/self/fd/1 /host/dev/stdout; ln -sf /proc/self/fd/2 /host/dev/stderr
 mount -t cgroup2 cgroup2 /host/sys/fs/cgroup
 # Writable scratch for the tests; the source and build trees stay visible
 # even when they live below one of these (a clone in /tmp, say).
@@ -101,11 +105,54 @@ chmod 755 "$I/init"
 ( cd "$I" && find . | busybox cpio -o -H newc 2>/dev/null | gzip -1 ) > "$WORK/initrd.gz"
 
 log="$WORK/console.log"
-echo "# booting $pkg under qemu (TCG) with cgroup v2 only; suite: $SUITE"
-timeout 1500 qemu-system-x86_64 -accel tcg,thread=multi -cpu max -M q35 -smp 2 -m 3G -display none -no-reboot \
-  -serial "file:$log" -kernel "$vmlinuz" -initrd "$WORK/initrd.gz" \
-  -append "console=ttyS0 panic=-1 quiet cgroup_no_v1=all" \
-  -virtfs local,path=/,mount_tag=hostroot,security_model=passthrough,readonly=on,multidevs=remap
+# KVM when qemu can run this kernel with it, else TCG, which emulates every
+# instruction: many times slower, and timings taken under it are distorted.
+# /dev/kvm opening and KVM_CREATE_VM succeeding is not enough: PVM's kvm_pvm
+# (a software KVM for hosts that are themselves VMs without nested
+# virtualization) makes VMs but boots only kernels built as PVM guests, and
+# Debian's hangs there. So KVM is tried for real: if the VM's init has not
+# spoken within MGR_VM_KVM_WAIT seconds (or qemu ended), TCG instead.
+# MGR_VM_ACCEL=kvm or tcg forces one.
+limit=${MGR_VM_TIMEOUT:-1500}
+boot() { # boot tcg|kvm: qemu in the background, its pid in qpid
+  local opt cpu
+  case $1 in kvm) opt=kvm cpu=host ;; *) opt=tcg,thread=multi cpu=max ;; esac
+  : > "$log"
+  timeout "$limit" qemu-system-x86_64 -accel $opt -cpu $cpu -M q35 -smp 2 -m 3G -display none -no-reboot \
+    -serial "file:$log" -kernel "$vmlinuz" -initrd "$WORK/initrd.gz" \
+    -append "console=ttyS0 panic=-1 quiet cgroup_no_v1=all" \
+    -virtfs local,path=/,mount_tag=hostroot,security_model=passthrough,readonly=on,multidevs=remap 2>"$WORK/qemu.err" &
+  qpid=$!
+}
+accel=${MGR_VM_ACCEL:-auto}
+case $accel in auto|kvm|tcg) ;; *) echo "MGR_VM_ACCEL=$accel: kvm, tcg or auto" >&2; exit 2 ;; esac
+if [ "$accel" != tcg ] && [ -w /dev/kvm ]; then
+  echo "# trying KVM"
+  boot kvm
+  for _ in $(seq "${MGR_VM_KVM_WAIT:-60}"); do
+    grep -q '^VM:' "$log" && break
+    kill -0 "$qpid" 2>/dev/null || break
+    sleep 1
+  done
+  if grep -q '^VM:' "$log"; then
+    accel=kvm
+  else
+    kill "$qpid" 2>/dev/null; wait "$qpid" 2>/dev/null
+    why=$(grep -m1 -i error "$WORK/qemu.err")
+    [ -d /sys/module/kvm_pvm ] && why="${why:+$why; }this host's KVM is PVM (kvm_pvm), which boots only PVM guest kernels"
+    echo "# KVM did not boot this kernel (${why:-its init did not speak within ${MGR_VM_KVM_WAIT:-60} s})"
+    [ "$accel" = kvm ] && { cat "$WORK/qemu.err"; exit 1; }
+    accel=tcg
+  fi
+elif [ "$accel" = kvm ]; then
+  echo "MGR_VM_ACCEL=kvm: /dev/kvm is not there or not writable" >&2; exit 1
+else
+  accel=tcg
+fi
+[ "$accel" = tcg ] && boot tcg
+echo "# booted $pkg under qemu with $accel$([ "$accel" = tcg ] && echo ' (emulation: timings are distorted)'), cgroup v2 only; suite: $SUITE"
+wait "$qpid"
+grep -v 'terminating on signal' "$WORK/qemu.err" >&2
 tr -d "\r" < "$log" | grep -v "^\[" | sed -n "/^VM:/,\$p"
 rc=$(tr -d '\r' < "$log" | sed -n 's/^VM-RESULT \([0-9]*\).*/\1/p' | tail -1)
 [ -n "$rc" ] || { echo "the VM did not report a result; its console:"; tail -30 "$log"; exit 1; }
