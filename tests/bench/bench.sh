@@ -5,8 +5,12 @@
 # a Markdown table with the ratio to LXC, and the machine's load before and
 # after, so that a noisy run shows. Installs what it needs from Debian.
 #   sudo tests/bench/bench.sh [RUNS] [N_RUNNING]     (defaults: 15, 50)
+#   sudo tests/bench/bench.sh --install   (only installs them: the v2 lab's
+#   root is the host's, read-only, so it installs there before booting)
 # MGR_BIN=path/to/mgr measures a build tree's binary instead of the installed one.
 set -u
+INSTALL_ONLY=
+[ "${1:-}" = --install ] && { INSTALL_ONLY=1; shift; }
 RUNS=${1:-15}
 NRUN=${2:-50}
 [ "$(id -u)" -eq 0 ] || { echo "run as root: sudo $0" >&2; exit 1; }
@@ -23,6 +27,7 @@ if [ ${#need[@]} -gt 0 ]; then
     || { echo "apt-get install ${need[*]} failed" >&2; exit 1; }
   [ -n "$made_policy" ] && rm -f $policy
 fi
+[ -n "$INSTALL_ONLY" ] && exit 0
 
 BIN=$(mktemp -d /tmp/mgr-bench-bin-XXXXXX)
 if [ -n "${MGR_BIN:-}" ]; then
@@ -74,6 +79,9 @@ bench() {
   local key=$1 prep=$2 cmd=$3 json="$W/h.json"
   local args=(-N --warmup 3 --runs "$RUNS" --export-json "$json" --style none)
   [ -n "$prep" ] && args+=(--prepare "$prep")
+  # Progress on stderr: a run takes minutes here, and far longer in the
+  # emulated v2 lab, where nothing else shows that it moves.
+  echo "measuring $key: $cmd" >&2
   if hyperfine "${args[@]}" "$cmd" >/dev/null 2>"$W/h.err"; then
     read -r MED[$key] MIN[$key] MAX[$key] < <(python3 -c '
 import json,sys; r = json.load(open(sys.argv[1]))["results"][0]

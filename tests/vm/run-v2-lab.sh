@@ -6,12 +6,18 @@
 # install nothing on the host: the kernel package is fetched with apt-get
 # download and unpacked with dpkg -x into a cache folder.
 #   sudo tests/vm/run-v2-lab.sh     (MGR_SRCDIR, MGR_BUILDDIR default to this tree)
+#   sudo MGR_VM_BENCH=1 tests/vm/run-v2-lab.sh   the benchmark instead (below)
 set -u
 SRC=${MGR_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 BUILD=${MGR_BUILDDIR:-$SRC}
 CACHE=${MGR_VM_CACHE:-/var/cache/mgr-test-vm}
 # One suite alone: MGR_VM_SUITE=tests/integration/test-systemd.sh tests/vm/run-v2-lab.sh
 SUITE=${MGR_VM_SUITE:-tests/integration/test-cgroup.sh tests/vm/test-clone-into-cgroup.sh tests/vm/test-users-v2.sh tests/integration/test-systemd.sh}
+# The benchmark on v2 (tests/vm/bench-v2.sh): MGR_VM_BENCH=1 tests/vm/run-v2-lab.sh,
+# MGR_VM_BENCH_ARGS="RUNS N_RUNNING" for bench.sh: 10 20 by default, which
+# takes some 45 minutes under TCG on a loaded 2-core host.
+BENCH_ARGS=${MGR_VM_BENCH_ARGS:-10 20}
+case $BENCH_ARGS in *[!0-9\ ]*) echo "MGR_VM_BENCH_ARGS=$BENCH_ARGS: two numbers" >&2; exit 2 ;; esac
 loud() { printf '\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n!!! %s\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n\n' "$*"; }
 
 [ "$(id -u)" -eq 0 ] || { echo "SKIP: the v2 lab needs root"; exit 77; }
@@ -21,6 +27,18 @@ fi
 if ! command -v qemu-system-x86_64 >/dev/null; then
   loud "SKIPPING THE CGROUP V2 LAB: qemu-system-x86 cannot be installed (apt-get install qemu-system-x86 failed)"
   exit 77
+fi
+
+if [ -n "${MGR_VM_BENCH:-}" ]; then
+  SUITE="tests/vm/test-clone-into-cgroup.sh tests/vm/bench-v2.sh"
+  MGR_VM_TIMEOUT=${MGR_VM_TIMEOUT:-5400}
+  # Without AppArmor, as on the hosts bench.sh runs on (and mgr uses none):
+  # Debian's kernel enables it, and LXC's default profile "generated" would
+  # then need apparmor_parser and securityfs, which the lab has not.
+  KARGS=apparmor=0
+  # The VM sees the host's root read-only: what bench.sh needs is
+  # installed on the host, by bench.sh's own rule.
+  "$SRC/tests/bench/bench.sh" --install || { loud "THE V2 LAB'S BENCHMARK: bench.sh --install failed"; exit 1; }
 fi
 
 mkdir -p "$CACHE"
@@ -76,15 +94,19 @@ ln -sf /proc/self/fd /host/dev/fd; ln -sf /proc/self/fd/0 /host/dev/stdin; ln -s
 mount -t cgroup2 cgroup2 /host/sys/fs/cgroup
 # Writable scratch for the tests; the source and build trees stay visible
 # even when they live below one of these (a clone in /tmp, say).
-mkdir -p /keep/src /keep/build /keep/debian
+mkdir -p /keep/src /keep/build /keep/debian /keep/dpkg
 mount -o bind /host$SRC /keep/src
 mount -o bind /host$BUILD /keep/build
 # The Debian images of the systemd tests, built on the host (the VM has no
 # network): copied into the VM's own /var/cache.
 [ -d /host/var/cache/mgr-test-debian ] && mount -o bind /host/var/cache/mgr-test-debian /keep/debian
+# dpkg's database stays visible (read-only): what is installed on the host
+# is installed here (bench.sh asks dpkg-query).
+mount -o bind /host/var/lib/dpkg /keep/dpkg
 for d in /tmp /run /var/tmp /var/lib /var/cache; do mount -t tmpfs tmp /host\$d; done
 [ -e /host$SRC/configure.ac ] || { mkdir -p /host$SRC && mount -o move /keep/src /host$SRC; }
 [ -e /host$BUILD/Makefile ] || { mkdir -p /host$BUILD && mount -o move /keep/build /host$BUILD; }
+mkdir -p /host/var/lib/dpkg && mount -o move /keep/dpkg /host/var/lib/dpkg
 [ -d /keep/debian/. ] && cp -a /keep/debian /host/var/cache/mgr-test-debian 2>/dev/null
 echo "VM: \$(cat /proc/version)"
 echo "VM: cgroup: \$(cat /host/sys/fs/cgroup/cgroup.controllers)"
@@ -97,7 +119,7 @@ umount -l /proc /sys /dev
 # switch_root, not chroot: the kernel refuses user namespaces to a chrooted process.
 # Each suite in turn; the result is the first failure's status (a skip, 77,
 # is said by the suite itself and fails nothing).
-exec switch_root /host /bin/sh -c 'cd / && export MGR_SRCDIR=$SRC MGR_BUILDDIR=$BUILD MGR_SECCOMP_DIR=$SRC/config/seccomp PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin; ip link set lo up; rc=0; for s in $SUITE; do echo "VM: suite \$s"; $SRC/\$s; r=\$?; [ \$r -ne 0 ] && [ \$r -ne 77 ] && [ \$rc -eq 0 ] && rc=\$r; done; echo "VM-RESULT \$rc"; /bin/busybox poweroff -f'
+exec switch_root /host /bin/sh -c 'cd / && export MGR_SRCDIR=$SRC MGR_BUILDDIR=$BUILD MGR_SECCOMP_DIR=$SRC/config/seccomp MGR_VM_BENCH_ARGS="$BENCH_ARGS" PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin; ip link set lo up; rc=0; for s in $SUITE; do echo "VM: suite \$s"; $SRC/\$s; r=\$?; [ \$r -ne 0 ] && [ \$r -ne 77 ] && [ \$rc -eq 0 ] && rc=\$r; done; echo "VM-RESULT \$rc"; /bin/busybox poweroff -f'
 echo "VM-RESULT 98 (switch_root failed)"
 poweroff -f
 INIT
@@ -120,7 +142,7 @@ boot() { # boot tcg|kvm: qemu in the background, its pid in qpid
   : > "$log"
   timeout "$limit" qemu-system-x86_64 -accel $opt -cpu $cpu -M q35 -smp 2 -m 3G -display none -no-reboot \
     -serial "file:$log" -kernel "$vmlinuz" -initrd "$WORK/initrd.gz" \
-    -append "console=ttyS0 panic=-1 quiet cgroup_no_v1=all" \
+    -append "console=ttyS0 panic=-1 quiet cgroup_no_v1=all ${KARGS:-}" \
     -virtfs local,path=/,mount_tag=hostroot,security_model=passthrough,readonly=on,multidevs=remap 2>"$WORK/qemu.err" &
   qpid=$!
 }
@@ -149,9 +171,13 @@ elif [ "$accel" = kvm ]; then
 else
   accel=tcg
 fi
+hostload() { printf 'load %s, %s processes' "$(cut -d' ' -f1-3 /proc/loadavg)" "$(ls /proc | grep -c '^[0-9]')"; }
 [ "$accel" = tcg ] && boot tcg
 echo "# booted $pkg under qemu with $accel$([ "$accel" = tcg ] && echo ' (emulation: timings are distorted)'), cgroup v2 only; suite: $SUITE"
+# The host's load: the benchmark's own load line is the VM's.
+[ -n "${MGR_VM_BENCH:-}" ] && echo "# host before: $(hostload)"
 wait "$qpid"
+[ -n "${MGR_VM_BENCH:-}" ] && echo "# host after: $(hostload)"
 grep -v 'terminating on signal' "$WORK/qemu.err" >&2
 tr -d "\r" < "$log" | grep -v "^\[" | sed -n "/^VM:/,\$p"
 rc=$(tr -d '\r' < "$log" | sed -n 's/^VM-RESULT \([0-9]*\).*/\1/p' | tail -1)
