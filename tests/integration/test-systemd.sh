@@ -42,7 +42,9 @@ SERVER_PID=$!
 # Slow under emulation (the v2 lab): wait until it answers.
 for i in $(seq 600); do [ -s "$WORK/port" ] && curl -fsS -o /dev/null "http://127.0.0.1:$(cat "$WORK/port")/meta/1.0/index-system" 2>/dev/null && break; sleep 0.1; done
 URL="http://127.0.0.1:$(cat "$WORK/port")"
-dl() { local n=$1 variant=$2; shift 2; m create -n "$n" "$@" -t download -- --server "$URL" -d debian -r bookworm -a amd64 --variant "$variant"; }
+# Unpacking the 200 MB image (and shifting it into the id block) takes more
+# than a minute under emulation on a loaded host (the v2 lab): 900 s, as -t local has.
+dl() { local n=$1 variant=$2; shift 2; timeout 900 "$MGR" create -P "$P" -n "$n" "$@" -t download -- --server "$URL" -d debian -r bookworm -a amd64 --variant "$variant"; }
 
 # The container's cgroups in every hierarchy of the host.
 cgdirs() { find /sys/fs/cgroup -maxdepth 4 -type d -path "*/mgr.payload/$1-*" 2>/dev/null; }
