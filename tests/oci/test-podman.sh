@@ -140,7 +140,9 @@ expect_in "$OUT" "chowned" "without --cap-drop chown works (control)"
 tmux_start "$pfx" -x 120 -y 30 "podman --runtime '$RT' run --rm -it '$IMG' sh"
 for i in $(seq 100); do tmux -L "$pfx" capture-pane -p | grep -q '#' && break; sleep 0.1; done
 tmux -L "$pfx" send-keys 'readlink /proc/self/fd/0; echo "[$((6*7))]"; stty size' Enter
-for i in $(seq 100); do tmux -L "$pfx" capture-pane -p | grep -q '\[42\]' && break; sleep 0.1; done
+# Until stty's line is there too: it comes after [42], and a screen taken
+# between the two missed it.
+for i in $(seq 100); do tmux -L "$pfx" capture-pane -p | grep -q '^[0-9][0-9]* [0-9][0-9]*$' && break; sleep 0.1; done
 screen=$(tmux -L "$pfx" capture-pane -p)
 expect_in "$screen" "/dev/pts/0" "run -it: the shell's stdin is the container's /dev/pts/0"
 expect_in "$screen" "[42]" "run -it: input typed in the terminal reaches the shell"
