@@ -880,7 +880,11 @@ mgr_cgroup_create_part (const MgrCgroup *cg, const MgrPlan *plan, int versions, 
     }
   return TRUE;
 fail:
-  mgr_cgroup_destroy (cg, NULL);
+  /* A part (mgr-start's v1 cgroups, the monitor's v2 one) leaves the whole
+   * to the monitor, which removes every hierarchy once it hears of it: the
+   * v2 cgroup removed here could be the one it is cloning into. */
+  if (versions == 3)
+    mgr_cgroup_destroy (cg, NULL);
   return FALSE;
 fail_kept:
   /* Not ours to kill: those processes belong to a run whose monitor died,

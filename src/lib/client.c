@@ -311,6 +311,11 @@ mgr_start (const MgrPlan *plan, const MgrRuntimePaths *rt, const MgrStartOptions
     ;
   while (waitpid (pid, NULL, 0) < 0 && errno == EINTR)
     ;
+  /* The monitor removed the cgroups as it failed, unless it ended before
+   * the v1 ones were made here: what is left of them is ours (prepare found
+   * no earlier run's processes). */
+  if (ready[0] >= 0)
+    mgr_cgroup_destroy (cg, NULL);
   g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "%s",
                g_str_has_prefix (reply, "error ") ? reply + 6 : "the monitor died while starting the container");
   return -1;
