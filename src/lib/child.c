@@ -55,18 +55,26 @@ loopback_up (void)
 
 /* The message is a whole mgr_sync_msg, as the monitor reads every one. */
 int
-mgr_child_send_fd (int sock, int type, int fd)
+mgr_child_send_fds (int sock, int type, const int *fds, int n)
 {
   struct mgr_sync_msg m = { .type = type };
-  char cbuf[CMSG_SPACE (sizeof (int))] = { 0 };
+  char cbuf[CMSG_SPACE (32 * sizeof (int))] = { 0 };
+  if (n < 1 || n > 32)
+    return -EINVAL;
   struct iovec iov = { &m, sizeof m };
-  struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
+  struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = CMSG_SPACE (n * sizeof (int)) };
   struct cmsghdr *cm = CMSG_FIRSTHDR (&mh);
   cm->cmsg_level = SOL_SOCKET;
   cm->cmsg_type = SCM_RIGHTS;
-  cm->cmsg_len = CMSG_LEN (sizeof (int));
-  memcpy (CMSG_DATA (cm), &fd, sizeof fd);
+  cm->cmsg_len = CMSG_LEN (n * sizeof (int));
+  memcpy (CMSG_DATA (cm), fds, n * sizeof (int));
   return sendmsg (sock, &mh, MSG_NOSIGNAL) == (ssize_t) sizeof m ? 0 : -errno;
+}
+
+int
+mgr_child_send_fd (int sock, int type, int fd)
+{
+  return mgr_child_send_fds (sock, type, &fd, 1);
 }
 
 /* execvpe without allocating: a name without '/' is looked up in the PATH

@@ -190,6 +190,8 @@ struct mgr_child_error {
 
 /* Sends fd over the sync socket in SCM_RIGHTS, with a mgr_sync_msg of type. */
 int mgr_child_send_fd (int sock, int type, int fd);
+/* The same with n fds (at most 32) in one message. */
+int mgr_child_send_fds (int sock, int type, const int *fds, int n);
 
 int mgr_rootfs_setup (const struct mgr_child *c, struct mgr_child_error *err);
 /* After pivot_root: makes every mount of the container locked (user namespace only). */

@@ -314,7 +314,7 @@ mgr_start (const MgrPlan *plan, const MgrRuntimePaths *rt, const MgrStartOptions
   /* The monitor removed the cgroups as it failed, unless it ended before
    * the v1 ones were made here: what is left of them is ours (prepare found
    * no earlier run's processes). */
-  if (ready[0] >= 0)
+  if (mo.cgroup)
     mgr_cgroup_destroy (cg, NULL);
   g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "%s",
                g_str_has_prefix (reply, "error ") ? reply + 6 : "the monitor died while starting the container");

@@ -331,22 +331,11 @@ send_deferred_cgroups (const MgrSpawnOptions *o, int sync_fd, int expected, GErr
       return g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "the host's cgroup hierarchies changed during the start"),
              FALSE;
     }
-  struct mgr_sync_msg m = { .type = MGR_SYNC_CGROUPS };
-  char cbuf[CMSG_SPACE (sizeof fds)] = { 0 };
-  struct iovec iov = { &m, sizeof m };
-  struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-                       .msg_controllen = CMSG_SPACE (got * sizeof (int)) };
-  struct cmsghdr *cm = CMSG_FIRSTHDR (&mh);
-  cm->cmsg_level = SOL_SOCKET;
-  cm->cmsg_type = SCM_RIGHTS;
-  cm->cmsg_len = CMSG_LEN (got * sizeof (int));
-  memcpy (CMSG_DATA (cm), fds, got * sizeof (int));
-  ssize_t sent = sendmsg (sync_fd, &mh, MSG_NOSIGNAL);
-  int e = errno;
+  int r = mgr_child_send_fds (sync_fd, MGR_SYNC_CGROUPS, fds, got);
   for (int i = 0; i < got; i++)
     close (fds[i]);
-  if (sent != (ssize_t) sizeof m)
-    return g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "sending the container its cgroups: %s", g_strerror (e)),
+  if (r < 0)
+    return g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "sending the container its cgroups: %s", g_strerror (-r)),
            FALSE;
   return TRUE;
 }
