@@ -74,19 +74,29 @@ if [ "$mode" = check ]; then
 
   # One summary over every suite: Check's "Checks: N, Failures: F, Errors: E"
   # lines and the shell suites' "N passed, N failed".
-  passed=0; failed=0; skipped=()
+  # A log may hold several suites' lines (the v2 lab runs four inside its
+  # VM): each counts. A failed suite's log is shown last, shortened to what
+  # names the failure, so that the end of this output says what failed.
+  passed=0; failed=0; skipped=(); failures=()
   for log in $(find tests -name '*.log' ! -name 'test-suite.log'); do
     if line=$(grep -E '^[0-9]+%: Checks: ' "$log" | tail -1) && [ -n "$line" ]; then
       n=$(sed -E 's/.*Checks: ([0-9]+).*/\1/' <<<"$line")
       f=$(sed -E 's/.*Failures: ([0-9]+), Errors: ([0-9]+).*/\1+\2/' <<<"$line")
       passed=$((passed + n - (f))); failed=$((failed + (f)))
-    elif line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1) && [ -n "$line" ]; then
-      passed=$((passed + $(cut -d' ' -f1 <<<"$line"))); failed=$((failed + $(cut -d' ' -f3 <<<"$line")))
+    else
+      while read -r p _ f _; do
+        passed=$((passed + p)); failed=$((failed + f))
+      done < <(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log")
     fi
-    grep -qE '^(FAIL|ERROR)' "${log%.log}.trs" 2>/dev/null && { echo "--- $log"; tail -30 "$log"; }
+    grep -qE '^:test-result: (FAIL|ERROR)' "${log%.log}.trs" 2>/dev/null && failures+=("$log")
     grep -q '^:test-result: SKIP' "${log%.log}.trs" 2>/dev/null && skipped+=("${log%.log}: $(grep -m1 -i skip "$log")")
   done
   [ $status -eq 0 ] || [ $failed -gt 0 ] || failed=1
+  for log in "${failures[@]}"; do
+    echo; echo "--- FAILED: $log (its failing lines, then its last lines)"
+    grep -E '^not ok|^FAIL|^VM: suite|^VM-RESULT|^[0-9]+ passed, [0-9]+ failed|[0-9]+%: Checks: |:[EF]:' "$log" | tail -25
+    echo "..."; tail -8 "$log"
+  done
   echo
   if [ ${#skipped[@]} -gt 0 ]; then
     echo "!!! ${#skipped[@]} suite(s) SKIPPED, their checks are counted neither as passed nor as failed:"
