@@ -21,6 +21,7 @@ const MgrCommand mgr_commands[] = {
   { "info", mgr_cmd_info, "show a container's state" },
   { "ls", mgr_cmd_ls, "list containers" },
   { "net", mgr_cmd_net, "manage mgr's bridge, NAT, port forwards and dnsmasq (up|down|status)" },
+  { "monitor-resume", mgr_cmd_monitor_resume, NULL },
   { "start", mgr_cmd_start, "start a container" },
   { "stop", mgr_cmd_stop, "stop a container" },
   { "unfreeze", mgr_cmd_unfreeze, "resume a frozen container" },

@@ -87,6 +87,7 @@ int mgr_command_options (int *argc, char ***argv, const GOptionEntry *entries, c
 int mgr_format_json (const char *format);
 
 int mgr_cmd_start (int argc, char **argv);
+int mgr_cmd_monitor_resume (int argc, char **argv);
 int mgr_cmd_stop (int argc, char **argv);
 int mgr_cmd_attach (int argc, char **argv);
 int mgr_cmd_execute (int argc, char **argv);

@@ -1065,3 +1065,22 @@ mgr_cgroup_stats (const MgrCgroup *cg, MgrCgroupStats *out)
       out->pids = v ? g_ascii_strtoll (v, NULL, 10) : -1;
     }
 }
+
+gboolean
+mgr_cgroup_core_args (const MgrCgroup *cg, GPtrArray *args)
+{
+  if (cg->delegation || cg->user || cg->rel)
+    return FALSE;
+  for (guint i = 0; i < cg->hiers->len; i++)
+    {
+      const Hier *h = cg->hiers->pdata[i];
+      if (strchr (h->inner, ',') || strchr (h->path, ','))
+        return FALSE;
+      g_ptr_array_add (args, g_strdup_printf ("cg=%s,%s", h->inner, h->path));
+    }
+  const Hier *f = freezer (cg);
+  if (f)
+    g_ptr_array_add (args, g_strdup_printf ("freeze=%d,%s/%s", f->version, f->path,
+                                            f->version == 1 ? "freezer.state" : "cgroup.freeze"));
+  return TRUE;
+}

@@ -111,7 +111,8 @@ mgr_start (const MgrPlan *plan, const MgrRuntimePaths *rt, const MgrStartOptions
     }
   mgr_trace ("start: locked");
   MgrMonitorOptions mo = { .plan = plan, .rt = rt, .status_fd = -1, .foreground = o->foreground,
-                           .execute = o->execute, .command = o->command, .wait_ready = o->wait_ready };
+                           .execute = o->execute, .command = o->command, .wait_ready = o->wait_ready,
+                           .lock_fd = lock, .core_args = o->core_args };
   if (o->foreground)
     {
       if (!mgr_id_blocks_check (plan, error))

@@ -30,6 +30,7 @@ typedef struct {
   bool execute;
   char *const *command;
   bool wait_ready; /* return once init says READY=1 (sd_notify), not after the start window */
+  char *const *core_args; /* MgrMonitorOptions.core_args */
 } MgrStartOptions;
 
 /* Takes the container's lock and runs its monitor: in the background

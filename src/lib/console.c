@@ -128,7 +128,21 @@ mgr_term_restore (void)
 void
 mgr_ring_init (MgrRing *r, size_t size)
 {
-  void *p = mmap (NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  /* A memfd's mapping: the monitor's core (monitor.c) maps the same ring
+   * after it has executed mgr-init, and mgr again after a hand-back. */
+  r->fd = memfd_create ("mgr-console", MFD_CLOEXEC);
+  if (r->fd >= 0 && ftruncate (r->fd, size) < 0)
+    {
+      close (r->fd);
+      r->fd = -1;
+    }
+  void *p = mmap (NULL, size, PROT_READ | PROT_WRITE, r->fd >= 0 ? MAP_SHARED : MAP_PRIVATE | MAP_ANONYMOUS, r->fd, 0);
+  if (p == MAP_FAILED && r->fd >= 0)
+    {
+      close (r->fd);
+      r->fd = -1;
+      p = mmap (NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    }
   r->mapped = p != MAP_FAILED;
   r->buf = r->mapped ? p : g_malloc (size);
   r->size = size;
@@ -138,11 +152,16 @@ mgr_ring_init (MgrRing *r, size_t size)
 void
 mgr_ring_free (MgrRing *r)
 {
-  if (r->buf && r->mapped)
+  if (!r->buf)
+    return; /* never made (a zeroed MgrRing: its fd is not one) */
+  if (r->mapped)
     munmap (r->buf, r->size);
   else
     g_free (r->buf);
+  if (r->fd >= 0)
+    close (r->fd);
   r->buf = NULL;
+  r->fd = -1;
 }
 
 void

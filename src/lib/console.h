@@ -54,6 +54,7 @@ typedef struct {
   char *buf;
   size_t size, len, head; /* head: where the next byte goes */
   bool mapped;             /* buf is an mmap of size bytes */
+  int fd;                  /* the memfd mapped, or -1: the monitor's core maps it again after its exec */
 } MgrRing;
 
 void mgr_ring_init (MgrRing *r, size_t size);

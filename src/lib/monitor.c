@@ -25,6 +25,7 @@
 
 #include "cgroup.h"
 #include "console.h"
+#include "execinit.h"
 #include "hooks.h"
 #include "image.h"
 #include "initsig.h"
@@ -35,6 +36,8 @@
 #include "spawn.h"
 #include "trace.h"
 #include "util.h"
+
+extern char **environ;
 
 /* mgr-start's answer waits until init first sleeps waiting for something
  * (see init_waits), looking every START_LOOK_US, and START_WINDOW_MS at
@@ -101,6 +104,7 @@ typedef struct {
   gint64 spawned;   /* monotonic µs when this boot's init was started */
   bool killed;      /* the stop timeout passed: SIGKILL was sent */
   struct mgr_net_auto *net_auto; /* what mgr-net registered for this container */
+  bool to_core;     /* the start is reported: become mgr-monitor at the loop's next turn */
 } Monitor;
 
 /* Whether init sleeps waiting for something (a child, a timer, input:
@@ -453,6 +457,7 @@ signal_readable (Monitor *m)
 }
 
 static void report_start (Monitor *m, const char *text);
+static void monitor_exec_core (Monitor *m);
 
 /* The socket of --wait-ready, bound inside the container at
  * MGR_NOTIFY_SOCKET, in the folder the child made: reached through init's
@@ -530,6 +535,11 @@ loop (Monitor *m)
   bool stdin_open = m->tty.in >= 0 && m->term[0].pty.master >= 0;
   while (!m->exited)
     {
+      if (m->to_core)
+        {
+          m->to_core = false;
+          monitor_exec_core (m);
+        }
       guint nc = m->clients->len;
       g_autofree struct pollfd *p = g_new0 (struct pollfd, 7 + nc + m->n_term + m->mounts->len);
       int n = 0;
@@ -738,6 +748,135 @@ settle (void)
   malloc_trim (0);
 }
 
+/* Whether the monitor can become mgr-init's mgr-monitor (see
+ * monitor_exec_core): a container that needs nothing of its monitor while
+ * it runs but what the core does. Not in front (-F relays a terminal) or
+ * for mgr-execute; not with mediated mount calls (a privileged container's
+ * seccomp listener), a stop or post-stop hook, mgr-net's automatic
+ * addresses, --wait-ready, an ordinary user's delegated cgroups or an OCI
+ * container's; not where a client is half-way through a request. */
+static bool
+core_eligible (const Monitor *m)
+{
+  const MgrPlan *plan = m->o->plan;
+  if (!m->o->core_args || m->o->foreground || m->o->execute || m->mediated || m->mounts->len || plan->hooks.stop
+      || plan->hooks.post_stop || m->net_auto || m->notify_fd >= 0 || m->exited || m->tty.in >= 0 || m->tty.out >= 0
+      || plan->oci.set || !m->cgroup)
+    return false;
+  const char *env = g_getenv ("MGR_MONITOR_CORE");
+  if (env && strcmp (env, "0") == 0)
+    return false;
+  for (guint t = 0; t < m->n_term; t++)
+    if (m->term[t].ring.fd < 0 || m->term[t].pty.master < 0)
+      return false;
+  for (guint i = 0; i < m->clients->len; i++)
+    {
+      const Client *c = &g_array_index (m->clients, Client, i);
+      if (c->len || c->passed_fd >= 0)
+        return false;
+    }
+  return true;
+}
+
+static void
+fd_inherit (int fd, bool inherit)
+{
+  if (fd >= 0)
+    fcntl (fd, F_SETFD, inherit ? 0 : FD_CLOEXEC);
+}
+
+/* The monitor becomes mgr-init's mgr-monitor: the same process (init's
+ * parent, the holder of the lock, the socket, the consoles), a program of
+ * a few KB without a C library instead of mgr with GLib and all that
+ * starting left in its heap (smaps_rollup of one of 50 monitors: ~210 KB
+ * private before, see the note of issue 15 for after). What it is given
+ * is in mgr-init.c. Returns only if the exec failed: the monitor carries
+ * on as it is. */
+static void
+monitor_exec_core (Monitor *m)
+{
+  g_autoptr (GError) e = NULL;
+  g_autoptr (GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (args, g_strdup ("mgr-monitor"));
+  if (!mgr_cgroup_core_args (m->cgroup, args))
+    {
+      settle ();
+      return;
+    }
+  int exe = open ("/proc/self/exe", O_PATH | O_CLOEXEC);
+  int memfd = exe < 0 ? -1 : mgr_init_memfd (&e);
+  if (memfd < 0)
+    {
+      if (exe >= 0)
+        close (exe);
+      settle ();
+      return;
+    }
+  g_ptr_array_add (args, g_strdup_printf ("exe=%d", exe));
+  g_ptr_array_add (args, g_strdup_printf ("sig=%d", m->sig_fd));
+  g_ptr_array_add (args, g_strdup_printf ("listen=%d", m->listen_fd));
+  g_ptr_array_add (args, g_strdup_printf ("timer=%d", m->timer_fd));
+  g_ptr_array_add (args, g_strdup_printf ("log=%d", m->log_fd));
+  g_ptr_array_add (args, g_strdup_printf ("pidfd=%d", m->init.pidfd));
+  g_ptr_array_add (args, g_strdup_printf ("lock=%d", m->o->lock_fd));
+  g_ptr_array_add (args, g_strdup_printf ("rt=%s", m->o->rt->dir));
+  g_ptr_array_add (args, g_strdup_printf ("pid=%d", m->init.pid));
+  g_ptr_array_add (args, g_strdup_printf ("istart=%" G_GUINT64_FORMAT, m->init.start_time));
+  g_ptr_array_add (args, g_strdup_printf ("mpid=%d", m->st.monitor_pid));
+  g_ptr_array_add (args, g_strdup_printf ("mstart=%" G_GUINT64_FORMAT, m->st.monitor_start));
+  g_ptr_array_add (args, g_strdup_printf ("started=%" G_GINT64_FORMAT, m->st.started));
+  g_ptr_array_add (args, g_strdup_printf ("spawned=%" G_GINT64_FORMAT, m->spawned));
+  g_ptr_array_add (args, g_strdup_printf ("state=%s", mgr_state_name (m->st.state)));
+  g_ptr_array_add (args, g_strdup_printf ("killed=%d", m->killed));
+  g_ptr_array_add (args, g_strdup_printf ("stopsig=%d", m->stop_signal));
+  g_ptr_array_add (args, g_strdup_printf ("stopname=%s", mgr_signal_name (m->stop_signal)));
+  g_ptr_array_add (args, g_strdup_printf ("timeout=%" G_GUINT64_FORMAT, (guint64) m->o->plan->container.stop_timeout.v));
+  for (guint t = 0; t < m->n_term; t++)
+    {
+      const Term *term = &m->term[t];
+      g_ptr_array_add (args, g_strdup_printf ("term=%d,%d,%d,%zu,%zu,%zu,%s", term->pty.master, term->pty.slave,
+                                              term->ring.fd, term->ring.size, term->ring.head, term->ring.len,
+                                              term->pty.path));
+    }
+  for (guint i = 0; i < m->clients->len; i++)
+    {
+      const Client *c = &g_array_index (m->clients, Client, i);
+      g_ptr_array_add (args, g_strdup_printf ("client=%d,%d,%d", c->fd, c->kind, c->term));
+    }
+  for (char *const *a = m->o->core_args; *a; a++)
+    g_ptr_array_add (args, g_strdup (*a));
+  g_ptr_array_add (args, NULL);
+
+  int fds[] = { exe, m->sig_fd, m->listen_fd, m->timer_fd, m->log_fd, m->init.pidfd, m->o->lock_fd };
+  for (guint i = 0; i < G_N_ELEMENTS (fds); i++)
+    fd_inherit (fds[i], true);
+  for (guint t = 0; t < m->n_term; t++)
+    {
+      fd_inherit (m->term[t].pty.master, true);
+      fd_inherit (m->term[t].pty.slave, true);
+      fd_inherit (m->term[t].ring.fd, true);
+    }
+  for (guint i = 0; i < m->clients->len; i++)
+    fd_inherit (g_array_index (m->clients, Client, i).fd, true);
+  syscall (SYS_execveat, memfd, "", (char *const *) args->pdata, environ, AT_EMPTY_PATH);
+  int err = errno;
+  for (guint i = 0; i < G_N_ELEMENTS (fds); i++)
+    fd_inherit (fds[i], false);
+  for (guint t = 0; t < m->n_term; t++)
+    {
+      fd_inherit (m->term[t].pty.master, false);
+      fd_inherit (m->term[t].pty.slave, false);
+      fd_inherit (m->term[t].ring.fd, false);
+    }
+  for (guint i = 0; i < m->clients->len; i++)
+    fd_inherit (g_array_index (m->clients, Client, i).fd, false);
+  close (exe);
+  close (memfd);
+  g_autofree char *why = g_strdup_printf ("the monitor stays as it is: executing mgr-monitor failed: %s", g_strerror (err));
+  console_note (m, why);
+  settle ();
+}
+
 static void
 report_start (Monitor *m, const char *text)
 {
@@ -749,7 +888,12 @@ report_start (Monitor *m, const char *text)
       mgr_trace_redirect (-1);
     }
   if (!m->reported && !m->o->execute && g_str_has_prefix (text, "ok "))
-    settle ();
+    {
+      if (core_eligible (m))
+        m->to_core = true;
+      else
+        settle ();
+    }
   m->reported = true;
   /* The start window is over. */
   struct itimerspec off = { { 0, 0 }, { 0, 0 } };
@@ -760,13 +904,24 @@ report_start (Monitor *m, const char *text)
   m->stat_fd = -1;
 }
 
-int
-mgr_monitor_run (const MgrMonitorOptions *o, GError **error)
+/* The monitor's life: from the start (resumed NULL), or from where
+ * mgr-monitor handed back (resumed: the Monitor rebuilt from its
+ * arguments, init ended or still running). */
+static int
+monitor_main (const MgrMonitorOptions *o, const Monitor *resumed, GError **error)
 {
   Monitor m = { .o = o, .log_fd = -1, .listen_fd = -1, .sig_fd = -1, .timer_fd = -1, .window_fd = -1, .stat_fd = -1, .notify_fd = -1, .tty = { -1, -1, -1, 0 } };
   const MgrPlan *plan = o->plan;
   int result = -1;
   bool cgroup_ours = false;
+  if (resumed)
+    {
+      m = *resumed;
+      cgroup_ours = true;
+      if (m.exited)
+        result = m.wait_status;
+      goto boots;
+    }
 
   /* Processes in the container that were started by attach are not ours;
    * anything else that loses its parent here is. */
@@ -858,84 +1013,99 @@ mgr_monitor_run (const MgrMonitorOptions *o, GError **error)
   /* Each pass is one boot: reboot() inside the container ends init with
    * SIGHUP (a pid namespace's way of saying it), and the container starts
    * again with the same monitor, console and socket. */
-  for (int boot = 0;; boot++)
+boots:
+  for (int boot = resumed ? 1 : 0;; boot++)
     {
-      mgr_trace ("monitor: network attached");
-      /* The first boot's v1 cgroups may be mgr-start's to make (client.c). */
-      bool deferred = boot == 0 && o->cgroup;
-      /* mgr_cgroup_prepare found no earlier run's processes in them. */
-      if (deferred)
-        cgroup_ours = true;
-      if (deferred ? !mgr_cgroup_create_part (m.cgroup, plan, 2, error) : !mgr_cgroup_create (m.cgroup, plan, error))
-        goto out;
-      mgr_trace ("monitor: cgroup created");
-      cgroup_ours = true;
-      if (!mgr_hook_run (plan, "pre-start", plan->hooks.pre_start, 0, error))
-        goto out;
-      g_autofree const char **ttys = g_new0 (const char *, m.n_term + 1);
-      for (guint t = 1; t < m.n_term; t++)
-        ttys[t - 1] = m.term[t].pty.path;
-      /* Per boot: an upgrade inside may have changed what init is. */
-      m.stop_signal = mgr_plan_stop_signal (plan, o->command ? o->command[0] : NULL, NULL);
-      g_autofree char *boot_id = g_uuid_string_random ();
-      /* mgr-execute's pty stands in for the caller's terminal only: it is
-       * not the container's console. */
-      MgrSpawnOptions so = { .command = o->command, .console_fd = m.n_term ? m.term[0].pty.slave : -1,
-                             .console_mask = o->execute ? m.tty.mask : 7,
-                             .console_path = m.n_term && !o->execute ? m.term[0].pty.path : NULL, .tty_paths = ttys,
-                             .minimal_init = o->execute, .seccomp = &m.seccomp, .cgroup = m.cgroup,
-                             .boot_id = boot_id, .net_auto = m.net_auto, .notify = o->wait_ready && !m.reported,
-                             .cgroup_deferred = deferred, .cgroup_ready_fd = o->cgroup_ready_fd };
-      mgr_trace ("monitor: spawning");
-      if (!mgr_spawn (plan, &so, &m.init, error))
-        goto out;
-      mgr_trace ("monitor: init executed");
-      m.mediated = m.init.notify_fd >= 0;
-      m.protected = m.init.protected;
-      if (m.mediated)
-        g_ptr_array_add (m.mounts, mgr_mount_notify_new (m.init.notify_fd, &m.protected, mount_note, &m));
-      m.init.notify_fd = -1;
-      m.st.state = MGR_STATE_RUNNING;
-      m.st.init_pid = m.init.pid;
-      m.st.init_start = m.init.start_time;
-      m.spawned = g_get_monotonic_time ();
-      save_state (&m);
-      mgr_trace ("monitor: state RUNNING saved");
-      /* An init that dies at once (a broken rootfs, a missing library, a
-       * refused mount) is a failed start: mgr-start hears of it, with the
-       * console's last lines, rather than "ok" and a stopped container. In
-       * front, or for mgr-execute, the caller sees init end anyway. */
-      if (!m.reported && (o->foreground || o->execute))
+      if (resumed)
         {
-          g_autofree char *ok = g_strdup_printf ("ok %d\n", m.init.pid);
-          report_start (&m, ok);
+          /* This boot's init was started before the hand-back. */
+          resumed = NULL;
+          if (!m.exited)
+            loop (&m);
         }
-      else if (!m.reported && o->wait_ready)
+      else
         {
-          if ((m.notify_fd = notify_socket (&m, error)) < 0)
+          mgr_trace ("monitor: network attached");
+          /* The first boot's v1 cgroups may be mgr-start's to make (client.c). */
+          bool deferred = boot == 0 && o->cgroup;
+          /* mgr_cgroup_prepare found no earlier run's processes in them. */
+          if (deferred)
+            cgroup_ours = true;
+          if (deferred ? !mgr_cgroup_create_part (m.cgroup, plan, 2, error) : !mgr_cgroup_create (m.cgroup, plan, error))
             goto out;
-          struct itimerspec its = { .it_value = { READY_TIMEOUT_S, 0 } };
-          timerfd_settime (m.window_fd, 0, &its, NULL);
+          mgr_trace ("monitor: cgroup created");
+          cgroup_ours = true;
+          if (!mgr_hook_run (plan, "pre-start", plan->hooks.pre_start, 0, error))
+            goto out;
+          g_autofree const char **ttys = g_new0 (const char *, m.n_term + 1);
+          for (guint t = 1; t < m.n_term; t++)
+            ttys[t - 1] = m.term[t].pty.path;
+          /* Per boot: an upgrade inside may have changed what init is. */
+          m.stop_signal = mgr_plan_stop_signal (plan, o->command ? o->command[0] : NULL, NULL);
+          g_autofree char *boot_id = g_uuid_string_random ();
+          /* mgr-execute's pty stands in for the caller's terminal only: it is
+           * not the container's console. */
+          MgrSpawnOptions so = { .command = o->command, .console_fd = m.n_term ? m.term[0].pty.slave : -1,
+                                 .console_mask = o->execute ? m.tty.mask : 7,
+                                 .console_path = m.n_term && !o->execute ? m.term[0].pty.path : NULL, .tty_paths = ttys,
+                                 .minimal_init = o->execute, .seccomp = &m.seccomp, .cgroup = m.cgroup,
+                                 .boot_id = boot_id, .net_auto = m.net_auto, .notify = o->wait_ready && !m.reported,
+                                 .cgroup_deferred = deferred, .cgroup_ready_fd = o->cgroup_ready_fd };
+          mgr_trace ("monitor: spawning");
+          if (!mgr_spawn (plan, &so, &m.init, error))
+            goto out;
+          mgr_trace ("monitor: init executed");
+          m.mediated = m.init.notify_fd >= 0;
+          m.protected = m.init.protected;
+          if (m.mediated)
+            g_ptr_array_add (m.mounts, mgr_mount_notify_new (m.init.notify_fd, &m.protected, mount_note, &m));
+          m.init.notify_fd = -1;
+          /* After a reboot, the monitor may become mgr-monitor again. */
+          if (m.reported && core_eligible (&m))
+            m.to_core = true;
+          m.st.state = MGR_STATE_RUNNING;
+          m.st.init_pid = m.init.pid;
+          m.st.init_start = m.init.start_time;
+          m.spawned = g_get_monotonic_time ();
+          save_state (&m);
+          mgr_trace ("monitor: state RUNNING saved");
+          /* An init that dies at once (a broken rootfs, a missing library, a
+           * refused mount) is a failed start: mgr-start hears of it, with the
+           * console's last lines, rather than "ok" and a stopped container. In
+           * front, or for mgr-execute, the caller sees init end anyway. */
+          if (!m.reported && (o->foreground || o->execute))
+            {
+              g_autofree char *ok = g_strdup_printf ("ok %d\n", m.init.pid);
+              report_start (&m, ok);
+            }
+          else if (!m.reported && o->wait_ready)
+            {
+              if ((m.notify_fd = notify_socket (&m, error)) < 0)
+                goto out;
+              struct itimerspec its = { .it_value = { READY_TIMEOUT_S, 0 } };
+              timerfd_settime (m.window_fd, 0, &its, NULL);
+            }
+          else if (!m.reported)
+            {
+              char stat_path[64];
+              snprintf (stat_path, sizeof stat_path, "/proc/%d/stat", (int) m.init.pid);
+              m.stat_fd = open (stat_path, O_RDONLY | O_CLOEXEC);
+              m.window_end = g_get_monotonic_time () + START_WINDOW_MS * 1000;
+              m.looks = 0;
+              struct itimerspec its = { .it_interval = { 0, START_FAST_US * 1000 }, .it_value = { 0, START_FAST_US * 1000 } };
+              timerfd_settime (m.window_fd, 0, &its, NULL);
+            }
+          if (boot == 0 && m.tty.in >= 0 && m.term[0].pty.master >= 0)
+            mgr_term_raw (m.tty.in);
+          loop (&m);
         }
-      else if (!m.reported)
-        {
-          char stat_path[64];
-          snprintf (stat_path, sizeof stat_path, "/proc/%d/stat", (int) m.init.pid);
-          m.stat_fd = open (stat_path, O_RDONLY | O_CLOEXEC);
-          m.window_end = g_get_monotonic_time () + START_WINDOW_MS * 1000;
-          m.looks = 0;
-          struct itimerspec its = { .it_interval = { 0, START_FAST_US * 1000 }, .it_value = { 0, START_FAST_US * 1000 } };
-          timerfd_settime (m.window_fd, 0, &its, NULL);
-        }
-      if (boot == 0 && m.tty.in >= 0 && m.term[0].pty.master >= 0)
-        mgr_term_raw (m.tty.in);
-      loop (&m);
       mgr_trace ("monitor: init ended");
       result = m.wait_status;
       m.st.exit_status = m.wait_status;
-      run_late_hook (&m, "post-stop", plan->hooks.post_stop);
+      if (plan)
+        run_late_hook (&m, "post-stop", plan->hooks.post_stop);
       bool asked = m.st.state == MGR_STATE_STOPPING;
-      if (o->execute || asked || !WIFSIGNALED (result) || WTERMSIG (result) != SIGHUP)
+      if (o->execute || asked || !WIFSIGNALED (result) || WTERMSIG (result) != SIGHUP || !plan)
         {
           record_exit (&m, asked);
           break;
@@ -1013,4 +1183,132 @@ out:
     if (fd[i] >= 0)
       close (fd[i]);
   return result;
+}
+
+int
+mgr_monitor_run (const MgrMonitorOptions *o, GError **error)
+{
+  return monitor_main (o, NULL, error);
+}
+
+/* "A,B,C...": the next number, moving past it and one comma. */
+static gint64
+take_num (const char **s)
+{
+  char *end;
+  gint64 v = g_ascii_strtoll (*s, &end, 10);
+  *s = *end == ',' ? end + 1 : end;
+  return v;
+}
+
+int
+mgr_monitor_resume (const MgrMonitorOptions *o, int argc, char **argv, const char *plan_error, GError **error)
+{
+  Monitor m = { .o = o, .log_fd = -1, .listen_fd = -1, .sig_fd = -1, .timer_fd = -1, .window_fd = -1, .stat_fd = -1,
+                .notify_fd = -1, .tty = { -1, -1, -1, 0 }, .reported = true };
+  m.clients = g_array_new (FALSE, FALSE, sizeof (Client));
+  m.mounts = g_ptr_array_new_with_free_func ((GDestroyNotify) mgr_mount_notify_free);
+  m.term = g_new0 (Term, argc);
+  m.st = (MgrStatus){ .state = MGR_STATE_RUNNING, .monitor_pid = getpid (), .exit_status = -1 };
+  m.init.pidfd = -1;
+  for (int i = 1; i < argc; i++)
+    {
+      const char *a = argv[i], *v;
+#define KEY(k) (g_str_has_prefix (a, k "=") && (v = a + strlen (k "=")))
+      if (KEY ("sig"))
+        m.sig_fd = take_num (&v);
+      else if (KEY ("listen"))
+        m.listen_fd = take_num (&v);
+      else if (KEY ("timer"))
+        m.timer_fd = take_num (&v);
+      else if (KEY ("log"))
+        m.log_fd = take_num (&v);
+      else if (KEY ("pidfd"))
+        m.init.pidfd = take_num (&v);
+      else if (KEY ("exe"))
+        close (take_num (&v));
+      else if (KEY ("pid"))
+        m.init.pid = m.st.init_pid = take_num (&v);
+      else if (KEY ("istart"))
+        m.init.start_time = m.st.init_start = take_num (&v);
+      else if (KEY ("mstart"))
+        m.st.monitor_start = take_num (&v);
+      else if (KEY ("started"))
+        m.st.started = take_num (&v);
+      else if (KEY ("spawned"))
+        m.spawned = take_num (&v);
+      else if (KEY ("state"))
+        m.st.state = strcmp (v, "STOPPING") == 0 ? MGR_STATE_STOPPING : MGR_STATE_RUNNING;
+      else if (KEY ("killed"))
+        m.killed = take_num (&v) != 0;
+      else if (KEY ("stopsig"))
+        m.stop_signal = take_num (&v);
+      else if (KEY ("status"))
+        {
+          m.exited = true;
+          m.wait_status = take_num (&v);
+        }
+      else if (KEY ("term"))
+        {
+          Term *t = &m.term[m.n_term++];
+          t->pty.master = take_num (&v);
+          t->pty.slave = take_num (&v);
+          t->ring.fd = take_num (&v);
+          t->ring.size = take_num (&v);
+          t->ring.head = take_num (&v);
+          t->ring.len = take_num (&v);
+          g_strlcpy (t->pty.path, v, sizeof t->pty.path);
+          void *p = t->ring.fd >= 0 ? mmap (NULL, t->ring.size, PROT_READ | PROT_WRITE, MAP_SHARED, t->ring.fd, 0) : MAP_FAILED;
+          if (p == MAP_FAILED)
+            {
+              /* Without the history: the console itself goes on. */
+              mgr_ring_init (&t->ring, t->ring.size ? t->ring.size : 16384);
+            }
+          else
+            {
+              t->ring.buf = p;
+              t->ring.mapped = true;
+            }
+          if (t->ring.head >= t->ring.size || t->ring.len > t->ring.size)
+            t->ring.head = t->ring.len = 0;
+          fd_inherit (t->pty.master, false);
+          fd_inherit (t->pty.slave, false);
+          fd_inherit (t->ring.fd, false);
+        }
+      else if (KEY ("client"))
+        {
+          Client c = { .passed_fd = -1 };
+          c.fd = take_num (&v);
+          c.kind = take_num (&v);
+          c.term = take_num (&v);
+          fd_inherit (c.fd, false);
+          g_array_append_val (m.clients, c);
+        }
+      else if (KEY ("lock"))
+        fd_inherit (take_num (&v), false);
+#undef KEY
+    }
+  for (int *fd = (int[]){ m.sig_fd, m.listen_fd, m.timer_fd, m.log_fd, m.init.pidfd }, k = 0; k < 5; k++)
+    fd_inherit (fd[k], false);
+  signal (SIGPIPE, SIG_IGN);
+  m.window_fd = timerfd_create (CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+  if (m.sig_fd < 0 || m.listen_fd < 0 || m.timer_fd < 0 || m.init.pidfd < 0 || m.init.pid <= 0)
+    {
+      g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "mgr-monitor-resume: arguments missing");
+      return -1;
+    }
+  mgr_trace ("monitor: resumed after mgr-monitor");
+  if (!o->plan)
+    {
+      g_autofree char *why = g_strdup_printf ("the container is not started again: its config no longer loads: %s",
+                                              plan_error ? plan_error : "(no reason given)");
+      console_note (&m, why);
+    }
+  else if (!mgr_seccomp_for_plan (o->plan, &m.seccomp, error))
+    return -1;
+  if (!(m.cgroup = mgr_cgroup_new (o->rt->id, error)))
+    return -1;
+  if (!m.stop_signal)
+    m.stop_signal = SIGTERM;
+  return monitor_main (o, &m, error);
 }

@@ -30,8 +30,21 @@ typedef struct {
    * cgroup_ready_fd before the child joins them. Else NULL. */
   struct MgrCgroup *cgroup;
   int cgroup_ready_fd;
+  /* The runtime lock's fd, which the monitor holds as long as it runs. */
+  int lock_fd;
+  /* When set, the monitor may become mgr-init's small mgr-monitor once the
+   * container runs (monitor.c, monitor_exec_core): what mgr needs to load
+   * the plan again if the core hands back ("name=", "folder=", "set="). */
+  char *const *core_args;
 } MgrMonitorOptions;
 
 /* Starts the container and runs until init exits. Returns init's wait
  * status, or -1 with error when the start failed (nothing is left behind). */
 int mgr_monitor_run (const MgrMonitorOptions *o, GError **error);
+
+/* mgr-monitor-resume: the monitor again, after mgr-init's mgr-monitor has
+ * handed back (a reboot, an init that failed on its own, cgroups that rmdir
+ * could not remove): args are the core's KEY=VALUE arguments; o->plan may
+ * be NULL when the config no longer loads (plan_error says why), and then
+ * the container is only cleaned up. Returns as mgr_monitor_run. */
+int mgr_monitor_resume (const MgrMonitorOptions *o, int argc, char **argv, const char *plan_error, GError **error);

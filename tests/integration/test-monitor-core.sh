@@ -1,0 +1,187 @@
+#!/bin/bash
+# The monitor's core: once a container runs, its monitor becomes mgr-init's
+# small mgr-monitor (monitor.c, monitor_exec_core; mgr-init.c). What the
+# monitor did before must still be done: requests, console, log, stop,
+# kill, SIGTERM, freeze, the lock; and what the core hands back to mgr must
+# come back: a reboot, an init that fails on its own, cgroups that rmdir
+# cannot remove. Hostile clients on the socket must not hurt it.
+. "${MGR_SRCDIR:-.}/tests/cli/lib.sh"
+[ "$(id -u)" -eq 0 ] || { echo "SKIP: the integration tests start containers as root"; exit 77; }
+
+export MGR_TEMPLATES_DIR="$MGR_SRCDIR/templates"
+P="$WORK/containers"
+chmod 755 "$WORK"
+T=20
+pfx="mc$$"
+u="$pfx-u"
+m() { local verb=$1; shift; timeout "$T" "$MGR" "$verb" -P "$P" "$@"; }
+cleanup() {
+  for c in "$P"/*/; do
+    [ -d "$c" ] || continue
+    timeout 10 "$MGR" destroy -f -P "$P" -n "$(basename "$c")" >/dev/null 2>&1
+  done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM HUP
+
+state() { sed -n "s/^$2=//p" "$(rtdir "$1")/state" 2>/dev/null; }
+rtdir() { ls -d /run/mgr/"$1"-???????? 2>/dev/null | head -1; }
+comm() { cat "/proc/$1/comm" 2>/dev/null; }
+# until_comm PID NAME: the monitor's program name becomes NAME (the core
+# takes over at the monitor's next turn after mgr-start's answer).
+until_comm() { for _ in $(seq 100); do [ "$(comm "$1")" = "$2" ] && return 0; sleep 0.05; done; return 1; }
+until_state() { for _ in $(seq 200); do [ "$(state "$1" state)" = "$2" ] && return 0; sleep 0.05; done; return 1; }
+# ask NAME REQUEST: one line to the monitor's socket, its answer.
+ask() {
+  python3 - "$(rtdir "$1")/monitor.sock" "$2" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.settimeout(5)
+s.connect(sys.argv[1])
+s.sendall(sys.argv[2].encode() + b"\n")
+try:
+    print(s.recv(4096).decode(errors="replace").strip())
+except socket.timeout:
+    print("(no answer)")
+PY
+}
+cgdirs() { find /sys/fs/cgroup -maxdepth 4 -type d -name "$1-????????" 2>/dev/null; }
+
+run m create -n "$u" -t busybox
+expect_rc 0 "create a user-namespaced busybox container"
+run m create -n "$pfx-p" -t busybox --privileged
+expect_rc 0 "create a privileged busybox container"
+
+# ---- the core takes over, and does what the monitor did ----
+run m start -n "$u"
+expect_rc 0 "start"
+mon=$(state "$u" monitor_pid)
+init=$(state "$u" init_pid)
+until_comm "$mon" mgr-monitor && pass "the monitor (pid $mon) became mgr-monitor" || fail "the monitor is '$(comm "$mon")'"
+exe=$(readlink "/proc/$mon/exe")
+expect_in "$exe" "memfd:mgr-init" "mgr-monitor runs from mgr-init's sealed memfd"
+[ "$(state "$u" monitor_pid)" = "$mon" ] && [ "$(awk '{print $4}' "/proc/$init/stat")" = "$mon" ] \
+  && pass "same pid, still init's parent" || fail "monitor $(state "$u" monitor_pid), init's parent $(awk '{print $4}' "/proc/$init/stat")"
+expect_in "$(ask "$u" state)" "state=RUNNING pid=$init " "the state request is answered"
+expect_in "$(ask "$u" bogus)" "error unknown request" "an unknown request is refused"
+run m start -n "$u"
+expect_rc 1 "a second start is refused: the lock is still held"
+expect_in "$ERR" "already running" "  and says it is running"
+run m attach -n "$u" -- /bin/sh -c 'echo marker-$((6*7)) > /dev/console'
+expect_rc 0 "attach (init's pidfd from the core)"
+hist=$(timeout 3 "$MGR" console -P "$P" -n "$u" </dev/null 2>/dev/null | tr -d '\r')
+expect_in "$hist" "$u is up" "the console's history from before the core is kept"
+expect_in "$hist" "marker-42" "output after it goes into the history"
+run m info -n "$u"
+expect_in "$OUT" "RUNNING" "mgr-info: RUNNING"
+
+# Hostile clients: an overlong line, an fd passed along, a client that
+# connects and says nothing. The core stays, and keeps no fd of theirs.
+nfd=$(ls "/proc/$mon/fd" | wc -l)
+python3 - "$(rtdir "$u")/monitor.sock" <<'PY'
+import os, socket, sys
+p = sys.argv[1]
+a = socket.socket(socket.AF_UNIX); a.connect(p); a.sendall(b"x" * 5000)
+b = socket.socket(socket.AF_UNIX); b.connect(p)
+r, w = os.pipe()
+for _ in range(3):
+    b.sendmsg([b"mounts\n"], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, bytes(memoryview(__import__("array").array("i", [r, w]))))])
+c = socket.socket(socket.AF_UNIX); c.connect(p)
+import time; time.sleep(0.3)
+a.close(); b.close(); c.close()
+PY
+sleep 0.3
+[ "$(comm "$mon")" = mgr-monitor ] && pass "hostile clients: mgr-monitor is still there" || fail "the monitor is '$(comm "$mon")'"
+[ "$(ls "/proc/$mon/fd" | wc -l)" -le "$nfd" ] && pass "  and holds no fd they sent ($(ls "/proc/$mon/fd" | wc -l) <= $nfd)" \
+  || fail "fds: $(ls "/proc/$mon/fd" | wc -l) > $nfd"
+expect_in "$(ask "$u" state)" "state=RUNNING" "  and answers"
+
+# ---- freeze, then stop ----
+run m freeze -n "$u"
+expect_rc 0 "freeze"
+run m stop -n "$u" -t 5
+expect_rc 0 "stop a frozen container (the core thaws it)"
+[ "$(state "$u" state)" = STOPPED ] && pass "STOPPED saved by the core" || fail "state $(state "$u" state)"
+[ -z "$(cgdirs "$u")" ] && pass "no cgroup left" || fail "left: $(cgdirs "$u")"
+[ ! -e "$(rtdir "$u")/monitor.sock" ] && pass "the socket is removed" || fail "monitor.sock is still there"
+for _ in $(seq 50); do [ -d "/proc/$mon" ] || break; sleep 0.05; done
+[ ! -d "/proc/$mon" ] && pass "the core has exited" || fail "pid $mon is still there"
+run m start -n "$u"
+expect_rc 0 "it starts again (the lock was released)"
+
+# ---- SIGTERM to the monitor stops the container ----
+mon=$(state "$u" monitor_pid)
+until_comm "$mon" mgr-monitor
+kill -TERM "$mon"
+until_state "$u" STOPPED && pass "SIGTERM to mgr-monitor stops the container" || fail "state $(state "$u" state)"
+
+# ---- a stop that times out is a kill, and says so ----
+printf '#!/bin/sh\ntrap "" TERM USR1 USR2 HUP INT\nwhile :; do sleep 1; done\n' > "$P/$u/rootfs/sbin/stubborn"
+chmod 755 "$P/$u/rootfs/sbin/stubborn"
+chown --reference="$P/$u/rootfs/sbin/init" "$P/$u/rootfs/sbin/stubborn" 2>/dev/null
+run m start -n "$u" -s container.init=/sbin/stubborn -s container.stop.signal=SIGTERM
+expect_rc 0 "start an init that ignores its stop signal"
+mon=$(state "$u" monitor_pid)
+until_comm "$mon" mgr-monitor && pass "  its monitor became mgr-monitor" || fail "the monitor is '$(comm "$mon")'"
+run m stop -n "$u" -t 1
+expect_in "$ERR" "was killed with SIGKILL" "mgr-stop -t 1 says init had to be killed (the core's reply)"
+[ "$(state "$u" state)" = STOPPED ] && [ -z "$(cgdirs "$u")" ] && pass "  STOPPED, no cgroup left" || fail "state $(state "$u" state), cgroups: $(cgdirs "$u")"
+
+# ---- what the core hands back ----
+# A reboot: mgr starts the container again in the same monitor, which
+# becomes mgr-monitor again.
+run m start -n "$u"
+mon=$(state "$u" monitor_pid)
+init=$(state "$u" init_pid)
+until_comm "$mon" mgr-monitor
+run m attach -n "$u" -- /bin/busybox reboot -f
+for _ in $(seq 200); do i=$(state "$u" init_pid); [ -n "$i" ] && [ "$i" != 0 ] && [ "$i" != "$init" ] && [ "$(state "$u" state)" = RUNNING ] && break; sleep 0.05; done
+[ "$(state "$u" state)" = RUNNING ] && [ "$(state "$u" init_pid)" != "$init" ] && [ "$(state "$u" monitor_pid)" = "$mon" ] \
+  && pass "a reboot under mgr-monitor: running again (init $init -> $(state "$u" init_pid)), same monitor" \
+  || fail "after reboot: $(tr '\n' ' ' < "$(rtdir "$u")/state")"
+hist=$(timeout 3 "$MGR" console -P "$P" -n "$u" </dev/null 2>/dev/null | tr -d '\r')
+expect_in "$hist" "the container rebooted" "  the console says so"
+until_comm "$mon" mgr-monitor && pass "  and the monitor becomes mgr-monitor again" || fail "the monitor is '$(comm "$mon")'"
+run m attach -n "$u" -- /bin/true
+expect_rc 0 "  attach after the reboot"
+
+# Cgroups that rmdir alone cannot remove (made inside, as systemd does in
+# its delegated subtree, or by another process): mgr removes them.
+for d in $(cgdirs "$u"); do mkdir "$d/extra-$pfx"; done
+[ -n "$(cgdirs "$u")" ] && pass "cgroups made inside the container's" || fail "no cgroup found for $u"
+run m stop -k -n "$u"
+expect_rc 0 "stop -k"
+for _ in $(seq 100); do [ -z "$(cgdirs "$u")" ] && break; sleep 0.05; done
+[ -z "$(cgdirs "$u")" ] && pass "  no cgroup left, not even those made inside" || fail "left: $(cgdirs "$u")"
+[ "$(state "$u" state)" = STOPPED ] && pass "  STOPPED" || fail "state $(state "$u" state)"
+
+# An init that fails on its own after the start: why is recorded, as
+# before, for mgr-info and the next mgr-start.
+printf '#!/bin/sh\necho about to fail\nsleep 1\nexit 3\n' > "$P/$u/rootfs/sbin/fail3"
+chmod 755 "$P/$u/rootfs/sbin/fail3"
+run m start -n "$u" -s container.init=/sbin/fail3
+expect_rc 0 "start an init that fails after a second"
+mon=$(state "$u" monitor_pid)
+until_comm "$mon" mgr-monitor && pass "  its monitor became mgr-monitor" || fail "the monitor is '$(comm "$mon")'"
+until_state "$u" STOPPED && pass "  it stops" || fail "state $(state "$u" state)"
+last=$(cat "$(rtdir "$u")/last-exit" 2>/dev/null)
+expect_in "$last" "exited with status 3" "  last-exit says how init ended"
+expect_in "$last" "about to fail" "  with the console's last lines"
+[ -z "$(cgdirs "$u")" ] && pass "  no cgroup left" || fail "left: $(cgdirs "$u")"
+
+# ---- containers that keep the full monitor ----
+run m start -n "$pfx-p"
+pmon=$(state "$pfx-p" monitor_pid)
+sleep 0.5
+[ -n "$(comm "$pmon")" ] && [ "$(comm "$pmon")" != mgr-monitor ] && pass "a privileged container (mediated mount calls) keeps the full monitor" \
+  || fail "privileged monitor: '$(comm "$pmon")'"
+run m stop -k -n "$pfx-p"
+MGR_MONITOR_CORE=0 timeout "$T" "$MGR" start -P "$P" -n "$u" >/dev/null 2>&1
+mon=$(state "$u" monitor_pid)
+sleep 0.5
+[ -n "$(comm "$mon")" ] && [ "$(comm "$mon")" != mgr-monitor ] && pass "MGR_MONITOR_CORE=0 keeps the full monitor" || fail "monitor: '$(comm "$mon")'"
+run m stop -k -n "$u"
+
+finish
