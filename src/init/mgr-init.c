@@ -131,9 +131,14 @@ memset (void *d, int c, unsigned long n)
 
 /* A compiler told to protect the stack (distributions' default CFLAGS
  * come after ours) reads its canary at %fs:0x28: _start points %fs at this
- * block (its first word is its own address, as the ABI wants) before any C
- * runs. */
-void *mgr_init_tls[8] __attribute__ ((visibility ("hidden"))) = { mgr_init_tls };
+ * block (its first word is its own address, as the ABI wants, stored by
+ * _start) before any C runs.
+ *
+ * Built as a static PIE, loaded at a random address like mgr itself: the
+ * monitor's core lives as long as its container. Nothing relocates it (no
+ * dynamic loader, no C library), so it must have no relocations: no
+ * initialised pointer in its data (the build checks: Makefile.am). */
+void *mgr_init_tls[8] __attribute__ ((visibility ("hidden")));
 __asm__ (".text\n"
          ".global _start\n"
          "_start:\n"
@@ -141,6 +146,7 @@ __asm__ (".text\n"
          "  mov $158, %eax\n"            /* arch_prctl */
          "  mov $0x1002, %edi\n"         /* ARCH_SET_FS */
          "  lea mgr_init_tls(%rip), %rsi\n"
+         "  mov %rsi, (%rsi)\n"
          "  syscall\n"
          "  mov %rsp, %rdi\n"            /* argc, argv... */
          "  and $-16, %rsp\n"
@@ -531,6 +537,8 @@ attach_exec (int argc, char **argv, char **envp)
  *   client=FD,KIND,TERM  a connected client (0 request, 1 console, 2 wait)
  *   cg=INNER,PATH  each hierarchy's cgroup and the one init is in
  *   freeze=1,PATH (v1 freezer.state) or freeze=2,PATH (cgroup.freeze)
+ *   cgfull=1  the cgroups need more than rmdir (an ordinary user's
+ *     delegated ones): handed back at init's end whatever the reason
  *   any other KEY=VALUE is mgr's, passed back untouched. */
 
 #define CORE_TERMS 65
@@ -557,6 +565,7 @@ attach_exec (int argc, char **argv, char **envp)
 #define EINTR_ 4
 #define ENOENT_ 2
 #define ESRCH_ 3
+#define EBUSY_ 16
 #define SIGHUP_ 1
 #define SIGINT_ 2
 #define PR_SET_NAME_ 15
@@ -595,6 +604,7 @@ static struct
   const char *cg_inner[CORE_CGROUPS], *cg_path[CORE_CGROUPS];
   int freeze_v;
   const char *freeze;
+  int cgfull; /* the cgroups are mgr's to remove (cgfull=1) */
 } C;
 
 static unsigned long
@@ -1089,13 +1099,31 @@ finish (void)
                            : "init failed; mgr could not be run again to record why");
     }
   sys6 (NR_unlinkat, AT_FDCWD_, (long) path_last, 0, 0, 0, 0);
+  if (C.cgfull && !handed)
+    {
+      /* An ordinary user's delegated cgroups: mgr removes them (and the
+       * monitor's own leaf). */
+      hand_back ();
+      handed = 1;
+      note ("mgr could not be run again to remove the container's cgroups");
+    }
   for (int i = 0; i < C.ncg; i++)
     {
       long r = 0;
-      if (!streq (C.cg_inner[i], C.cg_path[i]))
-        r = sys6 (NR_unlinkat, AT_FDCWD_, (long) C.cg_inner[i], AT_REMOVEDIR_, 0, 0, 0);
-      if (r == 0 || r == -ENOENT_)
-        r = sys6 (NR_unlinkat, AT_FDCWD_, (long) C.cg_path[i], AT_REMOVEDIR_, 0, 0, 0);
+      /* The kernel may still be letting go of init's last tasks: EBUSY for
+       * a moment (20 ms at most), then mgr takes over. */
+      for (int round = 0; round < 20; round++)
+        {
+          r = 0;
+          if (!streq (C.cg_inner[i], C.cg_path[i]))
+            r = sys6 (NR_unlinkat, AT_FDCWD_, (long) C.cg_inner[i], AT_REMOVEDIR_, 0, 0, 0);
+          if (r == 0 || r == -ENOENT_)
+            r = sys6 (NR_unlinkat, AT_FDCWD_, (long) C.cg_path[i], AT_REMOVEDIR_, 0, 0, 0);
+          if (r != -EBUSY_)
+            break;
+          struct timespec ms = { 0, 1000000 };
+          sys6 (NR_ppoll, 0, 0, (long) &ms, 0, 0, 0);
+        }
       /* Still busy (a process joined late) or with cgroups made inside: mgr
        * removes them as the monitor does, killing what is left. */
       if (r != 0 && r != -ENOENT_ && !handed)
@@ -1223,6 +1251,8 @@ monitor_core (int argc, char **argv, char **envp)
           cg_used += len + 1;
           C.cg_path[C.ncg++] = comma + 1;
         }
+      else if ((v = after (argv[i], "cgfull=")))
+        C.cgfull = (int) take_num (&v);
       else if ((v = after (argv[i], "freeze=")))
         {
           C.freeze_v = (int) take_num (&v);

@@ -1069,8 +1069,12 @@ mgr_cgroup_stats (const MgrCgroup *cg, MgrCgroupStats *out)
 gboolean
 mgr_cgroup_core_args (const MgrCgroup *cg, GPtrArray *args)
 {
-  if (cg->delegation || cg->user || cg->rel)
+  if (cg->rel)
     return FALSE;
+  /* An ordinary user's delegated cgroups (and the monitor's own leaf) are
+   * removed by mgr: the core hands back at init's end. */
+  if (cg->delegation || cg->user)
+    g_ptr_array_add (args, g_strdup ("cgfull=1"));
   for (guint i = 0; i < cg->hiers->len; i++)
     {
       const Hier *h = cg->hiers->pdata[i];

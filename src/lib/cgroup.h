@@ -87,8 +87,9 @@ gboolean mgr_cgroup_freeze (const MgrCgroup *cg, bool frozen, GError **error);
 bool mgr_cgroup_frozen (const MgrCgroup *cg);
 /* For the monitor's core (mgr-init's mgr-monitor role), which removes the
  * cgroups with rmdir alone: "cg=INNER,PATH" for each hierarchy and
- * "freeze=VERSION,FILE" for the freezer, added to args. FALSE when rmdir is
- * not enough: an ordinary user's delegated cgroups, an OCI path. */
+ * "freeze=VERSION,FILE" for the freezer, added to args, and "cgfull=1" when
+ * rmdir is not enough (an ordinary user's delegated cgroups). FALSE for an
+ * OCI path. */
 gboolean mgr_cgroup_core_args (const MgrCgroup *cg, GPtrArray *args);
 
 typedef struct {

@@ -753,14 +753,15 @@ settle (void)
  * it runs but what the core does. Not in front (-F relays a terminal) or
  * for mgr-execute; not with mediated mount calls (a privileged container's
  * seccomp listener), a stop or post-stop hook, mgr-net's automatic
- * addresses, --wait-ready, an ordinary user's delegated cgroups or an OCI
- * container's; not where a client is half-way through a request. */
+ * addresses, or an OCI container's cgroups; not where a client is half-way
+ * through a request. (--wait-ready's socket is done with once READY=1 has
+ * come.) */
 static bool
 core_eligible (const Monitor *m)
 {
   const MgrPlan *plan = m->o->plan;
   if (!m->o->core_args || m->o->foreground || m->o->execute || m->mediated || m->mounts->len || plan->hooks.stop
-      || plan->hooks.post_stop || m->net_auto || m->notify_fd >= 0 || m->exited || m->tty.in >= 0 || m->tty.out >= 0
+      || plan->hooks.post_stop || m->net_auto || m->exited || m->tty.in >= 0 || m->tty.out >= 0
       || plan->oci.set || !m->cgroup)
     return false;
   const char *env = g_getenv ("MGR_MONITOR_CORE");
