@@ -181,5 +181,28 @@ wait "$qpid"
 grep -v 'terminating on signal' "$WORK/qemu.err" >&2
 tr -d "\r" < "$log" | grep -v "^\[" | sed -n "/^VM:/,\$p"
 rc=$(tr -d '\r' < "$log" | sed -n 's/^VM-RESULT \([0-9]*\).*/\1/p' | tail -1)
-[ -n "$rc" ] || { echo "the VM did not report a result; its console:"; tail -30 "$log"; exit 1; }
+# A failure ends with what failed, not with the console's last suite: each
+# suite's failed checks and tally (the console above can run to thousands
+# of lines, of which a log's tail shows a few). A suite with no tally was
+# cut short (it died, or the VM's time ran out while it ran).
+summary() {
+  tr -d '\r' < "$log" | grep -v '^\[' | awk '
+    /^VM: suite / { if (s != "" && !t) print "#   " s ": no tally (cut short)"; s = $3; t = 0; next }
+    s == "" { next }
+    /^not ok/ || /^FAIL/ { print "#   " s ": " $0; next }
+    /^[0-9]+ passed, [0-9]+ failed$/ { print "#   " s ": " $0; t = 1; next }
+    /^SKIP/ { print "#   " s ": " $0; t = 1; next }
+    END { if (s != "" && !t) print "#   " s ": no tally (cut short)" }'
+}
+if [ -z "$rc" ]; then
+  echo "the VM did not report a result within ${limit} s (MGR_VM_TIMEOUT); its console's last lines:"
+  tail -30 "$log"
+  loud "THE CGROUP V2 LAB FAILED: no VM-RESULT"
+  summary
+  exit 1
+fi
+if [ "$rc" -ne 0 ]; then
+  loud "THE CGROUP V2 LAB FAILED: VM-RESULT $rc"
+  summary
+fi
 exit "$rc"
