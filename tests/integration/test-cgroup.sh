@@ -50,9 +50,13 @@ CONF
   [ "$RC" -ne 0 ] && pass "[$kind] allocating 200 MiB past memory.max fails (exit $RC)" || fail "[$kind] 200 MiB allocated under a 48M limit"
   run m attach -n "$n" -- cat /proc/1/comm
   expect_in "$OUT" "init" "[$kind] init survives the OOM kill"
-  # pids.max
-  run m attach -n "$n" -- sh -c 'for i in $(seq 40); do sleep 3 & done; wait'
+  # pids.max: 40 sleeps that outlive the forking (a 3 s sleep could end
+  # before the 24th fork under emulation, and no fork would fail), in a
+  # process group of their own that the shell's builtin kill ends (no fork
+  # is left for pkill; a child not yet exec'd is no "sleep" yet).
+  run m attach -n "$n" -- sh -c 'setsid sh -c "for i in \$(seq 40); do sleep 600 & done" & g=$!; wait $g; kill -9 -$g && echo killed'
   expect_in "$ERR$OUT" "can't fork" "[$kind] forking past pids.max = 24 fails"
+  expect_in "$OUT" "killed" "[$kind] and the sleeps were killed"
   pids=$(jget "$n" pids)
   [ "$pids" -le 24 ] && pass "[$kind] the container has $pids tasks, at most 24" || fail "[$kind] $pids tasks"
   # cpu.max and cpuset.cpus, seen on the host and inside
@@ -73,18 +77,28 @@ CONF
   expect_in "$(cat "$P/$n/config")" "memory.max = 96M" "[$kind] and the file says so"
   run m config -n "$n" set --live cgroup.pids.max 0
   expect_rc 1 "[$kind] set --live refuses an invalid value"
-  # freeze
-  m attach -n "$n" -- sh -c 'while :; do :; done' >/dev/null 2>&1 &
+  # freeze: a busy loop, frozen once it is known to spin (it says so first:
+  # a fixed wait was too short for mgr-attach under emulation, and a loop
+  # not yet begun proves nothing frozen and may miss the thawed window).
+  # A file of its own per kind: the background job opens it after this
+  # shell goes on. Killing timeout ends the attach too (it passes SIGTERM on).
+  timeout 300 "$MGR" attach -P "$P" -n "$n" -- sh -c 'echo spinning; while :; do :; done' >"$WORK/spin.$kind" 2>&1 &
   spin=$!
-  sleep 0.5
+  for _ in $(seq 600); do grep -qs spinning "$WORK/spin.$kind" && break; sleep 0.1; done
+  expect_in "$(cat "$WORK/spin.$kind")" spinning "[$kind] a busy loop runs in the container"
   run m freeze -n "$n"
   expect_rc 0 "[$kind] freeze"
   expect_in "$(m info -n "$n")" "FROZEN" "[$kind] info says FROZEN"
   c1=$(jget "$n" cpu_usec); sleep 0.5; c2=$(jget "$n" cpu_usec)
   [ $((c2 - c1)) -lt 20000 ] && pass "[$kind] a busy loop stops when frozen (+$((c2 - c1)) us in 0.5 s)" || fail "[$kind] frozen but used $((c2 - c1)) us"
   run m unfreeze -n "$n"
-  c1=$(jget "$n" cpu_usec); sleep 0.5; c2=$(jget "$n" cpu_usec)
-  [ $((c2 - c1)) -gt 20000 ] && pass "[$kind] and runs again when thawed (+$((c2 - c1)) us)" || fail "[$kind] thawed but used $((c2 - c1)) us"
+  expect_rc 0 "[$kind] unfreeze"
+  # Thawed, the loop runs again: more than 20 ms of CPU within a minute
+  # (20% of a CPU under cpu.max, 0.5 s of it on an idle host; a starved
+  # emulated VM may take longer to schedule it).
+  c1=$(jget "$n" cpu_usec); t0=$SECONDS
+  for _ in $(seq 120); do sleep 0.5; c2=$(jget "$n" cpu_usec); [ $((c2 - c1)) -gt 20000 ] && break; [ $((SECONDS - t0)) -ge 60 ] && break; done
+  [ $((c2 - c1)) -gt 20000 ] && pass "[$kind] and runs again when thawed (+$((c2 - c1)) us in $((SECONDS - t0)) s)" || fail "[$kind] thawed but used $((c2 - c1)) us in $((SECONDS - t0)) s"
   kill $spin 2>/dev/null
   run m stop -k -n "$n"
   wait $spin 2>/dev/null
