@@ -19,6 +19,11 @@ T=60
 pfx="sd$$"
 PROBE="$MGR_BUILDDIR/tests/security/mgr-probe"
 m() { local verb=$1; shift; timeout "$T" "$MGR" "$verb" -P "$P" "$@"; }
+# mgr-start --wait-ready gives up by itself after 120 s without READY=1
+# (monitor.c, READY_TIMEOUT_S) and says so: the suite's own limit is longer,
+# so that a boot slowed by emulation on a loaded host (the v2 lab) is not
+# cut at 60 s, and one that never gets ready fails with mgr's message.
+ready() { local n=$1; shift; timeout 150 "$MGR" start -P "$P" -n "$n" --wait-ready "$@"; }
 jget() { timeout "$T" "$MGR" info -P "$P" -n "$1" --format json | python3 -c "import json,sys; print(json.load(sys.stdin)['$2'])"; }
 now() { date +%s.%N; }
 since() { python3 -c "print('%.2f' % ($(now) - $1))"; }
@@ -129,7 +134,7 @@ for kind in p u; do
 
   # ---- start after stop, then poweroff inside ----
   t0=$(now)
-  run m start -n "$n" --wait-ready
+  run ready "$n"
   expect_rc 0 "[$kind] start after stop, with --wait-ready"
   echo "# [$kind] mgr-start --wait-ready: $(since "$t0") s"
   run m attach -n "$n" -- systemctl is-system-running
@@ -165,7 +170,7 @@ block=$(sed -n 's/^uid = 0 \([0-9]*\) 65536$/\1/p' "$P/$n/config")
 [ -n "$block" ] && [ "$(stat -c %u "$P/$n/rootfs/usr/bin/passwd")" = "$block" ] \
   && pass "-t local: the files belong to the container's block ($block)" || fail "-t local: owner $(stat -c %u "$P/$n/rootfs/usr/bin/passwd"), block '$block'"
 expect_in "$(cat "$P/$n/rootfs/etc/hostname")" "$n" "-t local: the metadata's templates list is applied"
-run m start -n "$n" --wait-ready
+run ready "$n"
 expect_rc 0 "-t local: it boots (--wait-ready)"
 m stop -n "$n" >/dev/null
 # A v1 or hybrid host without a name=systemd hierarchy (seen from a mount
@@ -174,7 +179,7 @@ m stop -n "$n" >/dev/null
 if grep -q ' - cgroup cgroup .*name=systemd' /proc/self/mountinfo; then
   OUT=$(unshare -m --propagation private sh -c '
     umount "$(grep " - cgroup cgroup .*name=systemd" /proc/self/mountinfo | cut -d" " -f5 | head -1)" || exit 1
-    timeout 60 "$0" start -P "$1" -n "$2" --wait-ready || exit 2
+    timeout 150 "$0" start -P "$1" -n "$2" --wait-ready || exit 2
     # Where mgr mounted it: under its runtime folder, which is /run/mgr when
     # installed and elsewhere in a build configured with another prefix
     # (make distcheck).
@@ -205,7 +210,8 @@ block=$(sed -n 's/^uid = 0 \([0-9]*\) 65536$/\1/p' "$P/$n/config")
 m destroy -n "$n" >/dev/null
 n="$pfx-inplace"
 mknod -m 600 "$D/dev/mgr-test-disk" b 7 0 2>/dev/null
-run m create -n "$n" --rootfs "$D" --rootfs-in-place
+# Shifting 200 MB of files in place takes minutes under emulation too.
+run timeout 900 "$MGR" create -P "$P" -n "$n" --rootfs "$D" --rootfs-in-place
 expect_rc 0 "mgr-create --rootfs DIR --rootfs-in-place"
 block=$(sed -n 's/^uid = 0 \([0-9]*\) 65536$/\1/p' "$P/$n/config")
 expect_in "$(cat "$P/$n/config")" "rootfs = $D" "--rootfs-in-place: the config names the folder itself"
@@ -215,7 +221,7 @@ expect_in "$(stat -c %A "$D/usr/bin/passwd")" "rws" "--rootfs-in-place: the set-
 [ "$(stat -c %u "$D/dev/mgr-test-disk")" = 0 ] && pass "--rootfs-in-place: a device node stays the host's" \
   || fail "--rootfs-in-place: the device node now belongs to $(stat -c %u "$D/dev/mgr-test-disk")"
 rm -f "$D/dev/mgr-test-disk"
-run m start -n "$n" --wait-ready
+run ready "$n"
 expect_rc 0 "--rootfs-in-place: it boots (--wait-ready)"
 m stop -n "$n" >/dev/null
 m destroy -n "$n" >/dev/null
