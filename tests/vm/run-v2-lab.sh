@@ -119,7 +119,7 @@ umount -l /proc /sys /dev
 # switch_root, not chroot: the kernel refuses user namespaces to a chrooted process.
 # Each suite in turn; the result is the first failure's status (a skip, 77,
 # is said by the suite itself and fails nothing).
-exec switch_root /host /bin/sh -c 'cd / && export MGR_SRCDIR=$SRC MGR_BUILDDIR=$BUILD MGR_SECCOMP_DIR=$SRC/config/seccomp MGR_VM_BENCH_ARGS="$BENCH_ARGS" PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin; ip link set lo up; rc=0; for s in $SUITE; do echo "VM: suite \$s"; $SRC/\$s; r=\$?; [ \$r -ne 0 ] && [ \$r -ne 77 ] && [ \$rc -eq 0 ] && rc=\$r; done; echo "VM-RESULT \$rc"; /bin/busybox poweroff -f'
+exec switch_root /host /bin/sh -c 'cd / && export MGR_SRCDIR=$SRC MGR_BUILDDIR=$BUILD MGR_SECCOMP_DIR=$SRC/config/seccomp MGR_VM_BENCH_ARGS="$BENCH_ARGS" PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin; ip link set lo up; rc=0; for s in $SUITE; do echo "VM: suite \$s (at \$(cut -d" " -f1 /proc/uptime) s)"; $SRC/\$s; r=\$?; [ \$r -ne 0 ] && [ \$r -ne 77 ] && [ \$rc -eq 0 ] && rc=\$r; done; echo "VM-RESULT \$rc"; /bin/busybox poweroff -f'
 echo "VM-RESULT 98 (switch_root failed)"
 poweroff -f
 INIT
@@ -135,7 +135,10 @@ log="$WORK/console.log"
 # Debian's hangs there. So KVM is tried for real: if the VM's init has not
 # spoken within MGR_VM_KVM_WAIT seconds (or qemu ended), TCG instead.
 # MGR_VM_ACCEL=kvm or tcg forces one.
-limit=${MGR_VM_TIMEOUT:-1500}
+# The whole run's limit, against a hang: the four suites take some 17
+# minutes under TCG beside one busy loop on this 2-core host, and CI runs
+# the lab beside the rest of make -j2 check.
+limit=${MGR_VM_TIMEOUT:-3600}
 boot() { # boot tcg|kvm: qemu in the background, its pid in qpid
   local opt cpu
   case $1 in kvm) opt=kvm cpu=host ;; *) opt=tcg,thread=multi cpu=max ;; esac
@@ -176,8 +179,10 @@ hostload() { printf 'load %s, %s processes' "$(cut -d' ' -f1-3 /proc/loadavg)" "
 echo "# booted $pkg under qemu with $accel$([ "$accel" = tcg ] && echo ' (emulation: timings are distorted)'), cgroup v2 only; suite: $SUITE"
 # The host's load: the benchmark's own load line is the VM's.
 [ -n "${MGR_VM_BENCH:-}" ] && echo "# host before: $(hostload)"
+t0=$SECONDS
 wait "$qpid"
 [ -n "${MGR_VM_BENCH:-}" ] && echo "# host after: $(hostload)"
+echo "# the VM ran $((SECONDS - t0)) s (limit $limit s, MGR_VM_TIMEOUT)"
 grep -v 'terminating on signal' "$WORK/qemu.err" >&2
 tr -d "\r" < "$log" | grep -v "^\[" | sed -n "/^VM:/,\$p"
 rc=$(tr -d '\r' < "$log" | sed -n 's/^VM-RESULT \([0-9]*\).*/\1/p' | tail -1)
