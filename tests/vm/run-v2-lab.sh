@@ -12,7 +12,7 @@ SRC=${MGR_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 BUILD=${MGR_BUILDDIR:-$SRC}
 CACHE=${MGR_VM_CACHE:-/var/cache/mgr-test-vm}
 # One suite alone: MGR_VM_SUITE=tests/integration/test-systemd.sh tests/vm/run-v2-lab.sh
-SUITE=${MGR_VM_SUITE:-tests/integration/test-cgroup.sh tests/vm/test-clone-into-cgroup.sh tests/vm/test-users-v2.sh tests/integration/test-systemd.sh}
+SUITE=${MGR_VM_SUITE:-tests/integration/test-cgroup.sh tests/vm/test-clone-into-cgroup.sh tests/vm/test-users-v2.sh tests/integration/test-monitor-core.sh tests/integration/test-systemd.sh}
 # The benchmark on v2 (tests/vm/bench-v2.sh): MGR_VM_BENCH=1 tests/vm/run-v2-lab.sh,
 # MGR_VM_BENCH_ARGS="RUNS N_RUNNING" for bench.sh: 10 20 by default, which
 # takes some 45 minutes under TCG on a loaded 2-core host.
