@@ -361,7 +361,14 @@ compile_text (const char *path, const char *text, bool privileged, MgrSeccomp *o
  * file belong to root, are writable by no one else, the file is regular
  * (never followed as a symlink) and its own key and checksum match; any
  * doubt means compiling, as without a cache. Written to a temporary name
- * and renamed: readers see a whole file or none. */
+ * and renamed: readers see a whole file or none.
+ *
+ * An ordinary user's starts and attaches keep theirs in their own cache
+ * folder ($XDG_CACHE_HOME/mgr/seccomp, else ~/.cache/mgr/seccomp), on the
+ * same terms with the user in root's place: the filter only confines the
+ * user's own containers, so what the user could write there gives them
+ * nothing their config does not; what their containers' ids (subordinate,
+ * not the user's) or other users could write is never used. */
 #define CACHE_MAGIC "mgr-seccomp-bpf 1\n"
 #define CACHE_MAX (1024 * 1024)
 
@@ -377,7 +384,11 @@ static char *
 cache_dir (void)
 {
   const char *e = g_getenv ("MGR_SECCOMP_CACHE");
-  return g_strdup (e && *e ? e : MGR_LOCALSTATEDIR "/cache/mgr/seccomp");
+  if (e && *e)
+    return g_strdup (e);
+  if (geteuid () == 0)
+    return g_strdup (MGR_LOCALSTATEDIR "/cache/mgr/seccomp");
+  return g_build_filename (g_get_user_cache_dir (), "mgr", "seccomp", NULL);
 }
 
 static void
@@ -411,12 +422,12 @@ cache_open_dir (bool create)
   if (create)
     {
       g_autofree char *parent = g_path_get_dirname (dir);
-      if (g_mkdir_with_parents (parent, 0755) < 0 || (mkdir (dir, 0700) < 0 && errno != EEXIST))
+      if (g_mkdir_with_parents (parent, geteuid () == 0 ? 0755 : 0700) < 0 || (mkdir (dir, 0700) < 0 && errno != EEXIST))
         return -1;
     }
   int fd = open (dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   struct stat st;
-  if (fd >= 0 && (fstat (fd, &st) < 0 || st.st_uid != 0 || (st.st_mode & 022)))
+  if (fd >= 0 && (fstat (fd, &st) < 0 || st.st_uid != geteuid () || (st.st_mode & 022)))
     {
       close (fd);
       return -1;
@@ -433,7 +444,7 @@ cache_load (const guint8 key[32], MgrSeccomp *out)
   g_autofree char *name = g_compute_checksum_for_data (G_CHECKSUM_SHA256, key, 32);
   _cleanup_close_ int fd = openat (dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
   struct stat st;
-  if (fd < 0 || fstat (fd, &st) < 0 || !S_ISREG (st.st_mode) || st.st_uid != 0 || (st.st_mode & 022)
+  if (fd < 0 || fstat (fd, &st) < 0 || !S_ISREG (st.st_mode) || st.st_uid != geteuid () || (st.st_mode & 022)
       || st.st_size < (off_t) (sizeof (struct cache_head) + 32) || st.st_size > CACHE_MAX)
     return FALSE;
   g_autofree guint8 *buf = g_malloc (st.st_size);
@@ -525,9 +536,9 @@ mgr_seccomp_for_plan (const MgrPlan *plan, MgrSeccomp *out, GError **error)
   g_autofree char *text = read_profile (path, error);
   if (!text)
     return g_prefix_error (error, "[seccomp] profile: "), FALSE;
-  /* Root's starts and attaches only: the cache is root's. */
+  /* Root's cache, or the user's own (cache_dir). */
   guint8 key[32];
-  bool cache = geteuid () == 0;
+  bool cache = true;
   if (cache)
     {
       cache_key (text, privileged, key);

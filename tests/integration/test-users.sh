@@ -193,6 +193,18 @@ EXTRA_ENV=
 [ -d "/home/$A/.cache/mgr/run" ] && [ "$(stat -c %a "/home/$A/.cache/mgr/run")" = 700 ] \
   && pass "A's runtime state is in ~/.cache/mgr/run (0700)" || fail "no 0700 ~/.cache/mgr/run for A"
 
+# A user's compiled seccomp filters: in their own cache folder, used on the
+# same terms as root's (seccomp.c): the user's, writable by nobody else.
+SC="/home/$A/.cache/mgr/seccomp"
+f=$(ls "$SC" 2>/dev/null | head -1)
+[ -n "$f" ] && [ "$(stat -c '%U %a' "$SC")" = "$A 700" ] && [ "$(stat -c '%U %a %F' "$SC/$f")" = "$A 644 regular file" ] \
+  && pass "A's compiled seccomp filter is cached in ~/.cache/mgr/seccomp (A's, 700; entry 644)" || fail "A's cache: $(ls -la "$SC" 2>&1)"
+tr=$(EXTRA_ENV="MGR_TRACE=1" m "$A" attach -n a1 -- /bin/true 2>&1)
+expect_in "$tr" "seccomp: filter from the cache" "A's next attach takes the filter from A's cache"
+chmod 664 "$SC/$f"
+tr=$(EXTRA_ENV="MGR_TRACE=1" m "$A" attach -n a1 -- /bin/true 2>&1)
+expect_in "$tr" "seccomp: filter compiled" "an entry others could have written (group-writable) is not used"
+
 owner() { EXTRA_ENV=$3 m "$1" attach -n "$2" -- sh -c 'sleep 300 >/dev/null 2>&1 & touch /root/made-by-root; chown 1000:1000 /tmp; echo ok'; }
 for x in "$A a1" "$A a2" "$B b1" "$B b2"; do
   set -- $x
