@@ -786,6 +786,24 @@ fd_inherit (int fd, bool inherit)
     fcntl (fd, F_SETFD, inherit ? 0 : FD_CLOEXEC);
 }
 
+/* What mgr-monitor takes across its exec (and mgr back): without
+ * FD_CLOEXEC just for the exec, with it again if the exec fails. */
+static void
+core_fds_inherit (Monitor *m, int exe, bool inherit)
+{
+  int fds[] = { exe, m->sig_fd, m->listen_fd, m->timer_fd, m->log_fd, m->init.pidfd, m->o->lock_fd };
+  for (guint i = 0; i < G_N_ELEMENTS (fds); i++)
+    fd_inherit (fds[i], inherit);
+  for (guint t = 0; t < m->n_term; t++)
+    {
+      fd_inherit (m->term[t].pty.master, inherit);
+      fd_inherit (m->term[t].pty.slave, inherit);
+      fd_inherit (m->term[t].ring.fd, inherit);
+    }
+  for (guint i = 0; i < m->clients->len; i++)
+    fd_inherit (g_array_index (m->clients, Client, i).fd, inherit);
+}
+
 /* The monitor becomes mgr-init's mgr-monitor: the same process (init's
  * parent, the holder of the lock, the socket, the consoles), a program of
  * a few KB without a C library instead of mgr with GLib and all that
@@ -848,29 +866,10 @@ monitor_exec_core (Monitor *m)
     g_ptr_array_add (args, g_strdup (*a));
   g_ptr_array_add (args, NULL);
 
-  int fds[] = { exe, m->sig_fd, m->listen_fd, m->timer_fd, m->log_fd, m->init.pidfd, m->o->lock_fd };
-  for (guint i = 0; i < G_N_ELEMENTS (fds); i++)
-    fd_inherit (fds[i], true);
-  for (guint t = 0; t < m->n_term; t++)
-    {
-      fd_inherit (m->term[t].pty.master, true);
-      fd_inherit (m->term[t].pty.slave, true);
-      fd_inherit (m->term[t].ring.fd, true);
-    }
-  for (guint i = 0; i < m->clients->len; i++)
-    fd_inherit (g_array_index (m->clients, Client, i).fd, true);
+  core_fds_inherit (m, exe, true);
   syscall (SYS_execveat, memfd, "", (char *const *) args->pdata, environ, AT_EMPTY_PATH);
   int err = errno;
-  for (guint i = 0; i < G_N_ELEMENTS (fds); i++)
-    fd_inherit (fds[i], false);
-  for (guint t = 0; t < m->n_term; t++)
-    {
-      fd_inherit (m->term[t].pty.master, false);
-      fd_inherit (m->term[t].pty.slave, false);
-      fd_inherit (m->term[t].ring.fd, false);
-    }
-  for (guint i = 0; i < m->clients->len; i++)
-    fd_inherit (g_array_index (m->clients, Client, i).fd, false);
+  core_fds_inherit (m, exe, false);
   close (exe);
   close (memfd);
   g_autofree char *why = g_strdup_printf ("the monitor stays as it is: executing mgr-monitor failed: %s", g_strerror (err));
