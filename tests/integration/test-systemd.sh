@@ -24,6 +24,9 @@ m() { local verb=$1; shift; timeout "$T" "$MGR" "$verb" -P "$P" "$@"; }
 # so that a boot slowed by emulation on a loaded host (the v2 lab) is not
 # cut at 60 s, and one that never gets ready fails with mgr's message.
 ready() { local n=$1; shift; timeout 150 "$MGR" start -P "$P" -n "$n" --wait-ready "$@"; }
+# Removing a 200 MB rootfs (8,000 files) grows with it as unpacking does,
+# which took more than 60 s under emulation on a loaded host: 900 s too.
+rmc() { timeout 900 "$MGR" destroy -P "$P" "$@"; }
 jget() { timeout "$T" "$MGR" info -P "$P" -n "$1" --format json | python3 -c "import json,sys; print(json.load(sys.stdin)['$2'])"; }
 now() { date +%s.%N; }
 since() { python3 -c "print('%.2f' % ($(now) - $1))"; }
@@ -74,7 +77,9 @@ boot_id() { m attach -n "$1" -- cat /proc/sys/kernel/random/boot_id; }
 
 for kind in p u; do
   n="$pfx-$kind"
+  t0=$(now)
   if [ $kind = p ]; then run dl "$n" systemd --privileged; else run dl "$n" systemd; fi
+  echo "# [$kind] mgr-create -t download: $(since "$t0") s"
   expect_rc 0 "[$kind] mgr-create -t download of the Debian systemd image"
   R="$P/$n/rootfs"
   owner=$(stat -c %u:%g "$R/bin")
@@ -153,7 +158,9 @@ for kind in p u; do
   [ "$(cgdirs "$n" | wc -l)" -ge 2 ] && pass "[$kind] systemd's cgroups are there" || fail "[$kind] no cgroups: $(cgdirs "$n")"
   kill -9 "$(jget "$n" monitor_pid)"
   sleep 0.2
-  run m destroy -f -n "$n"
+  t0=$(now)
+  run rmc -f -n "$n"
+  echo "# [$kind] mgr-destroy -f: $(since "$t0") s"
   expect_rc 0 "[$kind] destroy -f after the monitor was killed"
   [ -z "$(cgdirs "$n")" ] && pass "[$kind] no cgroup left after a killed monitor and destroy" || fail "[$kind] left: $(cgdirs "$n")"
   [ ! -d "$P/$n" ] && pass "[$kind] the container is gone" || fail "[$kind] $P/$n is still there"
@@ -195,7 +202,7 @@ if grep -q ' - cgroup cgroup .*name=systemd' /proc/self/mountinfo; then
   expect_in "$OUT" "running" "and systemd runs on it"
   expect_not_in "$OUT" "/mgr.payload/$n-" "and no cgroup is left in it after the stop"
 fi
-m destroy -n "$n" >/dev/null
+rmc -n "$n" >/dev/null
 D="$WORK/dir-rootfs"
 mkdir -p "$D"
 tar -xpJf "$img/rootfs.tar.xz" --numeric-owner -C "$D"
@@ -207,7 +214,7 @@ block=$(sed -n 's/^uid = 0 \([0-9]*\) 65536$/\1/p' "$P/$n/config")
 [ "$(stat -c %u "$P/$n/rootfs/usr/bin/passwd")" = "$block" ] && [ "$(stat -c %u "$D/usr/bin/passwd")" = 0 ] \
   && pass "--rootfs DIR: the copy is shifted into the block, the folder is untouched" \
   || fail "--rootfs DIR: copy owner $(stat -c %u "$P/$n/rootfs/usr/bin/passwd"), folder owner $(stat -c %u "$D/usr/bin/passwd")"
-m destroy -n "$n" >/dev/null
+rmc -n "$n" >/dev/null
 n="$pfx-inplace"
 mknod -m 600 "$D/dev/mgr-test-disk" b 7 0 2>/dev/null
 # Shifting 200 MB of files in place takes minutes under emulation too.
@@ -224,7 +231,7 @@ rm -f "$D/dev/mgr-test-disk"
 run ready "$n"
 expect_rc 0 "--rootfs-in-place: it boots (--wait-ready)"
 m stop -n "$n" >/dev/null
-m destroy -n "$n" >/dev/null
+rmc -n "$n" >/dev/null
 [ -d "$D/usr" ] && pass "mgr-destroy leaves a folder used in place" || fail "the folder was removed"
 run m create -n "$pfx-bad" --rootfs "$D" -t busybox
 expect_rc 2 "--rootfs with -t is refused"
