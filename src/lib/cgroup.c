@@ -1075,6 +1075,11 @@ mgr_cgroup_core_args (const MgrCgroup *cg, GPtrArray *args)
    * removed by mgr: the core hands back at init's end. */
   if (cg->delegation || cg->user)
     g_ptr_array_add (args, g_strdup ("cgfull=1"));
+  /* Where the monitor came from, to go back there before its leaf can be
+   * removed: after the hand-back, /proc/self/cgroup names the leaf itself
+   * (mgr_cgroup_core_resume). */
+  if (cg->delegation && cg->origin)
+    g_ptr_array_add (args, g_strdup_printf ("cgorigin=%s", cg->origin));
   for (guint i = 0; i < cg->hiers->len; i++)
     {
       const Hier *h = cg->hiers->pdata[i];
@@ -1087,4 +1092,23 @@ mgr_cgroup_core_args (const MgrCgroup *cg, GPtrArray *args)
     g_ptr_array_add (args, g_strdup_printf ("freeze=%d,%s/%s", f->version, f->path,
                                             f->version == 1 ? "freezer.state" : "cgroup.freeze"));
   return TRUE;
+}
+
+void
+mgr_cgroup_core_resume (MgrCgroup *cg, int argc, char *const *argv)
+{
+  size_t n = cg->delegation ? strlen (cg->delegation) : 0;
+  for (int i = 1; i < argc && n; i++)
+    {
+      if (!g_str_has_prefix (argv[i], "cgorigin="))
+        continue;
+      const char *v = argv[i] + strlen ("cgorigin=");
+      /* Only where mgr_cgroup_new's walk up from it could have begun:
+       * inside the delegated cgroup, which the user owns. */
+      if (strncmp (v, cg->delegation, n) == 0 && (v[n] == '/' || v[n] == '\0') && !strstr (v, "/.."))
+        {
+          g_free (cg->origin);
+          cg->origin = g_strdup (v);
+        }
+    }
 }

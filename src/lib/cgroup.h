@@ -91,6 +91,10 @@ bool mgr_cgroup_frozen (const MgrCgroup *cg);
  * rmdir is not enough (an ordinary user's delegated cgroups). FALSE for an
  * OCI path. */
 gboolean mgr_cgroup_core_args (const MgrCgroup *cg, GPtrArray *args);
+/* mgr-monitor-resume: takes back from the core's arguments what
+ * mgr_cgroup_new cannot find again ("cgorigin=", the cgroup an ordinary
+ * user's monitor came from: the process is in its own leaf by then). */
+void mgr_cgroup_core_resume (MgrCgroup *cg, int argc, char *const *argv);
 
 typedef struct {
   gint64 memory;   /* bytes, -1 unknown */

@@ -1308,6 +1308,7 @@ mgr_monitor_resume (const MgrMonitorOptions *o, int argc, char **argv, const cha
     return -1;
   if (!(m.cgroup = mgr_cgroup_new (o->rt->id, error)))
     return -1;
+  mgr_cgroup_core_resume (m.cgroup, argc, argv);
   if (!m.stop_signal)
     m.stop_signal = SIGTERM;
   return monitor_main (o, &m, error);
