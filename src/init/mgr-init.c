@@ -583,6 +583,7 @@ struct core_client
 {
   int fd, kind, term;
   unsigned len;
+  unsigned long seq; /* its order of arrival */
   char buf[256];
 };
 
@@ -599,6 +600,7 @@ static struct
   int nterm;
   struct core_term term[CORE_TERMS];
   int nclient;
+  unsigned long seq;
   struct core_client client[CORE_CLIENTS];
   int ncg;
   const char *cg_inner[CORE_CGROUPS], *cg_path[CORE_CGROUPS];
@@ -962,13 +964,35 @@ accept_client (void)
   struct ucred cr;
   unsigned len = sizeof cr;
   /* As monitor.c: root or the monitor's own user only. */
-  if (C.nclient >= CORE_CLIENTS || sys6 (NR_getsockopt, fd, 1 /* SOL_SOCKET */, 17 /* SO_PEERCRED */, (long) &cr, (long) &len, 0) < 0
+  if (sys6 (NR_getsockopt, fd, 1 /* SOL_SOCKET */, 17 /* SO_PEERCRED */, (long) &cr, (long) &len, 0) < 0
       || (cr.uid != 0 && cr.uid != (unsigned) sys (NR_geteuid, 0, 0, 0, 0)))
     {
       sys (NR_close, fd, 0, 0, 0);
       return;
     }
-  C.client[C.nclient++] = (struct core_client){ .fd = (int) fd, .kind = K_REQUEST };
+  int slot = C.nclient;
+  if (slot >= CORE_CLIENTS)
+    {
+      /* The table is full (clients that connect and say nothing, or watch
+       * a console, each holding a slot): the oldest of them makes room,
+       * a request's client before a console's, so that mgr-stop is always
+       * heard. Only a stop's clients, waiting for its end, are kept. */
+      slot = -1;
+      for (int i = 0; i < C.nclient; i++)
+        if (C.client[i].kind != K_WAIT
+            && (slot < 0 || (C.client[i].kind == K_REQUEST && C.client[slot].kind != K_REQUEST)
+                || (C.client[i].kind == C.client[slot].kind && C.client[i].seq < C.client[slot].seq)))
+          slot = i;
+      if (slot < 0)
+        {
+          sys (NR_close, fd, 0, 0, 0);
+          return;
+        }
+      sys (NR_close, C.client[slot].fd, 0, 0, 0);
+    }
+  else
+    C.nclient++;
+  C.client[slot] = (struct core_client){ .fd = (int) fd, .kind = K_REQUEST, .seq = ++C.seq };
 }
 
 static void

@@ -524,8 +524,18 @@ stdin_readable (Monitor *m)
   ssize_t r = read (m->tty.in, buf, sizeof buf);
   if (r <= 0)
     return false;
-  if (m->term[0].pty.master >= 0)
-    (void) !write (m->term[0].pty.master, buf, r);
+  /* The caller's own terminal (-F, mgr-execute) keeps a terminal's
+   * behaviour: its input waits for the container to read it. */
+  for (ssize_t done = 0; done < r && m->term[0].pty.master >= 0;)
+    {
+      ssize_t w = write (m->term[0].pty.master, buf + done, r - done);
+      if (w > 0)
+        done += w;
+      else if (w < 0 && errno == EAGAIN)
+        poll (&(struct pollfd){ m->term[0].pty.master, POLLOUT, 0 }, 1, -1);
+      else if (!(w < 0 && errno == EINTR))
+        break;
+    }
   return true;
 }
 
@@ -972,6 +982,15 @@ monitor_main (const MgrMonitorOptions *o, const Monitor *resumed, GError **error
           mgr_ring_init (&m.term[t].ring, t == 0 ? plan->container.console_buffer.v : 16384);
         }
       copy_winsize (&m);
+      /* What a console client types goes to the pty without waiting: a
+       * container that puts its terminal in raw mode and never reads it
+       * would otherwise stall its monitor (and mgr-monitor, which inherits
+       * the flag) in write() once the pty's 64 KB are full, and with it
+       * every request, mgr-stop's included. Such input is lost, as output
+       * is for a console client that does not read. */
+      for (guint t = 0; t < m.n_term; t++)
+        if (m.term[t].pty.master >= 0)
+          fcntl (m.term[t].pty.master, F_SETFL, fcntl (m.term[t].pty.master, F_GETFL) | O_NONBLOCK);
       if (plan->container.console_log && !o->execute)
         {
           m.log_fd = open (plan->container.console_log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);

@@ -98,6 +98,28 @@ sleep 0.3
   || fail "fds: $(ls "/proc/$mon/fd" | wc -l) > $nfd"
 expect_in "$(ask "$u" state)" "state=RUNNING" "  and answers"
 
+# Hundreds of clients that connect and say nothing: mgr-monitor keeps 256
+# at most, and the oldest idle one makes room for a new client, so that
+# requests (mgr-stop's) are still heard, as by the full monitor.
+out=$(python3 - "$(rtdir "$u")/monitor.sock" <<'PY'
+import socket, sys, time
+p = sys.argv[1]
+idle = []
+for _ in range(300):
+    s = socket.socket(socket.AF_UNIX); s.connect(p); idle.append(s)
+time.sleep(0.3)
+q = socket.socket(socket.AF_UNIX); q.settimeout(5); q.connect(p); q.sendall(b"state\n")
+try:
+    print(q.recv(4096).decode(errors="replace").strip())
+except Exception as e:
+    print("(no answer: %s)" % e)
+PY
+)
+expect_in "$out" "state=RUNNING" "300 idle clients: a new client's request is still answered"
+sleep 0.3
+[ "$(comm "$mon")" = mgr-monitor ] && [ "$(ls "/proc/$mon/fd" | wc -l)" -le "$nfd" ] \
+  && pass "  mgr-monitor is still there, with no fd of theirs left" || fail "monitor '$(comm "$mon")', $(ls "/proc/$mon/fd" | wc -l) fds > $nfd"
+
 # ---- freeze, then stop ----
 run m freeze -n "$u"
 expect_rc 0 "freeze"
@@ -128,6 +150,44 @@ until_comm "$mon" mgr-monitor && pass "  its monitor became mgr-monitor" || fail
 run m stop -n "$u" -t 1
 expect_in "$ERR" "was killed with SIGKILL" "mgr-stop -t 1 says init had to be killed (the core's reply)"
 [ "$(state "$u" state)" = STOPPED ] && [ -z "$(cgdirs "$u")" ] && pass "  STOPPED, no cgroup left" || fail "state $(state "$u" state), cgroups: $(cgdirs "$u")"
+
+# A container that puts its console in raw mode and never reads it, and
+# a console client that types on: the pty fills up (64 KB), and what more
+# is typed is dropped; the monitor does not wait in write(), so it still
+# answers, and mgr-stop still stops it. The full monitor too.
+printf '#!/bin/sh\ntrap "exit 0" TERM USR1 USR2 HUP INT PWR\nstty raw -echo\nwhile :; do sleep 1; done\n' > "$P/$u/rootfs/sbin/rawidle"
+chmod 755 "$P/$u/rootfs/sbin/rawidle"
+for core in 1 0; do
+  MGR_MONITOR_CORE=$core timeout "$T" "$MGR" start -P "$P" -n "$u" -s container.init=/sbin/rawidle >/dev/null 2>&1
+  mon=$(state "$u" monitor_pid)
+  [ $core = 1 ] && until_comm "$mon" mgr-monitor
+  out=$(python3 - "$(rtdir "$u")/monitor.sock" <<'PY'
+import socket, sys, time
+p = sys.argv[1]
+s = socket.socket(socket.AF_UNIX); s.connect(p); s.sendall(b"console\n")
+s.setblocking(False)
+sent, t0 = 0, time.time()
+while time.time() - t0 < 1.5:
+    try:
+        sent += s.send(b"y" * 65536)
+    except BlockingIOError:
+        time.sleep(0.01)
+    try:
+        while s.recv(65536): pass
+    except BlockingIOError:
+        pass
+q = socket.socket(socket.AF_UNIX); q.settimeout(5); q.connect(p); q.sendall(b"state\n")
+try:
+    print("sent %d; %s" % (sent, q.recv(4096).decode(errors="replace").strip()))
+except Exception as e:
+    print("sent %d; (no answer: %s)" % (sent, e))
+PY
+)
+  expect_in "$out" "state=RUNNING" "MGR_MONITOR_CORE=$core: console input the container never reads: the monitor still answers ($out)"
+  run m stop -n "$u" -t 5
+  expect_rc 0 "  and mgr-stop stops it"
+  [ "$(state "$u" state)" = STOPPED ] || m stop -k -n "$u" >/dev/null 2>&1
+done
 
 # ---- what the core hands back ----
 # A reboot: mgr starts the container again in the same monitor, which
