@@ -566,6 +566,7 @@ attach_exec (int argc, char **argv, char **envp)
 #define ENOENT_ 2
 #define ESRCH_ 3
 #define EBUSY_ 16
+#define EEXIST_ 17
 #define SIGHUP_ 1
 #define SIGINT_ 2
 #define PR_SET_NAME_ 15
@@ -634,15 +635,17 @@ take_num (const char **s)
 {
   const char *p = *s;
   int neg = *p == '-';
-  long long v = 0;
+  unsigned long long v = 0;
   if (neg)
     p++;
-  while (*p >= '0' && *p <= '9')
-    v = v * 10 + (*p++ - '0');
+  /* A client's number ("stop N") may be any length: it saturates, as
+   * g_ascii_strtoull does for the full monitor, instead of overflowing. */
+  for (; *p >= '0' && *p <= '9'; p++)
+    v = v > (~0ULL - 9) / 10 ? ~0ULL : v * 10 + (unsigned long long) (*p - '0');
   if (*p == ',')
     p++;
   *s = p;
-  return neg ? -v : v;
+  return neg ? -(long long) v : (long long) v;
 }
 
 /* A text buffer: what is appended past its end is dropped. */
@@ -727,13 +730,32 @@ save_state (const char *state)
   else if (fd >= 0)
     sys (NR_close, fd, 0, 0, 0);
   sys6 (NR_unlinkat, AT_FDCWD_, (long) path_next, 0, 0, 0, 0);
-  fd = sys6 (NR_openat, AT_FDCWD_, (long) path_next, O_WRONLY_ | O_CREAT_ | O_EXCL_ | O_NOFOLLOW_ | O_CLOEXEC_, 0644, 0, 0);
+  /* As mgr_write_file_replace: a new file of a name of its own
+   * (state.XXXXXX, O_EXCL), renamed over the state, whatever state.next
+   * has become (a folder cannot be unlinked). */
+  static char tmp[4096 + 16];
+  for (int round = 0; round < 100; round++)
+    {
+      struct timespec now = { 0, 0 };
+      sys (NR_clock_gettime, 1 /* CLOCK_MONOTONIC */, (long) &now, 0, 0);
+      struct sb t = { tmp, 0, sizeof tmp };
+      sb_s (&t, path_state);
+      sb_s (&t, ".");
+      for (unsigned long x = (unsigned long) now.tv_nsec + round, i = 0; i < 6; i++, x /= 36)
+        {
+          char c[2] = { "0123456789abcdefghijklmnopqrstuvwxyz"[x % 36], 0 };
+          sb_s (&t, c);
+        }
+      fd = sys6 (NR_openat, AT_FDCWD_, (long) tmp, O_WRONLY_ | O_CREAT_ | O_EXCL_ | O_NOFOLLOW_ | O_CLOEXEC_, 0644, 0, 0);
+      if (fd != -EEXIST_)
+        break;
+    }
   if (fd < 0)
     return;
   long w = sys6 (NR_pwrite64, fd, (long) text, b.n, 0, 0, 0);
   sys (NR_close, fd, 0, 0, 0);
-  if (w == (long) b.n)
-    sys6 (NR_renameat2, AT_FDCWD_, (long) path_next, AT_FDCWD_, (long) path_state, 0, 0);
+  if (w != (long) b.n || sys6 (NR_renameat2, AT_FDCWD_, (long) tmp, AT_FDCWD_, (long) path_state, 0, 0) != 0)
+    sys6 (NR_unlinkat, AT_FDCWD_, (long) tmp, 0, 0, 0, 0);
 }
 
 static void
@@ -1061,12 +1083,15 @@ hand_back (void)
     if (!after (C.argv[i], "state=") && !after (C.argv[i], "killed=") && !after (C.argv[i], "term=")
         && !after (C.argv[i], "client="))
       argv[n++] = C.argv[i];
+  /* Each argument in text, past the last one's NUL; a full buffer (never:
+   * 256 clients and 65 terms take ~12 KB) truncates, and is not overrun. */
 #define ARG(...)                                                                                                       \
   do                                                                                                                   \
     {                                                                                                                  \
       argv[n++] = b.p + b.n;                                                                                           \
       __VA_ARGS__;                                                                                                     \
-      b.n++;                                                                                                           \
+      if (b.n + 1 < b.cap)                                                                                             \
+        b.n++;                                                                                                         \
     }                                                                                                                  \
   while (0)
   ARG (sb_s (&b, C.stopping ? "state=STOPPING" : "state=RUNNING"));

@@ -189,6 +189,26 @@ PY
   [ "$(state "$u" state)" = STOPPED ] || m stop -k -n "$u" >/dev/null 2>&1
 done
 
+# state.next made a folder, or a FIFO, while mgr-monitor runs (the runtime
+# folder is root's: robustness): the states are still saved, as
+# mgr_runtime_write_status does (a file of a name of its own, renamed over
+# the state), and no temporary file is left.
+for kind in folder fifo; do
+  run m start -n "$u"
+  mon=$(state "$u" monitor_pid)
+  until_comm "$mon" mgr-monitor
+  rt=$(rtdir "$u")
+  rm -f "$rt/state.next"
+  if [ $kind = folder ]; then mkdir "$rt/state.next" && touch "$rt/state.next/x"; else mkfifo "$rt/state.next"; fi
+  run m stop -n "$u" -t 5
+  expect_rc 0 "state.next a $kind: mgr-stop"
+  [ "$(state "$u" state)" = STOPPED ] && pass "  STOPPED saved by mgr-monitor" || fail "state.next a $kind: state $(state "$u" state)"
+  left=$(ls "$rt" | grep -E '^state\.[0-9a-z]{6}$')
+  [ -z "$left" ] && pass "  no temporary state file left" || fail "left: $left"
+  rm -rf "$rt/state.next"
+  [ "$(state "$u" state)" = STOPPED ] || m stop -k -n "$u" >/dev/null 2>&1
+done
+
 # ---- what the core hands back ----
 # A reboot: mgr starts the container again in the same monitor, which
 # becomes mgr-monitor again.
