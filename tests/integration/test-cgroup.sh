@@ -54,11 +54,15 @@ CONF
   # before the 24th fork under emulation, and no fork would fail), in a
   # process group of their own that the shell's builtin kill ends (no fork
   # is left for pkill; a child not yet exec'd is no "sleep" yet).
+  base=$(jget "$n" pids)
   run m attach -n "$n" -- sh -c 'setsid sh -c "for i in \$(seq 40); do sleep 600 & done" & g=$!; wait $g; kill -9 -$g && echo killed'
   expect_in "$ERR$OUT" "can't fork" "[$kind] forking past pids.max = 24 fails"
   expect_in "$OUT" "killed" "[$kind] and the sleeps were killed"
   pids=$(jget "$n" pids)
   [ "$pids" -le 24 ] && pass "[$kind] the container has $pids tasks, at most 24" || fail "[$kind] $pids tasks"
+  # The killed sleeps are init's to reap (their shell is gone), and they
+  # hold their pids until then: the next attaches need them.
+  for _ in $(seq 600); do [ "$(jget "$n" pids)" -le "$base" ] && break; sleep 0.1; done
   # cpu.max and cpuset.cpus, seen on the host and inside
   quota=$(cat "$(cgfile "$n" cpu.max)" 2>/dev/null || cat "$(cgfile "$n" cpu.cfs_quota_us)")
   expect_in "$quota" "20000" "[$kind] cpu.max reached the cgroup ($quota)"
