@@ -105,6 +105,7 @@ typedef struct {
   bool killed;      /* the stop timeout passed: SIGKILL was sent */
   struct mgr_net_auto *net_auto; /* what mgr-net registered for this container */
   bool to_core;     /* the start is reported: become mgr-monitor at the loop's next turn */
+  guint64 stop_timeout; /* ms: the plan's at the start, kept across mgr-monitor and back */
 } Monitor;
 
 /* Whether init sleeps waiting for something (a child, a timer, input:
@@ -224,7 +225,8 @@ begin_stop (Monitor *m, guint64 timeout_ms)
   if (m->exited)
     return;
   bool first = m->st.state != MGR_STATE_STOPPING;
-  char *const *hook = m->o->plan->hooks.stop;
+  /* No plan: resumed from mgr-monitor with a config that no longer loads. */
+  char *const *hook = m->o->plan ? m->o->plan->hooks.stop : NULL;
   if (first && hook)
     {
       m->st.state = MGR_STATE_STOPPING;
@@ -450,7 +452,7 @@ signal_readable (Monitor *m)
           copy_winsize (m);
           break;
         default: /* SIGTERM, SIGINT, SIGHUP, SIGQUIT: stop the container */
-          begin_stop (m, m->o->plan->container.stop_timeout.v);
+          begin_stop (m, m->stop_timeout);
           break;
         }
     }
@@ -709,7 +711,9 @@ record_exit (Monitor *m, bool asked)
   bool clean = (WIFEXITED (st) && WEXITSTATUS (st) == 0) || (WIFSIGNALED (st) && WTERMSIG (st) == SIGINT);
   bool mine = !asked && !m->o->execute;
   g_autofree char *why = mine ? describe_exit (m) : NULL;
-  if (mine && !clean && g_get_monotonic_time () - m->spawned <= EARLY_EXIT_MS * 1000)
+  /* Without a plan (resumed from mgr-monitor: see mgr_monitor_resume) the
+   * container is not started again, whenever init ended: why is kept. */
+  if (mine && !clean && (g_get_monotonic_time () - m->spawned <= EARLY_EXIT_MS * 1000 || !m->o->plan))
     {
       g_autofree char *text = g_strdup_printf ("%s\n", why);
       mgr_write_file_atomic (path, text, -1, 0600, NULL);
@@ -859,7 +863,7 @@ monitor_exec_core (Monitor *m)
   g_ptr_array_add (args, g_strdup_printf ("killed=%d", m->killed));
   g_ptr_array_add (args, g_strdup_printf ("stopsig=%d", m->stop_signal));
   g_ptr_array_add (args, g_strdup_printf ("stopname=%s", mgr_signal_name (m->stop_signal)));
-  g_ptr_array_add (args, g_strdup_printf ("timeout=%" G_GUINT64_FORMAT, (guint64) m->o->plan->container.stop_timeout.v));
+  g_ptr_array_add (args, g_strdup_printf ("timeout=%" G_GUINT64_FORMAT, m->stop_timeout));
   for (guint t = 0; t < m->n_term; t++)
     {
       const Term *term = &m->term[t];
@@ -938,6 +942,7 @@ monitor_main (const MgrMonitorOptions *o, const Monitor *resumed, GError **error
   prctl (PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
   m.clients = g_array_new (FALSE, FALSE, sizeof (Client));
   m.mounts = g_ptr_array_new_with_free_func ((GDestroyNotify) mgr_mount_notify_free);
+  m.stop_timeout = plan->container.stop_timeout.v;
   m.st = (MgrStatus){ .state = MGR_STATE_STARTING, .monitor_pid = getpid (), .monitor_start = mgr_proc_start_time (getpid ()),
                      .exit_status = -1, .started = time (NULL) };
   save_state (&m);
@@ -1262,6 +1267,8 @@ mgr_monitor_resume (const MgrMonitorOptions *o, int argc, char **argv, const cha
         m.killed = take_num (&v) != 0;
       else if (KEY ("stopsig"))
         m.stop_signal = take_num (&v);
+      else if (KEY ("timeout"))
+        m.stop_timeout = take_num (&v);
       else if (KEY ("status"))
         {
           m.exited = true;
@@ -1317,14 +1324,27 @@ mgr_monitor_resume (const MgrMonitorOptions *o, int argc, char **argv, const cha
       return -1;
     }
   mgr_trace ("monitor: resumed after mgr-monitor");
+  /* A container that cannot be started again (its config no longer loads,
+   * its seccomp profile no longer compiles) is not: the monitor carries on
+   * without a plan, to stop it, record how init ended and remove what is
+   * left, rather than exit and leave its cgroups, socket and RUNNING. */
+  g_autoptr (GError) se = NULL;
+  MgrMonitorOptions planless = *o;
+  if (o->plan && !mgr_seccomp_for_plan (o->plan, &m.seccomp, &se))
+    {
+      planless.plan = NULL;
+      planless.core_args = NULL;
+      plan_error = se->message;
+      o = &planless;
+      m.o = o;
+    }
   if (!o->plan)
     {
-      g_autofree char *why = g_strdup_printf ("the container is not started again: its config no longer loads: %s",
+      g_autofree char *why = g_strdup_printf ("the container is not started again: %s%s",
+                                              se ? "" : "its config no longer loads: ",
                                               plan_error ? plan_error : "(no reason given)");
       console_note (&m, why);
     }
-  else if (!mgr_seccomp_for_plan (o->plan, &m.seccomp, error))
-    return -1;
   if (!(m.cgroup = mgr_cgroup_new (o->rt->id, error)))
     return -1;
   mgr_cgroup_core_resume (m.cgroup, argc, argv);

@@ -255,6 +255,24 @@ expect_in "$last" "exited with status 3" "  last-exit says how init ended"
 expect_in "$last" "about to fail" "  with the console's last lines"
 [ -z "$(cgdirs "$u")" ] && pass "  no cgroup left" || fail "left: $(cgdirs "$u")"
 
+# A reboot once the seccomp profile no longer compiles: mgr cannot start
+# the container again, and says so; the resumed monitor still records how
+# init ended, removes the cgroups and the socket and saves STOPPED (it
+# exited at once, leaving all of them and RUNNING).
+cp "${MGR_SECCOMP_DIR:-$MGR_SRCDIR/config/seccomp}/default.profile" "$WORK/broken.profile"
+run m start -n "$u" -s seccomp.profile="$WORK/broken.profile"
+expect_rc 0 "start with a seccomp profile of its own"
+mon=$(state "$u" monitor_pid)
+until_comm "$mon" mgr-monitor
+echo "not a profile (" > "$WORK/broken.profile"
+run m attach -n "$u" -- /bin/busybox reboot -f
+until_state "$u" STOPPED && pass "  a reboot once it no longer compiles: STOPPED" || fail "state $(state "$u" state)"
+expect_in "$(cat "$(rtdir "$u")/last-exit" 2>/dev/null)" "not started again: [seccomp] profile" "  last-exit says why it was not started again"
+for _ in $(seq 50); do [ -d "/proc/$mon" ] || break; sleep 0.05; done
+[ ! -d "/proc/$mon" ] && [ -z "$(cgdirs "$u")" ] && [ ! -e "$(rtdir "$u")/monitor.sock" ] \
+  && pass "  the monitor has exited, leaving no cgroup and no socket" || fail "monitor '$(comm "$mon")', cgroups: $(cgdirs "$u"), socket: $(ls "$(rtdir "$u")")"
+[ "$(state "$u" state)" = STOPPED ] || m stop -k -n "$u" >/dev/null 2>&1
+
 # ---- containers that keep the full monitor ----
 # A request answered means the monitor's loop has turned since the start's
 # answer: a monitor that were to become mgr-monitor has by then.
