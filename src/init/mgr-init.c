@@ -544,7 +544,6 @@ attach_exec (int argc, char **argv, char **envp)
 #define CORE_TERMS 65
 #define CORE_CLIENTS 256
 #define CORE_CGROUPS 16
-#define CORE_ARGS 512
 #define AT_FDCWD_ (-100)
 #define AT_EMPTY_PATH_ 0x1000
 #define AT_REMOVEDIR_ 0x200
@@ -1074,17 +1073,20 @@ signal_readable (void)
 static void
 hand_back (void)
 {
-  static char *argv[CORE_ARGS + 8];
-  static char text[CORE_ARGS * 48];
+  /* Every argument of mgr's is passed back, however many -s overrides
+   * (set=) there are: one cut off would change the container at its next
+   * boot. */
+  char *argv[C.argc + 2 + CORE_TERMS + CORE_CLIENTS + 2];
+  static char text[(2 + CORE_TERMS + CORE_CLIENTS + 1) * 160];
   struct sb b = { text, 0, sizeof text };
   int n = 0;
   argv[n++] = "mgr-monitor-resume";
-  for (int i = 1; i < C.argc && n < CORE_ARGS - CORE_TERMS - CORE_CLIENTS; i++)
+  for (int i = 1; i < C.argc; i++)
     if (!after (C.argv[i], "state=") && !after (C.argv[i], "killed=") && !after (C.argv[i], "term=")
         && !after (C.argv[i], "client="))
       argv[n++] = C.argv[i];
   /* Each argument in text, past the last one's NUL; a full buffer (never:
-   * 256 clients and 65 terms take ~12 KB) truncates, and is not overrun. */
+   * a term takes ~110 bytes, a client ~20) truncates, and is not overrun. */
 #define ARG(...)                                                                                                       \
   do                                                                                                                   \
     {                                                                                                                  \
@@ -1271,14 +1273,20 @@ monitor_core (int argc, char **argv, char **envp)
           if (t->head >= t->size || t->len > t->size)
             t->head = t->len = 0;
         }
-      else if ((v = after (argv[i], "client=")) && C.nclient < CORE_CLIENTS)
+      else if ((v = after (argv[i], "client=")))
         {
+          /* More clients than the table holds (the full monitor keeps any
+           * number): the rest are closed, not left open unheard. */
+          if (C.nclient >= CORE_CLIENTS)
+            {
+              sys (NR_close, take_num (&v), 0, 0, 0);
+              continue;
+            }
           struct core_client *c = &C.client[C.nclient++];
           c->fd = (int) take_num (&v);
           c->kind = (int) take_num (&v);
           c->term = (int) take_num (&v);
-          if (c->term < 0 || c->term >= CORE_TERMS)
-            c->term = 0;
+          c->seq = 0;
         }
       else if ((v = after (argv[i], "cg=")) && C.ncg < CORE_CGROUPS)
         {
@@ -1310,6 +1318,9 @@ monitor_core (int argc, char **argv, char **envp)
     }
   if (C.exe < 0)
     return 125; /* not called by mgr */
+  for (int i = 0; i < C.nclient; i++)
+    if (C.client[i].term < 0 || C.client[i].term >= C.nterm)
+      C.client[i].term = 0;
   /* Whatever this program cannot take on, mgr carries on with: the
    * container must not lose its monitor. */
   if (bad || C.sig < 0 || C.listen < 0 || C.timer < 0 || C.pidfd < 0 || !C.rt || slen (C.rt) > 4000 || C.pid <= 0

@@ -227,6 +227,23 @@ until_comm "$mon" mgr-monitor && pass "  and the monitor becomes mgr-monitor aga
 run m attach -n "$u" -- /bin/true
 expect_rc 0 "  attach after the reboot"
 
+# Many -s overrides: mgr-monitor passes every one back at a reboot (it
+# kept 191 arguments, and the container rebooted with the 160th override).
+# The same container stays running for the checks below.
+run m stop -k -n "$u"
+ovr=()
+for i in $(seq 200); do ovr+=(-s "container.environment=ATK=v$i"); done
+run m start -n "$u" "${ovr[@]}"
+expect_rc 0 "start with 200 -s overrides"
+mon=$(state "$u" monitor_pid)
+init=$(state "$u" init_pid)
+until_comm "$mon" mgr-monitor
+run m attach -n "$u" -- /bin/busybox reboot -f
+for _ in $(seq 200); do i=$(state "$u" init_pid); [ -n "$i" ] && [ "$i" != 0 ] && [ "$i" != "$init" ] && [ "$(state "$u" state)" = RUNNING ] && break; sleep 0.05; done
+run m attach -n "$u" -- /bin/sh -c 'tr "\0" "\n" < /proc/1/environ | grep ^ATK='
+expect_in "$OUT" "ATK=v200" "  after a reboot, init has the last override still"
+until_comm "$mon" mgr-monitor
+
 # Cgroups that rmdir alone cannot remove (made inside, as systemd does in
 # its delegated subtree, or by another process): mgr removes them.
 for d in $(cgdirs "$u"); do mkdir "$d/extra-$pfx"; done
