@@ -840,8 +840,14 @@ send_signal (int sig)
 static void
 begin_stop (unsigned long long ms)
 {
+  /* init has just ended (in a reboot, say) and this request was read in
+   * the same turn: the stop is still what was asked, so the container is
+   * not started again, and its client hears of the end. */
   if (C.exited)
-    return;
+    {
+      C.stopping = 1;
+      return;
+    }
   int first = !C.stopping;
   thaw ();
   if (ms == 0)

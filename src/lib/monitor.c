@@ -222,8 +222,15 @@ run_late_hook (Monitor *m, const char *type, char *const *argv)
 static void
 begin_stop (Monitor *m, guint64 timeout_ms)
 {
+  /* init has just ended (in a reboot, say) and this request was read in
+   * the same turn: the stop is still what was asked, so the container is
+   * not started again, and its client hears of the end (it waited for
+   * ever, and the container rebooted). */
   if (m->exited)
-    return;
+    {
+      m->st.state = MGR_STATE_STOPPING;
+      return;
+    }
   bool first = m->st.state != MGR_STATE_STOPPING;
   /* No plan: resumed from mgr-monitor with a config that no longer loads. */
   char *const *hook = m->o->plan ? m->o->plan->hooks.stop : NULL;

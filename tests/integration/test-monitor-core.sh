@@ -290,6 +290,48 @@ for _ in $(seq 50); do [ -d "/proc/$mon" ] || break; sleep 0.05; done
   && pass "  the monitor has exited, leaving no cgroup and no socket" || fail "monitor '$(comm "$mon")', cgroups: $(cgdirs "$u"), socket: $(ls "$(rtdir "$u")")"
 [ "$(state "$u" state)" = STOPPED ] || m stop -k -n "$u" >/dev/null 2>&1
 
+# A stop read in the same turn as init's end in a reboot (the monitor is
+# held with SIGSTOP while init reboots and the request comes): the stop
+# wins, the container is not started again, and mgr-stop's client gets
+# its answer. It was lost: the client waited for ever and the container
+# rebooted. Both monitors.
+printf '#!/bin/sh\ntrap "exit 0" TERM USR2\nrm -f /trigger\nwhile [ ! -e /trigger ]; do sleep 0.1; done\nreboot -f\n' > "$P/$u/rootfs/sbin/trig"
+chmod 755 "$P/$u/rootfs/sbin/trig"
+for core in 1 0; do
+  MGR_MONITOR_CORE=$core timeout "$T" "$MGR" start -P "$P" -n "$u" -s container.init=/sbin/trig >/dev/null 2>&1
+  mon=$(state "$u" monitor_pid)
+  [ $core = 1 ] && until_comm "$mon" mgr-monitor
+  out=$(python3 - "$(rtdir "$u")/monitor.sock" "$mon" "$(state "$u" init_pid)" "$P/$u/rootfs/trigger" <<'PY'
+import os, signal, socket, sys, time
+sock, mon, init, trig = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+c = socket.socket(socket.AF_UNIX); c.connect(sock)
+c.sendall(b"state\n"); c.recv(100)
+os.kill(mon, signal.SIGSTOP)
+try:
+    open(trig, "w").close()
+    for _ in range(200):
+        try:
+            st = open("/proc/%d/stat" % init).read().rsplit(")", 1)[1].split()[0]
+        except FileNotFoundError:
+            st = "gone"
+        if st in ("Z", "gone"):
+            break
+        time.sleep(0.05)
+    c.sendall(b"stop 5000\n")
+finally:
+    os.kill(mon, signal.SIGCONT)
+c.settimeout(10)
+try:
+    print("init %s; %s" % (st, c.recv(100).decode(errors="replace").strip()))
+except socket.timeout:
+    print("init %s; (no answer in 10 s)" % st)
+PY
+)
+  expect_in "$out" "stopped" "MGR_MONITOR_CORE=$core: a stop that comes as init reboots is answered ($out)"
+  until_state "$u" STOPPED && pass "  and the container is not started again" || fail "state $(state "$u" state)"
+  [ "$(state "$u" state)" = STOPPED ] || m stop -k -n "$u" >/dev/null 2>&1
+done
+
 # ---- containers that keep the full monitor ----
 # A request answered means the monitor's loop has turned since the start's
 # answer: a monitor that were to become mgr-monitor has by then.
