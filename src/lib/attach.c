@@ -786,8 +786,14 @@ mgr_attach (const MgrAttachOptions *o, GError **error)
        * happened rather than how. */
       struct pollfd p = { pidfd, POLLIN };
       /* setns through a pidfd fails with ESRCH once init has exited, even
-       * when the pidfd does not poll ready yet. */
-      if (poll (&p, 1, 100) > 0 || strstr (failure, g_strerror (ESRCH)))
+       * when the pidfd does not poll ready yet. A fork that fails with
+       * ENOMEM in the pid namespace is one whose init has begun to exit:
+       * its pidfd is ready once the kernel has killed the namespace's last
+       * process, which on a loaded host takes longer than 100 ms (seen:
+       * test-identity's contention check); a real shortage of memory is
+       * told after 5 s. */
+      int wait_ms = strstr (failure, g_strerror (ENOMEM)) ? 5000 : 100;
+      if (poll (&p, 1, wait_ms) > 0 || strstr (failure, g_strerror (ESRCH)))
         g_set_error (error, MGR_ERROR, MGR_ERROR_NOT_RUNNING, "%s stopped while attaching (%s)", o->plan->name, failure);
       else
         g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "%s: %s", o->plan->name, failure);
