@@ -14,9 +14,17 @@ done
 T=60
 U=mv$$
 CG=/sys/fs/cgroup/mgrtest$$
+# The lab's root is read-only: a writable copy of /etc, a tmpfs /home, both
+# unmounted at the end. The suites after this one run in the same mount
+# namespace: left there, /etc was the copy's deleted folder once $WORK was
+# removed, and awk (/usr/bin/awk -> /etc/alternatives/awk), the passwd
+# database and ld.so.cache were gone for them (test-monitor-core: 'awk:
+# command not found'; most likely the 'awk: not found' that test-systemd's
+# download step saw in the lab in session 3 too).
+mounted=
 if [ -n "${MGR_VM:-}" ] || ! touch /etc/.mgr-rw 2>/dev/null; then
-  # The lab's root is read-only: a writable copy of /etc, a tmpfs /home.
-  cp -a /etc "$WORK/etc" && mount --bind "$WORK/etc" /etc && mount -t tmpfs home /home
+  cp -a /etc "$WORK/etc" && mount --bind "$WORK/etc" /etc && mounted=/etc \
+    && mount -t tmpfs home /home && mounted="/home /etc"
 fi
 rm -f /etc/.mgr-rw
 cleanup() {
@@ -26,6 +34,7 @@ cleanup() {
   for p in $(cat "$CG"/login/cgroup.procs 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
   find "$CG" -depth -type d -exec rmdir {} \; 2>/dev/null
   id "$U" >/dev/null 2>&1 && userdel -r "$U" >/dev/null 2>&1
+  for d in $mounted; do umount "$d" 2>/dev/null || umount -l "$d"; done
   rm -rf "$WORK"
 }
 trap cleanup EXIT
