@@ -62,6 +62,7 @@ sys (long n, long a, long b, long c, long d)
 #define NR_sendto 44
 #define NR_sendmsg 46
 #define NR_recvmsg 47
+#define NR_recvfrom 45
 #define NR_getsockopt 55
 #define NR_ftruncate 77
 #define NR_geteuid 107
@@ -201,6 +202,7 @@ sys_e (long n, long a, long b, long c, long d)
 #define NR_sendto SYS_sendto
 #define NR_sendmsg SYS_sendmsg
 #define NR_recvmsg SYS_recvmsg
+#define NR_recvfrom SYS_recvfrom
 #define NR_getsockopt SYS_getsockopt
 #define NR_ftruncate SYS_ftruncate
 #define NR_geteuid SYS_geteuid
@@ -555,6 +557,10 @@ attach_exec (int argc, char **argv, char **envp)
 #define O_NOFOLLOW_ 0400000
 #define O_CLOEXEC_ 02000000
 #define POLLIN_ 1
+#define POLLOUT_ 4
+#define POLLERR_ 8
+#define POLLHUP_ 16
+#define MSG_PEEK_ 2
 #define MSG_DONTWAIT_ 0x40
 #define MSG_NOSIGNAL_ 0x4000
 #define MSG_CMSG_CLOEXEC_ 0x40000000
@@ -584,6 +590,7 @@ struct core_client
   int fd, kind, term;
   unsigned len;
   unsigned long seq; /* its order of arrival */
+  int blocked;       /* a console's: the pty takes no more for now */
   char buf[256];
 };
 
@@ -920,6 +927,7 @@ handle_request (struct core_client *c, const char *line)
         }
       c->kind = K_CONSOLE;
       c->term = t;
+      c->blocked = 0;
     }
   else
     {
@@ -929,9 +937,53 @@ handle_request (struct core_client *c, const char *line)
   return 1;
 }
 
+/* What a console's client types, as much as the pty takes now: the rest
+ * stays in the socket (MSG_PEEK), and the client is not read again until
+ * the pty has room (POLLOUT), so a paste into a program that reads slowly
+ * arrives whole, and the core never waits in write(). */
+static int
+console_input (struct core_client *c)
+{
+  char buf[4096];
+  unsigned long cbuf[8];
+  /* No control buffer on the peek: fds that came are taken (and closed)
+   * by the read that consumes their bytes. */
+  long n = sys6 (NR_recvfrom, c->fd, (long) buf, sizeof buf, MSG_DONTWAIT_ | MSG_PEEK_, 0, 0);
+  if (n == 0 || (n < 0 && n != -EAGAIN_ && n != -EINTR_))
+    return 0;
+  if (n < 0)
+    return 1;
+  int master = C.term[c->term].master;
+  long w = master >= 0 ? sys (NR_write, master, (long) buf, n, 0) : n;
+  if (w == -EAGAIN_ || w == -EINTR_)
+    w = 0;
+  else if (w < 0)
+    w = n; /* the pty is gone: dropped */
+  c->blocked = w < n;
+  if (w == 0)
+    return 1;
+  struct iovec iov = { buf, (unsigned long) w };
+  struct msghdr mh = { 0 };
+  mh.msg_iov = &iov;
+  mh.msg_iovlen = 1;
+  mh.msg_control = cbuf;
+  mh.msg_controllen = sizeof cbuf;
+  n = sys6 (NR_recvmsg, c->fd, (long) &mh, MSG_DONTWAIT_ | MSG_CMSG_CLOEXEC_, 0, 0, 0);
+  if (n > 0 && mh.msg_controllen >= sizeof (struct cmsghdr))
+    {
+      struct cmsghdr *cm = (struct cmsghdr *) cbuf;
+      if (cm->cmsg_level == 1 && cm->cmsg_type == 1)
+        for (int *fd = (int *) (cm + 1); (char *) (fd + 1) <= (char *) cm + cm->cmsg_len; fd++)
+          sys (NR_close, *fd, 0, 0, 0);
+    }
+  return 1;
+}
+
 static int
 client_readable (struct core_client *c)
 {
+  if (c->kind == K_CONSOLE)
+    return console_input (c);
   char buf[4096];
   unsigned long cbuf[8];
   struct iovec iov = { buf, sizeof buf };
@@ -954,12 +1006,6 @@ client_readable (struct core_client *c)
     return 0;
   if (n < 0 || c->kind == K_WAIT)
     return 1;
-  if (c->kind == K_CONSOLE)
-    {
-      if (C.term[c->term].master >= 0)
-        sys (NR_write, C.term[c->term].master, (long) buf, n, 0);
-      return 1;
-    }
   for (long i = 0; i < n; i++)
     {
       if (buf[i] != '\n')
@@ -1353,9 +1399,15 @@ monitor_core (int argc, char **argv, char **envp)
       p[n++] = (struct pollfd){ C.listen, POLLIN_, 0 };
       p[n++] = (struct pollfd){ C.timer, POLLIN_, 0 };
       for (int t = 0; t < C.nterm; t++)
-        p[n++] = (struct pollfd){ C.term[t].master, POLLIN_, 0 };
+        {
+          short ev = POLLIN_;
+          for (int i = 0; i < nc; i++)
+            if (C.client[i].blocked && C.client[i].term == t)
+              ev |= POLLOUT_;
+          p[n++] = (struct pollfd){ C.term[t].master, ev, 0 };
+        }
       for (int i = 0; i < nc; i++)
-        p[n++] = (struct pollfd){ C.client[i].fd, POLLIN_, 0 };
+        p[n++] = (struct pollfd){ C.client[i].fd, C.client[i].blocked ? 0 : POLLIN_, 0 };
       if (sys6 (NR_ppoll, (long) p, n, 0, 0, 0, 0) < 0)
         continue;
       if (p[0].revents)
@@ -1370,10 +1422,18 @@ monitor_core (int argc, char **argv, char **envp)
             }
         }
       for (int t = 0; t < C.nterm; t++)
-        if (p[3 + t].revents && C.term[t].master >= 0)
-          console_output (t);
+        {
+          if (p[3 + t].revents & (POLLOUT_ | POLLERR_ | POLLHUP_))
+            for (int i = 0; i < nc; i++)
+              if (C.client[i].term == t)
+                C.client[i].blocked = 0;
+          if ((p[3 + t].revents & ~POLLOUT_) && C.term[t].master >= 0)
+            console_output (t);
+        }
       for (int i = nc; i-- > 0;)
-        if (p[3 + C.nterm + i].revents && !client_readable (&C.client[i]))
+        /* A client gone while the pty is full: what it typed is dropped. */
+        if ((C.client[i].blocked && (p[3 + C.nterm + i].revents & (POLLHUP_ | POLLERR_)))
+            || (p[3 + C.nterm + i].revents && !client_readable (&C.client[i])))
           {
             sys (NR_close, C.client[i].fd, 0, 0, 0);
             C.client[i] = C.client[--C.nclient];

@@ -62,6 +62,7 @@ typedef struct {
   enum client_kind kind;
   int term; /* CLIENT_CONSOLE: 0 for the console, N for /dev/ttyN */
   int passed_fd; /* the last fd that came with a request, or -1 */
+  bool blocked;  /* CLIENT_CONSOLE: the pty takes no more for now */
   size_t len;
   char buf[256];
 } Client;
@@ -308,6 +309,7 @@ handle_request (Monitor *m, Client *c, const char *line)
       client_send (c, b, bl);
       c->kind = CLIENT_CONSOLE;
       c->term = t;
+      c->blocked = false;
     }
   else
     {
@@ -317,9 +319,48 @@ handle_request (Monitor *m, Client *c, const char *line)
   return true;
 }
 
+/* What a console's client types, as much as the pty takes now: the rest
+ * stays in the socket (MSG_PEEK), and the client is not read again until
+ * the pty has room (POLLOUT), so a paste into a program that reads slowly
+ * arrives whole, and the monitor never waits in write(). */
+static G_GNUC_NO_INLINE bool
+console_input (Monitor *m, Client *c)
+{
+  char buf[4096], cbuf[CMSG_SPACE (sizeof (int))];
+  /* No control buffer on the peek: an fd that came is taken (and closed)
+   * by the read that consumes its bytes. */
+  ssize_t n = recv (c->fd, buf, sizeof buf, MSG_DONTWAIT | MSG_PEEK);
+  if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+    return false;
+  if (n < 0)
+    return true;
+  int master = m->term[c->term].pty.master;
+  ssize_t w = master >= 0 ? write (master, buf, n) : n;
+  if (w < 0 && (errno == EAGAIN || errno == EINTR))
+    w = 0;
+  else if (w < 0)
+    w = n; /* the pty is gone: dropped */
+  c->blocked = w < n;
+  if (w == 0)
+    return true;
+  struct iovec iov = { buf, w };
+  struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
+  n = recvmsg (c->fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+  struct cmsghdr *cm = n > 0 ? CMSG_FIRSTHDR (&mh) : NULL;
+  if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
+    {
+      int fd;
+      memcpy (&fd, CMSG_DATA (cm), sizeof fd);
+      close (fd);
+    }
+  return true;
+}
+
 static G_GNUC_NO_INLINE bool
 client_readable (Monitor *m, Client *c)
 {
+  if (c->kind == CLIENT_CONSOLE)
+    return console_input (m, c);
   char buf[4096], cbuf[CMSG_SPACE (sizeof (int))];
   struct iovec iov = { buf, sizeof buf };
   struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
@@ -335,12 +376,6 @@ client_readable (Monitor *m, Client *c)
     return false;
   if (n < 0)
     return true;
-  if (c->kind == CLIENT_CONSOLE)
-    {
-      if (m->term[c->term].pty.master >= 0)
-        (void) !write (m->term[c->term].pty.master, buf, n);
-      return true;
-    }
   if (c->kind == CLIENT_WAIT)
     return true;
   for (ssize_t i = 0; i < n; i++)
@@ -548,6 +583,30 @@ stdin_readable (Monitor *m)
   return true;
 }
 
+/* A term's poll events: POLLOUT too while a console's client waits for
+ * room in its pty (console_input). */
+static short
+term_events (const Monitor *m, guint t)
+{
+  for (guint i = 0; i < m->clients->len; i++)
+    {
+      const Client *c = &g_array_index (m->clients, Client, i);
+      if (c->blocked && c->term == (int) t)
+        return POLLIN | POLLOUT;
+    }
+  return POLLIN;
+}
+
+static void
+term_unblock (Monitor *m, guint t, short revents)
+{
+  if (!(revents & (POLLOUT | POLLERR | POLLHUP)))
+    return;
+  for (guint i = 0; i < m->clients->len; i++)
+    if (g_array_index (m->clients, Client, i).term == (int) t)
+      g_array_index (m->clients, Client, i).blocked = false;
+}
+
 static void
 loop (Monitor *m)
 {
@@ -565,12 +624,13 @@ loop (Monitor *m)
       p[n++] = (struct pollfd){ m->sig_fd, POLLIN };
       p[n++] = (struct pollfd){ m->listen_fd, POLLIN };
       p[n++] = (struct pollfd){ m->timer_fd, POLLIN };
-      p[n++] = (struct pollfd){ m->term[0].pty.master, POLLIN };
+      p[n++] = (struct pollfd){ m->term[0].pty.master, term_events (m, 0) };
       p[n++] = (struct pollfd){ stdin_open ? m->tty.in : -1, POLLIN };
       for (guint i = 0; i < nc; i++)
-        p[n++] = (struct pollfd){ g_array_index (m->clients, Client, i).fd, POLLIN };
+        p[n++] = (struct pollfd){ g_array_index (m->clients, Client, i).fd,
+                                  g_array_index (m->clients, Client, i).blocked ? 0 : POLLIN };
       for (guint t = 1; t < m->n_term; t++)
-        p[n++] = (struct pollfd){ m->term[t].pty.master, POLLIN };
+        p[n++] = (struct pollfd){ m->term[t].pty.master, term_events (m, t) };
       int np = n;
       guint nm = m->mounts->len;
       for (guint i = 0; i < nm; i++)
@@ -624,15 +684,20 @@ loop (Monitor *m)
               send_signal (m, SIGKILL);
             }
         }
-      if (p[3].revents && m->term[0].pty.master >= 0)
+      term_unblock (m, 0, p[3].revents);
+      for (guint t = 1; t < m->n_term; t++)
+        term_unblock (m, t, p[5 + nc + t - 1].revents);
+      if ((p[3].revents & ~POLLOUT) && m->term[0].pty.master >= 0)
         console_output (m, 0);
       for (guint t = 1; t < m->n_term; t++)
-        if (p[5 + nc + t - 1].revents && m->term[t].pty.master >= 0)
+        if ((p[5 + nc + t - 1].revents & ~POLLOUT) && m->term[t].pty.master >= 0)
           console_output (m, t);
       if (p[4].revents && !stdin_readable (m))
         stdin_open = false;
       for (guint i = nc; i-- > 0;)
-        if (p[5 + i].revents && !client_readable (m, &g_array_index (m->clients, Client, i)))
+        /* A client gone while the pty is full: what it typed is dropped. */
+        if ((g_array_index (m->clients, Client, i).blocked && (p[5 + i].revents & (POLLHUP | POLLERR)))
+            || (p[5 + i].revents && !client_readable (m, &g_array_index (m->clients, Client, i))))
           {
             close (g_array_index (m->clients, Client, i).fd);
             if (g_array_index (m->clients, Client, i).passed_fd >= 0)

@@ -224,6 +224,41 @@ for kind in folder fifo; do
   [ "$(state "$u" state)" = STOPPED ] || m stop -k -n "$u" >/dev/null 2>&1
 done
 
+# A paste bigger than the pty holds (64 KB), into a program that reads it
+# late: the monitor takes from the client what the pty has room for, and
+# the rest when it has (it waits for neither: it still answers), so all of
+# it arrives. Both monitors.
+printf '#!/bin/sh\ntrap "exit 0" TERM USR1 USR2 HUP INT PWR\nstty raw -echo\nsleep 2\nhead -c 300000 > /got.tmp\nmv /got.tmp /got\nwhile :; do sleep 1; done\n' > "$P/$u/rootfs/sbin/slowread"
+chmod 755 "$P/$u/rootfs/sbin/slowread"
+for core in 1 0; do
+  rm -f "$P/$u/rootfs/got" "$P/$u/rootfs/got.tmp"
+  MGR_MONITOR_CORE=$core timeout "$T" "$MGR" start -P "$P" -n "$u" -s container.init=/sbin/slowread >/dev/null 2>&1
+  mon=$(state "$u" monitor_pid)
+  [ $core = 1 ] && until_comm "$mon" mgr-monitor
+  out=$(python3 - "$(rtdir "$u")/monitor.sock" <<'PY'
+import socket, sys, threading
+p = sys.argv[1]
+s = socket.socket(socket.AF_UNIX); s.connect(p); s.sendall(b"console\n")
+def drain():
+    try:
+        while s.recv(65536): pass
+    except OSError:
+        pass
+threading.Thread(target=drain, daemon=True).start()
+s.settimeout(60)
+s.sendall(b"z" * 300000)
+q = socket.socket(socket.AF_UNIX); q.settimeout(10); q.connect(p); q.sendall(b"state\n")
+print(q.recv(4096).decode(errors="replace").strip())
+PY
+)
+  expect_in "$out" "state=RUNNING" "MGR_MONITOR_CORE=$core: a 300 KB paste into a slow reader is taken, and the monitor answers"
+  for _ in $(seq 200); do [ -e "$P/$u/rootfs/got" ] && break; sleep 0.1; done
+  got=$(stat -c %s "$P/$u/rootfs/got" "$P/$u/rootfs/got.tmp" 2>/dev/null | head -1)
+  [ "${got:-0}" = 300000 ] && pass "  all of it arrived" || fail "  $got of 300000 bytes arrived"
+  run m stop -n "$u" -t 5
+  [ "$(state "$u" state)" = STOPPED ] || m stop -k -n "$u" >/dev/null 2>&1
+done
+
 # ---- what the core hands back ----
 # A reboot: mgr starts the container again in the same monitor, which
 # becomes mgr-monitor again.
