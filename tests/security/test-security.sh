@@ -186,14 +186,18 @@ for kind in p u; do
   # probe waits on the next pid and attaches the moment it exists (a
   # privileged root keeps sys_ptrace). It must find no capability beyond the
   # container's, not the caller's environment, not the host's binary.
+  # The probe must win a race of ~0.1 ms: on a loaded host it may need many
+  # tries (up to 25 attaches in its 30 s), and one that never won is ended
+  # before the next probe, whose catch it would otherwise take.
   rm -f "$P/$n/rootfs/race.out"
-  m attach -n "$n" -- sh -c '/probe race MGR_SECRET_MARKER= 6 /race.out </dev/null >/dev/null 2>&1 &'
+  m attach -n "$n" -- sh -c '/probe race MGR_SECRET_MARKER= 30 /race.out </dev/null >/dev/null 2>&1 & echo $! > /race.pid'
   sleep 0.5
-  for _ in 1 2 3 4 5; do
+  for _ in $(seq 25); do
     MGR_SECRET_MARKER=host-secret m attach -n "$n" -- true
     [ -s "$P/$n/rootfs/race.out" ] && break
     sleep 0.3
   done
+  m attach -n "$n" -- sh -c 'kill -9 $(cat /race.pid) 2>/dev/null; true'
   wait_file "$P/$n/rootfs/race.out"; sleep 0.2
   race=$(cat "$P/$n/rootfs/race.out" 2>&1)
   [ $kind = p ] && expect_in "$race" "RACE caught" "[$kind] attach: a root inside with sys_ptrace catches the command before its exec"
@@ -212,14 +216,15 @@ for kind in p u; do
   done
   printf '#!/proc/self/exe\n' > "$P/$n/rootfs/selfexe"; chmod 755 "$P/$n/rootfs/selfexe"
   rm -f "$P/$n/rootfs/selfexe.out"
-  m attach -n "$n" -- sh -c '/probe selfexe 6 /selfexe.out </dev/null >/dev/null 2>&1 &'
+  m attach -n "$n" -- sh -c '/probe selfexe 30 /selfexe.out </dev/null >/dev/null 2>&1 & echo $! > /selfexe.pid'
   sleep 0.5
-  for _ in 1 2 3 4 5; do
+  for _ in $(seq 25); do
     m attach -n "$n" -- /selfexe >/dev/null 2>&1
     [ -s "$P/$n/rootfs/selfexe.out" ] && break
     sleep 0.3
   done
-  for _ in $(seq 80); do grep -q ' write \| none\| ended' "$P/$n/rootfs/selfexe.out" 2>/dev/null && break; sleep 0.1; done
+  for _ in $(seq 300); do grep -q ' write \| none\| ended' "$P/$n/rootfs/selfexe.out" 2>/dev/null && break; sleep 0.1; done
+  m attach -n "$n" -- sh -c 'kill -9 $(cat /selfexe.pid) 2>/dev/null; true' 
   selfexe=$(cat "$P/$n/rootfs/selfexe.out" 2>&1)
   expect_in "$selfexe" "SELFEXE caught pid" "[$kind] attach: a root inside catches a '#!/proc/self/exe' command"
   expect_in "$selfexe" ", write " "[$kind] attach: ... and follows it through that exec"
