@@ -194,10 +194,15 @@ s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("198.18.0.1", 9000)); s.listen(1); s.settimeout(30)
 c, a = s.accept(); open("'"$WORK"'/peer", "w").write(a[0]); c.close()' &
 LISTENER=$!
-sleep 0.5
+# Until the listener listens (python's start on a loaded host is not 0.5 s).
+for _ in $(seq 300); do inup ss -ltnH 'sport = :9000' 2>/dev/null | grep -q . && break; sleep 0.1; done
 run m attach -n c1 -- ping -c1 -W3 198.18.0.1
 expect_rc 0 "c1 reaches the uplink namespace"
-m attach -n c1 -- sh -c 'echo hi | nc -w 2 198.18.0.1 9000' >/dev/null 2>&1
+for _ in 1 2 3 4 5; do
+  m attach -n c1 -- sh -c 'echo hi | nc -w 2 198.18.0.1 9000' >/dev/null 2>&1
+  [ -s "$WORK/peer" ] && break
+  sleep 0.5
+done
 wait "$LISTENER" 2>/dev/null; LISTENER=""
 [ "$(cat "$WORK/peer" 2>/dev/null)" = 198.18.0.2 ] && pass "the uplink sees the mgr namespace's address (masquerade)" \
   || fail "peer seen: $(cat "$WORK/peer" 2>/dev/null)"

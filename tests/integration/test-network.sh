@@ -74,8 +74,12 @@ CONF
   host_end=$(ip -n "$NS" -o link | grep -c 'mgr[0-9]*v0@')
   [ "$host_end" -ge 1 ] && pass "[$kind] the host end of the veth is on the bridge side" || fail "[$kind] no host veth"
   m stop -k -n "$n" >/dev/null
-  sleep 0.2
-  [ -z "$(ip -n "$NS" -o link | grep -e 'mgr[0-9]')" ] && pass "[$kind] after stop no interface of the container is left" || fail "[$kind] left: $(ip -n "$NS" -o link)"
+  # The kernel removes the host end once the container's network namespace
+  # is torn down, which it does in a work queue after the last process has
+  # gone: on a loaded host that can take well over 0.2 s.
+  for _ in $(seq 300); do [ -z "$(ip -n "$NS" -o link | grep -e 'mgr[0-9]')" ] && break; sleep 0.1; done
+  [ -z "$(ip -n "$NS" -o link | grep -e 'mgr[0-9]')" ] && pass "[$kind] after stop no interface of the container is left" \
+    || fail "[$kind] left: $(ip -n "$NS" -o link | grep -e 'mgr[0-9]' | awk '{print $2}' | tr '\n' ' ')"
 done
 
 # ---- errors ----

@@ -738,19 +738,23 @@ selfexe (int seconds, const char *out)
           waitpid (next, &st, __WALL);
           ptrace (PTRACE_SETOPTIONS, next, NULL, (void *) PTRACE_O_TRACEEXEC);
           ptrace (PTRACE_CONT, next, NULL, NULL);
-          /* Until its exec (or its end); other stops are passed on. */
+          /* Until its exec (or its end); other stops are passed on. A
+           * process that ends without one was not the command (a shell's
+           * fork, say): the next one is waited for. */
+          int ended = 0;
           for (;;)
             {
               if (waitpid (next, &st, __WALL) < 0 || WIFEXITED (st) || WIFSIGNALED (st))
                 {
-                  fprintf (f, "SELFEXE caught pid %d: it ended before any exec\n", next);
-                  fclose (f);
-                  return;
+                  ended = 1;
+                  break;
                 }
               if (st >> 8 == (SIGTRAP | (PTRACE_EVENT_EXEC << 8)))
                 break;
               ptrace (PTRACE_CONT, next, NULL, (void *) (long) (WIFSTOPPED (st) ? WSTOPSIG (st) : 0));
             }
+          if (ended)
+            break;
           struct stat sb = { 0 };
           snprintf (path, sizeof path, "/proc/%d/exe", next);
           stat (path, &sb);
