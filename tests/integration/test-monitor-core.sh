@@ -29,7 +29,14 @@ trap 'exit 130' INT
 trap 'exit 143' TERM HUP
 
 state() { sed -n "s/^$2=//p" "$(rtdir "$1")/state" 2>/dev/null; }
-rtdir() { ls -d /run/mgr/"$1"-???????? 2>/dev/null | head -1; }
+# The runtime folder, as mgr-info tells it (it is not /run/mgr under
+# distcheck's prefix), asked once per container.
+declare -A RT
+rtdir() {
+  [ -n "${RT[$1]:-}" ] || RT[$1]=$(timeout "$T" "$MGR" info -P "$P" -n "$1" --format json 2>/dev/null \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["runtime_dir"])' 2>/dev/null)
+  echo "${RT[$1]}"
+}
 comm() { cat "/proc/$1/comm" 2>/dev/null; }
 # until_comm PID NAME: the monitor's program name becomes NAME (the core
 # takes over at the monitor's next turn after mgr-start's answer).
@@ -66,6 +73,10 @@ run m create -n "$u" -t busybox
 expect_rc 0 "create a user-namespaced busybox container"
 run m create -n "$pfx-p" -t busybox --privileged
 expect_rc 0 "create a privileged busybox container"
+# Their runtime folders, asked here in this shell so that the $(...) of
+# every later state read finds them known.
+rtdir "$u" >/dev/null; rtdir "$pfx-p" >/dev/null
+[ -n "${RT[$u]}" ] && [ -n "${RT[$pfx-p]}" ] && pass "mgr-info tells their runtime folders" || fail "runtime folders: '${RT[$u]}' '${RT[$pfx-p]}'"
 
 # ---- the core takes over, and does what the monitor did ----
 run m start -n "$u"
