@@ -1406,8 +1406,11 @@ monitor_core (int argc, char **argv, char **envp)
               ev |= POLLOUT_;
           p[n++] = (struct pollfd){ C.term[t].master, ev, 0 };
         }
+      /* A client waiting for room in the pty is not polled at all (fd -1):
+       * one that has hung up would report POLLHUP at every turn, and what
+       * it sent before is still to be taken once there is room. */
       for (int i = 0; i < nc; i++)
-        p[n++] = (struct pollfd){ C.client[i].fd, C.client[i].blocked ? 0 : POLLIN_, 0 };
+        p[n++] = (struct pollfd){ C.client[i].blocked ? -1 : C.client[i].fd, POLLIN_, 0 };
       if (sys6 (NR_ppoll, (long) p, n, 0, 0, 0, 0) < 0)
         continue;
       if (p[0].revents)
@@ -1431,9 +1434,7 @@ monitor_core (int argc, char **argv, char **envp)
             console_output (t);
         }
       for (int i = nc; i-- > 0;)
-        /* A client gone while the pty is full: what it typed is dropped. */
-        if ((C.client[i].blocked && (p[3 + C.nterm + i].revents & (POLLHUP_ | POLLERR_)))
-            || (p[3 + C.nterm + i].revents && !client_readable (&C.client[i])))
+        if (p[3 + C.nterm + i].revents && !client_readable (&C.client[i]))
           {
             sys (NR_close, C.client[i].fd, 0, 0, 0);
             C.client[i] = C.client[--C.nclient];

@@ -626,9 +626,12 @@ loop (Monitor *m)
       p[n++] = (struct pollfd){ m->timer_fd, POLLIN };
       p[n++] = (struct pollfd){ m->term[0].pty.master, term_events (m, 0) };
       p[n++] = (struct pollfd){ stdin_open ? m->tty.in : -1, POLLIN };
+      /* A client waiting for room in the pty is not polled at all (fd -1):
+       * one that has hung up would report POLLHUP at every turn, and what
+       * it sent before is still to be taken once there is room. */
       for (guint i = 0; i < nc; i++)
-        p[n++] = (struct pollfd){ g_array_index (m->clients, Client, i).fd,
-                                  g_array_index (m->clients, Client, i).blocked ? 0 : POLLIN };
+        p[n++] = (struct pollfd){ g_array_index (m->clients, Client, i).blocked ? -1 : g_array_index (m->clients, Client, i).fd,
+                                  POLLIN };
       for (guint t = 1; t < m->n_term; t++)
         p[n++] = (struct pollfd){ m->term[t].pty.master, term_events (m, t) };
       int np = n;
@@ -695,9 +698,7 @@ loop (Monitor *m)
       if (p[4].revents && !stdin_readable (m))
         stdin_open = false;
       for (guint i = nc; i-- > 0;)
-        /* A client gone while the pty is full: what it typed is dropped. */
-        if ((g_array_index (m->clients, Client, i).blocked && (p[5 + i].revents & (POLLHUP | POLLERR)))
-            || (p[5 + i].revents && !client_readable (m, &g_array_index (m->clients, Client, i))))
+        if (p[5 + i].revents && !client_readable (m, &g_array_index (m->clients, Client, i)))
           {
             close (g_array_index (m->clients, Client, i).fd);
             if (g_array_index (m->clients, Client, i).passed_fd >= 0)
