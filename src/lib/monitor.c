@@ -910,9 +910,16 @@ monitor_exec_core (Monitor *m)
       return;
     }
   int exe = open ("/proc/self/exe", O_PATH | O_CLOEXEC);
+  if (exe < 0)
+    g_set_error (&e, MGR_ERROR, MGR_ERROR_IO, "opening mgr's own binary (/proc/self/exe) for the way back: %s",
+                 g_strerror (errno));
   int memfd = exe < 0 ? -1 : mgr_init_memfd (&e);
   if (memfd < 0)
     {
+      /* Said where the user looks (mgr-console, the log): the container
+       * runs on with the full monitor. */
+      g_autofree char *why = g_strdup_printf ("the monitor stays as it is: %s", e->message);
+      console_note (m, why);
       if (exe >= 0)
         close (exe);
       settle ();

@@ -67,6 +67,13 @@ console_text() {
   done
   printf '%s\n' "$h"
 }
+# start_as CORE INIT: a start with MGR_MONITOR_CORE=CORE and that init; the
+# monitor's pid in $mon, once it is mgr-monitor when CORE is 1.
+start_as() {
+  MGR_MONITOR_CORE=$1 timeout "$T" "$MGR" start -P "$P" -n "$u" -s "container.init=$2" >/dev/null 2>&1
+  mon=$(state "$u" monitor_pid)
+  [ "$1" = 1 ] && until_comm "$mon" mgr-monitor
+}
 cgdirs() { find /sys/fs/cgroup -maxdepth 4 -type d -name "$1-????????" 2>/dev/null; }
 
 run m create -n "$u" -t busybox
@@ -184,9 +191,7 @@ expect_in "$ERR" "was killed with SIGKILL" "mgr-stop -t 1 says init had to be ki
 printf '#!/bin/sh\ntrap "exit 0" TERM USR1 USR2 HUP INT PWR\nstty raw -echo\nwhile :; do sleep 1; done\n' > "$P/$u/rootfs/sbin/rawidle"
 chmod 755 "$P/$u/rootfs/sbin/rawidle"
 for core in 1 0; do
-  MGR_MONITOR_CORE=$core timeout "$T" "$MGR" start -P "$P" -n "$u" -s container.init=/sbin/rawidle >/dev/null 2>&1
-  mon=$(state "$u" monitor_pid)
-  [ $core = 1 ] && until_comm "$mon" mgr-monitor
+  start_as $core /sbin/rawidle
   out=$(python3 - "$(rtdir "$u")/monitor.sock" <<'PY'
 import socket, sys, time
 p = sys.argv[1]
@@ -243,9 +248,7 @@ printf '#!/bin/sh\ntrap "exit 0" TERM USR1 USR2 HUP INT PWR\nstty raw -echo\nsle
 chmod 755 "$P/$u/rootfs/sbin/slowread"
 for core in 1 0; do
   rm -f "$P/$u/rootfs/got" "$P/$u/rootfs/got.tmp"
-  MGR_MONITOR_CORE=$core timeout "$T" "$MGR" start -P "$P" -n "$u" -s container.init=/sbin/slowread >/dev/null 2>&1
-  mon=$(state "$u" monitor_pid)
-  [ $core = 1 ] && until_comm "$mon" mgr-monitor
+  start_as $core /sbin/slowread
   out=$(python3 - "$(rtdir "$u")/monitor.sock" <<'PY'
 import socket, sys, threading
 p = sys.argv[1]
@@ -359,9 +362,7 @@ for _ in $(seq 1200); do [ -d "/proc/$mon" ] || break; sleep 0.05; done
 printf '#!/bin/sh\ntrap "exit 0" TERM USR2\nrm -f /trigger\nwhile [ ! -e /trigger ]; do sleep 0.1; done\nreboot -f\n' > "$P/$u/rootfs/sbin/trig"
 chmod 755 "$P/$u/rootfs/sbin/trig"
 for core in 1 0; do
-  MGR_MONITOR_CORE=$core timeout "$T" "$MGR" start -P "$P" -n "$u" -s container.init=/sbin/trig >/dev/null 2>&1
-  mon=$(state "$u" monitor_pid)
-  [ $core = 1 ] && until_comm "$mon" mgr-monitor
+  start_as $core /sbin/trig
   out=$(python3 - "$(rtdir "$u")/monitor.sock" "$mon" "$(state "$u" init_pid)" "$P/$u/rootfs/trigger" <<'PY'
 import os, signal, socket, sys, time
 sock, mon, init, trig = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
