@@ -222,8 +222,8 @@ v1_freeze (const Hier *h, bool frozen, GError **error)
 {
   if (!mgr_cgroup_write (h, "freezer.state", frozen ? "FROZEN" : "THAWED", error))
     return FALSE;
-  if (!mgr_cgroup_wait_for (h, "freezer.state", frozen ? "FROZEN" : "THAWED", 10000))
-    return g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "%s/freezer.state did not reach %s in 10s", h->path,
+  if (!mgr_cgroup_wait_for (h, "freezer.state", frozen ? "FROZEN" : "THAWED", 60000))
+    return g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "%s/freezer.state did not reach %s in 60s", h->path,
                         frozen ? "FROZEN" : "THAWED"), FALSE;
   return TRUE;
 }

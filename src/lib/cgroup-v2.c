@@ -147,8 +147,8 @@ v2_freeze (const Hier *h, bool frozen, GError **error)
 {
   if (!mgr_cgroup_write (h, "cgroup.freeze", frozen ? "1" : "0", error))
     return FALSE;
-  if (!mgr_cgroup_wait_for (h, "cgroup.events", frozen ? "frozen 1" : "frozen 0", 10000))
-    return g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "%s did not %s in 10s", h->path, frozen ? "freeze" : "thaw"), FALSE;
+  if (!mgr_cgroup_wait_for (h, "cgroup.events", frozen ? "frozen 1" : "frozen 0", 60000))
+    return g_set_error (error, MGR_ERROR, MGR_ERROR_FAILED, "%s did not %s in 60s", h->path, frozen ? "freeze" : "thaw"), FALSE;
   return TRUE;
 }
 
